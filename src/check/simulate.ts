@@ -1,0 +1,84 @@
+// One run: run(design, workload, choices) → { trace, final state, verdict } (ARCHITECTURE.md
+// principle 1). Nothing else influences it: no wall clock, no Math.random, no state shared
+// between runs. The payment center can be the reference model or any Service behind the same port.
+
+import type { Design } from '../designs/design.ts';
+import { MqBroker } from '../fakes/mq-broker.ts';
+import { providers } from '../fakes/providers/index.ts';
+import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
+import { RedisStore } from '../fakes/redis-store.ts';
+import { faultPolicy } from '../faults/catalogue.ts';
+import { checkAll, type Violation } from '../invariants/index.ts';
+import { type Choices, type Pick, type Row, type Service, type TraceEntry, World } from '../kernel/index.ts';
+import { Attacker } from '../services/attacker.ts';
+import { businessApp } from '../services/business-app.ts';
+import { gateway } from '../services/gateway.ts';
+import { paymentCenter } from '../services/payment-center.ts';
+import { users } from '../services/users.ts';
+import type { Workload } from '../services/workload.ts';
+
+/** Builds the service that plays the payment center; the default is the XState model. */
+export type PaymentCenterFactory = (world: World, design: Design, profile: ProviderProfile) => Service;
+
+export interface RunInput {
+  readonly design: Design;
+  readonly workload: Workload;
+  readonly faults: ReadonlySet<string>;
+  readonly choices: Choices & { readonly taken?: readonly Pick[] };
+  readonly paymentCenter?: PaymentCenterFactory;
+}
+
+export interface FinalState {
+  readonly stores: Record<string, Record<string, Record<string, Row>>>;
+  readonly redisKeys: Array<{ key: string; expiresAtMs: number }>;
+  readonly mqPending: string[];
+  readonly endMs: number;
+  readonly quiescent: boolean;
+}
+
+export interface RunResult {
+  readonly trace: readonly TraceEntry[];
+  readonly final: FinalState;
+  readonly violations: readonly Violation[];
+  /** The non-default decisions this run took: with the workload, its exact reproduction. */
+  readonly picks: readonly Pick[];
+}
+
+/** Long enough for every provider's full notification schedule (WeChat: 24 h 4 min) to drain. */
+export const horizonMs = 48 * 60 * 60_000;
+
+export async function simulate(input: RunInput): Promise<RunResult> {
+  const { design, workload, faults } = input;
+  const profile = providers[design.provider] as ProviderProfile;
+  const world = new World({
+    choices: input.choices,
+    faults: faultPolicy(faults),
+    latencyMs: 10,
+    delayOptionsMs: [2_000, 30_000, 6 * 60_000],
+    restartAfterMs: 5_000,
+    horizonMs,
+    maxSteps: 20_000 * Math.max(1, workload.intents.length),
+  });
+  const redis = new RedisStore(world);
+  const mq = new MqBroker(world, { redeliverAfterMs: 30_000, maxDeliveries: 20 });
+  world.add(users(world, workload, faults));
+  world.add(businessApp(world, design));
+  world.add((input.paymentCenter ?? paymentCenter)(world, design, profile));
+  world.add(gateway(world, profile));
+  world.add(redis);
+  world.add(mq);
+  world.add(new Attacker(world, workload, faults.has('notify.forged')));
+  await world.run();
+
+  const stores: FinalState['stores'] = {};
+  for (const [address, store] of world.stores()) stores[address] = store.snapshot();
+  const final: FinalState = {
+    stores,
+    redisKeys: redis.liveKeys(),
+    mqPending: mq.pending(),
+    endMs: world.nowMs,
+    quiescent: world.quiescent,
+  };
+  const violations = checkAll({ design, profile, workload, trace: world.trace, final });
+  return { trace: world.trace, final, violations, picks: input.choices.taken ?? [] };
+}

@@ -1,0 +1,75 @@
+// The built-in designs. `seed` is the article's six measures exactly as written and nothing more;
+// `hardened` is what it takes to hold every invariant in DOMAIN.md under every fault in the catalogue.
+
+import type { Design, Mitigations, Timing } from './design.ts';
+
+const timing: Timing = { orderTimeoutMs: 15 * 60_000, requestTimeoutMs: 5_000, requestAttempts: 3 };
+
+const none: Mitigations = {
+  payingLock: false,
+  timeoutQuery: false,
+  forwardRetry: false,
+  idempotentNotify: false,
+  appQuery: false,
+  dedupe: false,
+  verifyNotifications: false,
+  closeBeforeGiveUp: false,
+  refundUnmatched: false,
+  outbox: false,
+  recoveryJob: false,
+  idempotentConsumer: false,
+  dbUniqueGuard: false,
+};
+
+export const naive: Design = {
+  name: 'naive',
+  description: 'No mitigation: create, pre-pay, trust the first callback, forward once.',
+  provider: 'wechat',
+  forwarding: 'direct',
+  mitigations: none,
+  timing,
+};
+
+export const seed: Design = {
+  name: 'seed',
+  description:
+    "The article's six measures as written: paying lock, timeout query (30 s; 10/20/30 s), forwarding with retry, idempotent notify, business-side query, Redis check-then-set.",
+  provider: 'wechat',
+  forwarding: 'direct',
+  mitigations: {
+    ...none,
+    payingLock: true,
+    timeoutQuery: { afterMs: 30_000, intervalsMs: [10_000, 20_000, 30_000] },
+    forwardRetry: { attempts: 3, intervalMs: 1_000 },
+    idempotentNotify: true,
+    appQuery: { afterMs: 60_000, intervalMs: 60_000, attempts: 3 },
+    dedupe: { mode: 'check-then-set', ttlMs: 10_000 },
+  },
+  timing,
+};
+
+export const hardened: Design = {
+  name: 'hardened',
+  description:
+    'Every mitigation: the seed measures made atomic and durable, plus verification, close-before-give-up, refunds, outbox, recovery, idempotent consumer, unique guard.',
+  provider: 'wechat',
+  forwarding: 'mq',
+  mitigations: {
+    payingLock: true,
+    timeoutQuery: { afterMs: 30_000, intervalsMs: [10_000, 20_000, 30_000] },
+    forwardRetry: { attempts: 20, intervalMs: 5_000 },
+    idempotentNotify: true,
+    appQuery: { afterMs: 60_000, intervalMs: 60_000, attempts: 5 },
+    dedupe: { mode: 'set-nx', ttlMs: 10_000 },
+    verifyNotifications: true,
+    closeBeforeGiveUp: true,
+    refundUnmatched: true,
+    outbox: true,
+    recoveryJob: true,
+    idempotentConsumer: true,
+    dbUniqueGuard: true,
+  },
+  timing,
+};
+
+export const presets: Readonly<Record<string, Design>> = { naive, seed, hardened };

@@ -1,0 +1,25 @@
+// The messages that cross service boundaries, named for what happened in the domain's words.
+// Every gateway-bound request carries its out_trade_no, the provider's idempotency key.
+
+export type GatewayStatus = 'NOTPAY' | 'SUCCESS' | 'CLOSED' | 'REFUND' | 'NOT_EXIST';
+
+/** The provider's own signed callback fields (WeChat Pay v3 / Alipay notify, reduced to what matters). */
+export interface Notification {
+  readonly outTradeNo: string;
+  readonly amount: number;
+  readonly merchant: string;
+  readonly status: GatewayStatus;
+  readonly timestampMs: number;
+  readonly nonce: string;
+  readonly signature: string;
+}
+
+/** The address every payment message is routed by. */
+export function orderIdOf(outTradeNo: string): string {
+  const cut = outTradeNo.lastIndexOf('~');
+  return cut < 0 ? outTradeNo : outTradeNo.slice(0, cut);
+}
+
+export function outTradeNoFor(orderId: string, attempt: number): string {
+  return `${orderId}~${attempt}`;
+}

@@ -1,0 +1,41 @@
+// Durable rows: what each service keeps in its database, and what checkers read at the end.
+
+export type PaymentStatus = 'paying' | 'closing' | 'paid' | 'closed' | 'exception';
+
+/** The payment center's payment order (table `payments`, key orderId). */
+export interface PaymentRow {
+  readonly orderId: string;
+  readonly amount: number;
+  readonly status: PaymentStatus;
+  /** Every out_trade_no ever sent to the gateway for this order; the last is current. */
+  readonly attempts: readonly string[];
+  readonly paidBy?: string;
+  readonly reason?: string;
+  /** Outbox state of the "paid" result for the business app. */
+  readonly outbox?: 'pending' | 'done';
+  readonly refundsPending: readonly string[];
+  readonly refundsDone: readonly string[];
+}
+
+export type OrderStatus = 'created' | 'closing' | 'paid' | 'closed' | 'exception';
+
+/** The business app's order (table `orders`, key orderId). */
+export interface OrderRow {
+  readonly orderId: string;
+  readonly intentId: string;
+  readonly user: string;
+  readonly amount: number;
+  readonly status: OrderStatus;
+  readonly reason?: string;
+}
+
+export type TradeStatus = 'NOTPAY' | 'SUCCESS' | 'CLOSED' | 'REFUND';
+
+/** The gateway's trade (table `trades`, key out_trade_no). */
+export interface TradeRow {
+  readonly outTradeNo: string;
+  readonly orderId: string;
+  readonly amount: number;
+  readonly status: TradeStatus;
+  readonly capturedAtMs?: number;
+}

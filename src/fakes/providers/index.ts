@@ -1,0 +1,6 @@
+import { alipay } from './alipay.profile.ts';
+import type { ProviderProfile } from './provider-profile.ts';
+import { wechat } from './wechat.profile.ts';
+
+export const providers: Readonly<Record<string, ProviderProfile>> = { wechat, alipay };
+export type { ProviderProfile };

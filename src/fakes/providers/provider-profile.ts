@@ -1,0 +1,21 @@
+// What distinguishes one payment provider from another, as the fake gateway and the payment center
+// see it. Values come from the providers' public documentation (see ../../../README.md, "Providers").
+
+export interface ProviderProfile {
+  readonly name: string;
+  /** Delay before each re-notification after the first, until acked (ms). */
+  readonly notifyRetryScheduleMs: readonly number[];
+  /** The reply a merchant must give for the provider to stop re-notifying. */
+  readonly ackReply: { readonly httpStatus: number; readonly body: string };
+  isAck(reply: { readonly httpStatus: number; readonly body: string }): boolean;
+  /** Notifications older than this are to be rejected by a verifying merchant. */
+  readonly timestampToleranceMs: number;
+  /** How a query answers before the buyer has acted on the pre-pay. */
+  readonly statusBeforeBuyerActs: 'NOTPAY' | 'NOT_EXIST';
+  /** Whether closing a trade the buyer has not opened yet really closes it. */
+  readonly closeBeforeBuyerActsCloses: boolean;
+  /** An unpaid trade expires on its own after this long. */
+  readonly tradeExpiresAfterMs: number;
+  readonly merchantId: string;
+  readonly signingKey: string;
+}

@@ -1,0 +1,39 @@
+// Every invariant from DOMAIN.md. Safety checks read the whole history and report the step where
+// they first broke; quiescence and liveness checks read the end of a drained run.
+
+import { agreement } from './agreement.invariant.ts';
+import { closedLoop } from './closed-loop.invariant.ts';
+import { exactlyOnceFulfilment } from './exactly-once-fulfilment.invariant.ts';
+import { inertBadInput } from './inert-bad-input.invariant.ts';
+import { moneyConservation } from './money-conservation.invariant.ts';
+import { monotoneState } from './monotone-state.invariant.ts';
+import { noDoubleCharge } from './no-double-charge.invariant.ts';
+import { noDuplicateOrders } from './no-duplicate-orders.invariant.ts';
+import { noPaidButUnrecorded } from './no-paid-but-unrecorded.invariant.ts';
+import { nothingStuck } from './nothing-stuck.invariant.ts';
+import { paidWithinBound } from './paid-within-bound.invariant.ts';
+import { type Invariant, type RunFacts, RunView, type Violation } from './run-view.ts';
+import { soundPaid } from './sound-paid.invariant.ts';
+
+export const invariants: readonly Invariant[] = [
+  noDoubleCharge,
+  exactlyOnceFulfilment,
+  soundPaid,
+  monotoneState,
+  inertBadInput,
+  noPaidButUnrecorded,
+  agreement,
+  closedLoop,
+  moneyConservation,
+  noDuplicateOrders,
+  nothingStuck,
+  paidWithinBound,
+];
+
+/** Every violation of every invariant, earliest step first. */
+export function checkAll(facts: RunFacts): Violation[] {
+  const view = new RunView(facts);
+  return invariants.flatMap((inv) => inv.check(view)).sort((a, b) => a.step - b.step);
+}
+
+export type { Invariant, RunFacts, Violation };

@@ -1,0 +1,32 @@
+// Liveness: when the gateway captured a payment that is kept, the business app records the order
+// paid within the provider's full notification schedule. Faults in a run are finite, so delivery is
+// eventually fair and the bound is fair to ask.
+
+import type { Invariant, Violation } from './run-view.ts';
+
+export const paidWithinBound: Invariant = {
+  name: 'paid-within-bound',
+  kind: 'liveness',
+  statement: "a kept capture becomes a paid order within the provider's notification schedule",
+  check(view) {
+    const out: Violation[] = [];
+    const boundMs = view.facts.profile.notifyRetryScheduleMs.reduce((a, b) => a + b, 0);
+    const refunded = new Set(view.refunds.map((r) => r.outTradeNo));
+    for (const c of view.captures) {
+      if (refunded.has(c.outTradeNo)) continue;
+      const paid = view.orderChanges.find((s) => s.key === c.orderId && s.to === 'paid');
+      if (paid === undefined || paid.atMs - c.atMs > boundMs) {
+        const late =
+          paid === undefined ? 'never' : `only after ${Math.round((paid.atMs - c.atMs) / 60_000)} min`;
+        out.push(
+          view.violation(
+            this.name,
+            [c.orderId],
+            `order ${c.orderId} was captured at ${c.atMs} ms but became paid ${late} (bound ${boundMs / 60_000} min)`,
+          ),
+        );
+      }
+    }
+    return out;
+  },
+};

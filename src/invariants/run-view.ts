@@ -1,0 +1,152 @@
+// What checkers see of a run: the trace and the final durable state, plus facts derived from them
+// once (money movements, status histories). Checkers are pure functions of this view; they never
+// steer a run.
+
+import type { FinalState } from '../check/simulate.ts';
+import type { Design } from '../designs/design.ts';
+import type { OrderRow, PaymentRow } from '../domain/rows.ts';
+import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
+import type { TraceEntry } from '../kernel/index.ts';
+import type { Workload } from '../services/workload.ts';
+
+export interface RunFacts {
+  readonly design: Design;
+  readonly profile: ProviderProfile;
+  readonly workload: Workload;
+  readonly trace: readonly TraceEntry[];
+  readonly final: FinalState;
+}
+
+export interface Violation {
+  readonly invariant: string;
+  /** The trace step at which the violation became true (the last step for end-state checks). */
+  readonly step: number;
+  readonly atMs: number;
+  readonly orders: readonly string[];
+  readonly message: string;
+}
+
+export interface Invariant {
+  readonly name: string;
+  readonly kind: 'safety' | 'quiescence' | 'liveness';
+  /** One sentence: what holds when this invariant holds. */
+  readonly statement: string;
+  check(view: RunView): Violation[];
+}
+
+export interface Movement {
+  readonly step: number;
+  readonly atMs: number;
+  readonly orderId: string;
+  readonly outTradeNo: string;
+  readonly amount: number;
+}
+
+export interface StatusChange {
+  readonly step: number;
+  readonly atMs: number;
+  readonly key: string;
+  readonly from: string | undefined;
+  readonly to: string;
+}
+
+export class RunView {
+  readonly captures: Movement[] = [];
+  readonly refunds: Movement[] = [];
+  readonly fulfilments: Array<{ step: number; atMs: number; orderId: string }> = [];
+  readonly orderChanges: StatusChange[] = [];
+  readonly paymentChanges: StatusChange[] = [];
+  /** Order amount by order id, from the business app's rows. */
+  readonly amounts = new Map<string, number>();
+  readonly lastStep: number;
+  readonly endMs: number;
+
+  constructor(readonly facts: RunFacts) {
+    const orderStatus = new Map<string, string>();
+    const paymentStatus = new Map<string, string>();
+    for (const e of facts.trace) {
+      if (e.kind !== 'write') continue;
+      const row = e.row as Record<string, unknown>;
+      if (e.owner === 'gateway' && e.table === 'captures') {
+        this.captures.push({
+          step: e.step,
+          atMs: e.atMs,
+          orderId: row.orderId as string,
+          outTradeNo: e.key,
+          amount: row.amount as number,
+        });
+      } else if (e.owner === 'gateway' && e.table === 'refunds') {
+        this.refunds.push({
+          step: e.step,
+          atMs: e.atMs,
+          orderId: row.orderId as string,
+          outTradeNo: row.outTradeNo as string,
+          amount: row.amount as number,
+        });
+      } else if (e.owner === 'app' && e.table === 'fulfilments') {
+        this.fulfilments.push({ step: e.step, atMs: e.atMs, orderId: row.orderId as string });
+      } else if (e.owner === 'app' && e.table === 'orders') {
+        this.amounts.set(e.key, row.amount as number);
+        track(this.orderChanges, orderStatus, e.step, e.atMs, e.key, row.status as string);
+      } else if (e.owner === 'pc' && e.table === 'payments') {
+        track(this.paymentChanges, paymentStatus, e.step, e.atMs, e.key, row.status as string);
+      }
+    }
+    const last = facts.trace[facts.trace.length - 1];
+    this.lastStep = last?.step ?? 0;
+    this.endMs = facts.final.endMs;
+  }
+
+  orders(): Map<string, OrderRow> {
+    return rowsOf<OrderRow>(this.facts.final.stores.app?.orders);
+  }
+
+  payments(): Map<string, PaymentRow> {
+    return rowsOf<PaymentRow>(this.facts.final.stores.pc?.payments);
+  }
+
+  /** Captured minus refunded, per order id, at the end of the run. */
+  netCaptured(): Map<string, number> {
+    const net = new Map<string, number>();
+    for (const c of this.captures) net.set(c.orderId, (net.get(c.orderId) ?? 0) + c.amount);
+    for (const r of this.refunds) net.set(r.orderId, (net.get(r.orderId) ?? 0) - r.amount);
+    return net;
+  }
+
+  /** Every order id the run touched: business orders and orders the gateway charged for. */
+  orderIds(): Set<string> {
+    return new Set([
+      ...this.orders().keys(),
+      ...this.payments().keys(),
+      ...this.captures.map((c) => c.orderId),
+    ]);
+  }
+
+  violation(
+    invariant: string,
+    orders: readonly string[],
+    message: string,
+    step = this.lastStep,
+    atMs = this.endMs,
+  ): Violation {
+    return { invariant, step, atMs, orders, message };
+  }
+}
+
+function track(
+  changes: StatusChange[],
+  current: Map<string, string>,
+  step: number,
+  atMs: number,
+  key: string,
+  to: string,
+): void {
+  const from = current.get(key);
+  if (from === to) return;
+  current.set(key, to);
+  changes.push({ step, atMs, key, from, to });
+}
+
+function rowsOf<T>(table: Record<string, unknown> | undefined): Map<string, T> {
+  return new Map(Object.entries(table ?? {}) as Array<[string, T]>);
+}

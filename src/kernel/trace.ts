@@ -1,0 +1,55 @@
+// The history of one run: every delivery, fault, durable write, crash and restart, in step order.
+// Checkers and reports read it; nothing reads it to steer the run. Entries carry no XState session
+// ids or wall-clock data, so the same inputs give a byte-identical trace.
+
+import { createHash } from 'node:crypto';
+
+export interface Message {
+  readonly type: string;
+}
+
+export interface Envelope {
+  readonly id: number;
+  readonly from: string;
+  readonly to: string;
+  readonly msg: Message;
+  readonly sentAtMs: number;
+  /** Set by a fault that injects a message the system must treat as hostile (e.g. `forged`). */
+  readonly tag?: string;
+}
+
+export type Row = object;
+
+export type TraceEntry =
+  | { readonly step: number; readonly atMs: number; readonly kind: 'deliver'; readonly env: Envelope }
+  | { readonly step: number; readonly atMs: number; readonly kind: 'refused'; readonly env: Envelope }
+  | {
+      readonly step: number;
+      readonly atMs: number;
+      readonly kind: 'fault';
+      readonly fault: string;
+      readonly detail: string;
+      readonly env?: Envelope;
+    }
+  | {
+      readonly step: number;
+      readonly atMs: number;
+      readonly kind: 'write';
+      readonly owner: string;
+      readonly table: string;
+      readonly key: string;
+      readonly row: Row;
+    }
+  | {
+      readonly step: number;
+      readonly atMs: number;
+      readonly kind: 'crash' | 'restart';
+      readonly owner: string;
+    };
+
+/** SHA-256 of the canonical JSON of a trace: equal hashes mean identical runs. */
+export function traceHash(trace: readonly TraceEntry[]): string {
+  const hash = createHash('sha256');
+  for (const entry of trace) hash.update(`${JSON.stringify(entry)}\n`);
+  return hash.digest('hex');
+}

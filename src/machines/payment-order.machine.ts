@@ -1,0 +1,538 @@
+// The payment center's payment order for one business order. It asks the gateway for a pre-pay,
+// waits for the signed callback, and forwards the result to the business app. The article's measures
+// and the hardened extras are guards and delays read from the design; none is a second machine.
+//
+// Regions (parallel):
+//   payment:  idle → creating → awaiting → querying ⇄ waitingToQuery → giving-up → closing → closed
+//             │ every unpaid state (`open`) accepts a verified success → paid; exception keeps a reason
+//   forward:  idle → sending (retry) → done; durable through the outbox when that is on
+//   refunds:  idle → refunding (retry) → idle; for captures that must not be kept
+//
+// Assumes: the gateway answers requests or stays silent (never lies); the business app acknowledges
+// forwarded results; the host routes messages by order id and rebuilds the actor from its row after
+// a crash (volatile context and timers are lost, the row is kept).
+
+import { and, assign, enqueueActions, not, raise, setup } from 'xstate';
+import type { Design } from '../designs/design.ts';
+import { type GatewayStatus, type Notification, outTradeNoFor } from '../domain/messages.ts';
+import type { PaymentRow, PaymentStatus } from '../domain/rows.ts';
+import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
+import { signatureValid } from '../fakes/signature.ts';
+import { type Effect, send } from '../kernel/machine-host.ts';
+
+export interface PaymentOrderInput {
+  readonly orderId: string;
+  readonly amount: number;
+  readonly design: Design;
+  readonly profile: ProviderProfile;
+  readonly restored?: PaymentRow;
+}
+
+interface Context extends PaymentRow {
+  readonly design: Design;
+  readonly profile: ProviderProfile;
+  /** Volatile: counts for the request being retried, the query schedule, the forward retries. */
+  readonly tries: number;
+  readonly queryIndex: number;
+  readonly forwardTries: number;
+  readonly closePending: readonly string[];
+  readonly prepayId?: string;
+}
+
+type Reply = { readonly replyTo: string };
+export type PaymentOrderEvent =
+  | ({ type: 'payment.create'; orderId: string; amount: number } & Reply)
+  | ({ type: 'payment.close'; orderId: string } & Reply)
+  | ({ type: 'payment.query'; orderId: string } & Reply)
+  | ({ type: 'gateway.prepay.result'; outTradeNo: string; ok: boolean; prepayId?: string } & Reply)
+  | ({ type: 'gateway.notify'; notification: Notification; atMs: number } & Reply)
+  | ({ type: 'gateway.query.result'; outTradeNo: string; ok: boolean; status?: GatewayStatus } & Reply)
+  | ({ type: 'gateway.close.result'; outTradeNo: string; ok: boolean; result?: 'closed' | 'paid' } & Reply)
+  | ({ type: 'gateway.refund.result'; outTradeNo: string; ok: boolean } & Reply)
+  | ({ type: 'payment.ack'; orderId: string } & Reply)
+  | ({ type: 'mq.confirm'; messageId: string } & Reply)
+  | { type: 'forward.start' }
+  | { type: 'refund.start' };
+
+const m = (c: Context) => c.design.mitigations;
+const current = (c: Context) => c.attempts[c.attempts.length - 1] as string;
+
+function authentic(c: Context, e: PaymentOrderEvent): boolean {
+  if (e.type !== 'gateway.notify') return false;
+  const n = e.notification;
+  if (n.status !== 'SUCCESS') return false;
+  if (!m(c).verifyNotifications) return true;
+  return (
+    signatureValid(c.profile.signingKey, n) &&
+    Math.abs(e.atMs - n.timestampMs) <= c.profile.timestampToleranceMs &&
+    n.amount === c.amount &&
+    n.merchant === c.profile.merchantId &&
+    c.attempts.includes(n.outTradeNo)
+  );
+}
+
+function successOutTradeNo(e: PaymentOrderEvent): string {
+  if (e.type === 'gateway.notify') return e.notification.outTradeNo;
+  if ('outTradeNo' in e) return e.outTradeNo;
+  throw new Error(`${e.type} carries no out_trade_no`);
+}
+
+function row(c: Context): PaymentRow {
+  return {
+    orderId: c.orderId,
+    amount: c.amount,
+    status: c.status,
+    attempts: c.attempts,
+    paidBy: c.paidBy,
+    reason: c.reason,
+    outbox: c.outbox,
+    refundsPending: c.refundsPending,
+    refundsDone: c.refundsDone,
+  };
+}
+
+export const paymentOrderMachine = setup({
+  types: {} as {
+    context: Context;
+    events: PaymentOrderEvent;
+    input: PaymentOrderInput;
+    emitted: Effect;
+  },
+  delays: {
+    requestTimeout: ({ context }) => context.design.timing.requestTimeoutMs,
+    notifyTimeout: ({ context }) => (m(context).timeoutQuery || { afterMs: 0 }).afterMs,
+    queryInterval: ({ context }) => {
+      const q = m(context).timeoutQuery;
+      return q ? (q.intervalsMs[context.queryIndex] ?? 0) : 0;
+    },
+    forwardInterval: ({ context }) => (m(context).forwardRetry || { intervalMs: 0 }).intervalMs,
+  },
+  guards: {
+    restoredAs: ({ context }, status: PaymentStatus) => context.status === status,
+    recoveryJob: ({ context }) => m(context).recoveryJob,
+    payingLock: ({ context }) => m(context).payingLock,
+    timeoutQuery: ({ context }) => m(context).timeoutQuery !== false,
+    closeBeforeGiveUp: ({ context }) => m(context).closeBeforeGiveUp,
+    idempotentNotify: ({ context }) => m(context).idempotentNotify,
+    refundUnmatched: ({ context }) => m(context).refundUnmatched,
+    outbox: ({ context }) => m(context).outbox,
+    outboxPending: ({ context }) => m(context).outbox && context.outbox === 'pending',
+    refundsPending: ({ context }) => context.refundsPending.length > 0,
+    triesLeft: ({ context }) => context.tries < context.design.timing.requestAttempts,
+    queriesLeft: ({ context }) => {
+      const q = m(context).timeoutQuery;
+      return q !== false && context.queryIndex < q.intervalsMs.length;
+    },
+    forwardTriesLeft: ({ context }) => {
+      const r = m(context).forwardRetry;
+      return r !== false && context.forwardTries < r.attempts;
+    },
+    authentic: ({ context, event }) => authentic(context, event),
+    repeatOfPaidAttempt: ({ context, event }) =>
+      event.type === 'gateway.notify' && event.notification.outTradeNo === context.paidBy,
+    prepayOk: ({ event }) => event.type === 'gateway.prepay.result' && event.ok,
+    queryAnswer: ({ context, event }) =>
+      event.type === 'gateway.query.result' && event.ok && event.outTradeNo === current(context),
+    querySuccess: ({ event }) =>
+      event.type === 'gateway.query.result' && event.ok && event.status === 'SUCCESS',
+    closeSaysPaid: ({ event }) =>
+      event.type === 'gateway.close.result' && event.ok && event.result === 'paid',
+    closeSaysClosed: ({ event }) =>
+      event.type === 'gateway.close.result' && event.ok && event.result === 'closed',
+    lastClose: ({ context, event }) =>
+      event.type === 'gateway.close.result' &&
+      context.closePending.length === 1 &&
+      context.closePending[0] === event.outTradeNo,
+  },
+  actions: {
+    persist: enqueueActions(({ context, enqueue }) => {
+      enqueue.emit({ type: 'write', table: 'payments', key: context.orderId, row: row(context) });
+    }),
+    newAttempt: assign(({ context }) => ({
+      status: 'paying' as const,
+      attempts: [...context.attempts, outTradeNoFor(context.orderId, context.attempts.length + 1)],
+      tries: 0,
+      queryIndex: 0,
+      prepayId: undefined,
+    })),
+    sendPrepay: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ tries: context.tries + 1 });
+      enqueue.emit(
+        send('gateway', { type: 'gateway.prepay', outTradeNo: current(context), amount: context.amount }),
+      );
+    }),
+    rememberPrepay: assign(({ event }) => ({
+      prepayId: event.type === 'gateway.prepay.result' ? event.prepayId : undefined,
+    })),
+    tellAppPrepay: enqueueActions(({ context, enqueue }) => {
+      enqueue.emit(
+        send('app', {
+          type: 'payment.created',
+          orderId: context.orderId,
+          outTradeNo: current(context),
+          prepayId: context.prepayId,
+        }),
+      );
+    }),
+    sendQuery: enqueueActions(({ context, enqueue }) => {
+      enqueue.emit(send('gateway', { type: 'gateway.query', outTradeNo: current(context) }));
+    }),
+    nextQuery: assign(({ context }) => ({ queryIndex: context.queryIndex + 1 })),
+    startClosing: assign(({ context }) => ({
+      status: 'closing' as const,
+      closePending: context.attempts,
+      tries: 0,
+    })),
+    sendCloses: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ tries: context.tries + 1 });
+      for (const outTradeNo of context.closePending) {
+        enqueue.emit(send('gateway', { type: 'gateway.close', outTradeNo }));
+      }
+    }),
+    closeAnswered: assign(({ context, event }) => ({
+      closePending: context.closePending.filter(
+        (o) => event.type !== 'gateway.close.result' || o !== event.outTradeNo,
+      ),
+    })),
+    markClosed: assign({ status: 'closed' as const }),
+    tellAppClosed: enqueueActions(({ context, enqueue }) => {
+      enqueue.emit(send('app', { type: 'payment.closed', orderId: context.orderId }));
+    }),
+    markException: assign((_, reason: string) => ({ status: 'exception' as const, reason })),
+    markPaid: assign(({ context, event }) => ({
+      status: 'paid' as const,
+      paidBy: successOutTradeNo(event),
+      outbox: m(context).outbox ? ('pending' as const) : undefined,
+      forwardTries: 0,
+    })),
+    ackNotification: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'gateway.notify') return;
+      enqueue.emit(
+        send(event.replyTo, {
+          type: 'gateway.notify.ack',
+          outTradeNo: event.notification.outTradeNo,
+          ...context.profile.ackReply,
+        }),
+      );
+    }),
+    rejectNotification: enqueueActions(({ event, enqueue }) => {
+      if (event.type !== 'gateway.notify') return;
+      enqueue.emit(
+        send(event.replyTo, {
+          type: 'gateway.notify.ack',
+          outTradeNo: event.notification.outTradeNo,
+          httpStatus: 400,
+          body: 'FAIL',
+        }),
+      );
+    }),
+    replyStatus: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'payment.query') return;
+      enqueue.emit(
+        send(event.replyTo, { type: 'payment.status', orderId: context.orderId, status: context.status }),
+      );
+    }),
+    sendForward: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ forwardTries: context.forwardTries + 1 });
+      const result = {
+        type: 'payment.succeeded',
+        orderId: context.orderId,
+        outTradeNo: context.paidBy,
+        amount: context.amount,
+      };
+      if (context.design.forwarding === 'mq') {
+        enqueue.emit(
+          send('mq', {
+            type: 'mq.publish',
+            messageId: `${context.orderId}/paid`,
+            to: 'app',
+            payload: result,
+          }),
+        );
+      } else {
+        enqueue.emit(
+          send('app', {
+            ...result,
+            ack: { to: 'pc', msg: { type: 'payment.ack', orderId: context.orderId } },
+          }),
+        );
+      }
+    }),
+    markForwarded: enqueueActions(({ context, enqueue }) => {
+      if (!m(context).outbox) return;
+      enqueue.assign({ outbox: 'done' });
+      enqueue.emit({
+        type: 'write',
+        table: 'payments',
+        key: context.orderId,
+        row: { ...row(context), outbox: 'done' },
+      });
+    }),
+    queueRefund: assign(({ context, event }) => {
+      const outTradeNo = successOutTradeNo(event);
+      if (context.refundsPending.includes(outTradeNo) || context.refundsDone.includes(outTradeNo)) return {};
+      return { refundsPending: [...context.refundsPending, outTradeNo], tries: 0 };
+    }),
+    sendRefunds: enqueueActions(({ context, enqueue }) => {
+      for (const outTradeNo of context.refundsPending) {
+        enqueue.emit(
+          send('gateway', {
+            type: 'gateway.refund',
+            outTradeNo,
+            refundNo: `refund-${outTradeNo}`,
+            amount: context.amount,
+          }),
+        );
+      }
+    }),
+    refundDone: assign(({ context, event }) => {
+      if (event.type !== 'gateway.refund.result' || !context.refundsPending.includes(event.outTradeNo))
+        return {};
+      return {
+        refundsPending: context.refundsPending.filter((o) => o !== event.outTradeNo),
+        refundsDone: [...context.refundsDone, event.outTradeNo],
+      };
+    }),
+  },
+}).createMachine({
+  id: 'paymentOrder',
+  type: 'parallel',
+  context: ({ input }) => ({
+    orderId: input.orderId,
+    amount: input.amount,
+    status: 'paying',
+    attempts: [],
+    refundsPending: [],
+    refundsDone: [],
+    ...input.restored,
+    design: input.design,
+    profile: input.profile,
+    tries: 0,
+    queryIndex: 0,
+    forwardTries: 0,
+    closePending: [],
+  }),
+  // Fallback for a notification no state accepts: unverifiable or not a success. It changes nothing.
+  on: {
+    'gateway.notify': { actions: 'rejectNotification' },
+    'payment.query': { actions: 'replyStatus' },
+  },
+  states: {
+    payment: {
+      initial: 'restoring',
+      states: {
+        restoring: {
+          always: [
+            { guard: ({ context }) => context.attempts.length === 0, target: 'idle' },
+            { guard: { type: 'restoredAs', params: 'paid' }, target: 'paid' },
+            { guard: { type: 'restoredAs', params: 'closed' }, target: 'closed' },
+            { guard: { type: 'restoredAs', params: 'exception' }, target: 'open.exception' },
+            {
+              guard: and([{ type: 'restoredAs', params: 'closing' as const }, 'recoveryJob']),
+              target: 'open.closing',
+            },
+            { guard: 'recoveryJob', target: 'open.querying' },
+            { target: 'open.dormant' },
+          ],
+        },
+        idle: {
+          on: {
+            'payment.create': { target: 'open.creating', actions: ['newAttempt', 'persist'] },
+            'payment.close': { target: 'closed', actions: ['markClosed', 'persist', 'tellAppClosed'] },
+          },
+        },
+        open: {
+          initial: 'creating',
+          on: {
+            'gateway.notify': {
+              guard: 'authentic',
+              target: 'paid',
+              actions: ['markPaid', 'persist', 'ackNotification'],
+            },
+            'gateway.query.result': {
+              guard: 'querySuccess',
+              target: 'paid',
+              actions: ['markPaid', 'persist'],
+            },
+            'gateway.close.result': {
+              guard: 'closeSaysPaid',
+              target: 'paid',
+              actions: ['markPaid', 'persist'],
+            },
+            'payment.query': { actions: ['replyStatus', 'sendQuery'] },
+            'payment.create': [
+              { guard: 'payingLock', actions: 'tellAppPrepay' },
+              { target: '.creating', actions: ['newAttempt', 'persist'] },
+            ],
+            'payment.close': [
+              { guard: 'closeBeforeGiveUp', target: '.closing' },
+              { target: 'closed', actions: ['markClosed', 'persist', 'tellAppClosed'] },
+            ],
+          },
+          states: {
+            creating: {
+              entry: 'sendPrepay',
+              on: {
+                'gateway.prepay.result': [
+                  { guard: 'prepayOk', target: 'awaiting', actions: ['rememberPrepay', 'tellAppPrepay'] },
+                ],
+              },
+              after: {
+                requestTimeout: [
+                  { guard: 'triesLeft', target: 'creating', reenter: true },
+                  { target: 'givingUp' },
+                ],
+              },
+            },
+            awaiting: {
+              after: { notifyTimeout: { guard: 'timeoutQuery', target: 'querying' } },
+            },
+            querying: {
+              entry: 'sendQuery',
+              on: {
+                'gateway.query.result': {
+                  guard: and(['queryAnswer', not('querySuccess')]),
+                  target: 'waitingToQuery',
+                },
+              },
+              after: { requestTimeout: { target: 'waitingToQuery' } },
+            },
+            waitingToQuery: {
+              always: { guard: not('queriesLeft'), target: 'givingUp' },
+              after: { queryInterval: { target: 'querying', actions: 'nextQuery' } },
+            },
+            givingUp: {
+              always: [
+                { guard: 'closeBeforeGiveUp', target: 'closing' },
+                {
+                  target: 'exception',
+                  actions: [
+                    { type: 'markException', params: 'no result from the gateway after every query' },
+                    'persist',
+                  ],
+                },
+              ],
+            },
+            closing: {
+              entry: ['startClosing', 'persist', 'sendCloses'],
+              on: {
+                'gateway.close.result': [
+                  {
+                    guard: and(['closeSaysClosed', 'lastClose']),
+                    target: '#paymentOrder.payment.closed',
+                    actions: ['markClosed', 'persist', 'tellAppClosed'],
+                  },
+                  { guard: 'closeSaysClosed', actions: 'closeAnswered' },
+                ],
+              },
+              after: {
+                requestTimeout: [
+                  { guard: 'triesLeft', actions: 'sendCloses' },
+                  {
+                    target: 'exception',
+                    actions: [
+                      { type: 'markException', params: 'the gateway never answered the close' },
+                      'persist',
+                    ],
+                  },
+                ],
+              },
+            },
+            exception: {},
+            // Restored after a crash without a recovery job: nothing re-drives it, but it still listens.
+            dormant: {},
+          },
+        },
+        paid: {
+          entry: raise({ type: 'forward.start' }),
+          on: {
+            'gateway.notify': [
+              {
+                guard: and(['authentic', 'repeatOfPaidAttempt', 'idempotentNotify']),
+                actions: 'ackNotification',
+              },
+              {
+                guard: and(['authentic', 'refundUnmatched', not('repeatOfPaidAttempt')]),
+                actions: ['queueRefund', 'persist', 'ackNotification', raise({ type: 'refund.start' })],
+              },
+              { guard: and(['authentic', 'idempotentNotify']), actions: 'ackNotification' },
+              {
+                guard: 'authentic',
+                target: 'paid',
+                reenter: true,
+                actions: ['markPaid', 'persist', 'ackNotification'],
+              },
+            ],
+          },
+        },
+        closed: {
+          on: {
+            'gateway.notify': [
+              {
+                guard: and(['authentic', 'refundUnmatched']),
+                actions: ['queueRefund', 'persist', 'ackNotification', raise({ type: 'refund.start' })],
+              },
+              { guard: and(['authentic', 'idempotentNotify']), actions: 'ackNotification' },
+              { guard: 'authentic', target: 'paid', actions: ['markPaid', 'persist', 'ackNotification'] },
+            ],
+            'gateway.query.result': {
+              guard: and(['querySuccess', 'refundUnmatched']),
+              actions: ['queueRefund', 'persist', raise({ type: 'refund.start' })],
+            },
+          },
+        },
+      },
+    },
+    forward: {
+      initial: 'restoring',
+      states: {
+        restoring: {
+          always: [{ guard: 'outboxPending', target: 'sending' }, { target: 'idle' }],
+        },
+        idle: { on: { 'forward.start': 'sending' } },
+        sending: {
+          entry: 'sendForward',
+          on: {
+            'forward.start': { target: 'sending', reenter: true },
+            'payment.ack': { target: 'done', actions: 'markForwarded' },
+            'mq.confirm': { target: 'done', actions: 'markForwarded' },
+          },
+          after: {
+            forwardInterval: [
+              { guard: 'forwardTriesLeft', target: 'sending', reenter: true },
+              { target: 'done' },
+            ],
+          },
+        },
+        done: { on: { 'forward.start': 'sending' } },
+      },
+    },
+    refunds: {
+      initial: 'restoring',
+      states: {
+        restoring: {
+          always: [
+            { guard: and(['refundsPending', 'recoveryJob']), target: 'refunding' },
+            { target: 'idle' },
+          ],
+        },
+        idle: { on: { 'refund.start': 'refunding' } },
+        refunding: {
+          entry: 'sendRefunds',
+          on: {
+            'gateway.refund.result': [
+              {
+                guard: ({ context, event }) => event.ok && context.refundsPending.length === 1,
+                target: 'idle',
+                actions: ['refundDone', 'persist'],
+              },
+              { guard: ({ event }) => event.ok, actions: ['refundDone', 'persist'] },
+            ],
+            'refund.start': { target: 'refunding', reenter: true },
+          },
+          after: { requestTimeout: { target: 'refunding', reenter: true } },
+        },
+      },
+    },
+  },
+});

@@ -1,0 +1,143 @@
+// A shopper with one purchase intent. How they submit and when they pay are drawn from the choices
+// seam by the host (the default is one submit and a prompt payment), so shrinking a failing run
+// also shrinks the user's behaviour towards the plainest one.
+//
+// States: submitting → ordered → awaitingPrepay → paying → done
+//
+// Assumes: the business app answers a submission with order.created or order.rejected, and a pay
+// request with pay.ready; the user pays at the gateway directly, as with a wallet app.
+
+import { assign, enqueueActions, setup } from 'xstate';
+import { type Effect, send } from '../kernel/machine-host.ts';
+
+export const submitBehaviours = ['once', 'double-click', 'retry-after-timeout'] as const;
+export const payBehaviours = [
+  'prompt',
+  'slow',
+  'after-query-window',
+  'after-close',
+  'twice',
+  'never',
+] as const;
+export type SubmitBehaviour = (typeof submitBehaviours)[number];
+export type PayBehaviour = (typeof payBehaviours)[number];
+
+const s = 1000;
+/** When the user pays at the gateway after receiving the pre-pay, per behaviour. */
+const payDelayMs: Record<PayBehaviour, number> = {
+  prompt: 2 * s,
+  slow: 25 * s,
+  // Past the payment center's timeout-query window (30 s + 10/20/30 s) in the presets.
+  'after-query-window': 3 * 60 * s,
+  // Past the business app's order timeout (15 min) in the presets.
+  'after-close': 20 * 60 * s,
+  twice: 2 * s,
+  never: 0,
+};
+const clientRetryAfterMs = 20 * s;
+
+export interface UserInput {
+  readonly userId: string;
+  readonly intentId: string;
+  readonly amount: number;
+  readonly submit: SubmitBehaviour;
+  readonly pay: PayBehaviour;
+  readonly startAfterMs: number;
+}
+
+interface Context extends UserInput {
+  readonly orderId?: string;
+  readonly prepays: readonly string[];
+}
+
+type UserEvent =
+  | { type: 'order.created'; orderId: string }
+  | { type: 'order.rejected'; orderId: string }
+  | { type: 'pay.ready'; orderId: string; outTradeNo: string }
+  | { type: 'pay.result'; outTradeNo: string; ok: boolean };
+
+/** Each submission carries the id the order will have if it is created. */
+function submission(c: Context, n: number): Effect {
+  return send('app', {
+    type: 'order.submit',
+    intentId: c.intentId,
+    orderId: `${c.intentId}.${n}`,
+    amount: c.amount,
+    userId: c.userId,
+  });
+}
+
+export const userMachine = setup({
+  types: {} as { context: Context; events: UserEvent; input: UserInput; emitted: Effect },
+  delays: {
+    clientRetry: clientRetryAfterMs,
+    startDelay: ({ context }) => context.startAfterMs,
+    payDelay: ({ context }) => payDelayMs[context.pay],
+  },
+  guards: {
+    retries: ({ context }) => context.submit === 'retry-after-timeout',
+    neverPays: ({ context }) => context.pay === 'never',
+    wantsSecondAttempt: ({ context }) => context.pay === 'twice' && context.prepays.length === 0,
+  },
+  actions: {
+    submit: enqueueActions(({ context, enqueue }, n: number) => enqueue.emit(submission(context, n))),
+    submitFirst: enqueueActions(({ context, enqueue }) => {
+      enqueue.emit(submission(context, 1));
+      // A double click: the second submit leaves before any answer to the first.
+      if (context.submit === 'double-click') enqueue.emit(submission(context, 2));
+    }),
+    rememberOrder: assign(({ event }) => ({ orderId: 'orderId' in event ? event.orderId : undefined })),
+    requestPay: enqueueActions(({ context, enqueue }) => {
+      enqueue.emit(send('app', { type: 'pay.requested', orderId: context.orderId }));
+    }),
+    rememberPrepay: assign(({ context, event }) => ({
+      prepays: event.type === 'pay.ready' ? [...context.prepays, event.outTradeNo] : context.prepays,
+    })),
+    pay: enqueueActions(({ context, enqueue }) => {
+      // The same pre-pay shown twice is one payment page: the user pays it once.
+      for (const outTradeNo of new Set(context.prepays)) {
+        enqueue.emit(
+          send('gateway', {
+            type: 'user.pay',
+            outTradeNo,
+            userId: context.userId,
+            intentId: context.intentId,
+          }),
+        );
+      }
+    }),
+  },
+}).createMachine({
+  id: 'user',
+  context: ({ input }) => ({ ...input, prepays: [] }),
+  initial: 'browsing',
+  states: {
+    browsing: { after: { startDelay: 'submitting' } },
+    submitting: {
+      entry: 'submitFirst',
+      on: {
+        'order.created': { target: 'ordered', actions: 'rememberOrder' },
+        'order.rejected': {},
+      },
+      after: { clientRetry: { guard: 'retries', actions: { type: 'submit', params: 2 } } },
+    },
+    ordered: {
+      always: [
+        { guard: 'neverPays', target: 'done' },
+        { target: 'awaitingPrepay', actions: 'requestPay' },
+      ],
+    },
+    awaitingPrepay: {
+      on: {
+        'pay.ready': [
+          { guard: 'wantsSecondAttempt', actions: ['rememberPrepay', 'requestPay'] },
+          { target: 'paying', actions: 'rememberPrepay' },
+        ],
+      },
+    },
+    paying: {
+      after: { payDelay: { target: 'done', actions: 'pay' } },
+    },
+    done: {},
+  },
+});

@@ -1,0 +1,72 @@
+// The payment provider as a service: one gateway-transaction actor per out_trade_no, created by the
+// first pre-pay. Before any actor sees a request, the gateway may fail it on its own
+// (`gateway.error`, `query.error`): it answers an error and executes nothing.
+
+import { orderIdOf } from '../domain/messages.ts';
+import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
+import { MachineHost, type World } from '../kernel/index.ts';
+import {
+  type GatewayTransactionInput,
+  gatewayTransactionMachine,
+} from '../machines/gateway-transaction.machine.ts';
+
+type Incoming = { type: string; outTradeNo?: string; amount?: number; intentId?: string };
+
+const resultType: Record<string, string> = {
+  'gateway.prepay': 'gateway.prepay.result',
+  'gateway.close': 'gateway.close.result',
+  'gateway.refund': 'gateway.refund.result',
+  'gateway.query': 'gateway.query.result',
+};
+
+export function gateway(world: World, profile: ProviderProfile): MachineHost<GatewayTransactionInput> {
+  const now = () => world.nowMs;
+  return new MachineHost<GatewayTransactionInput>(world, {
+    address: 'gateway',
+    machine: gatewayTransactionMachine,
+    intercept(env, w) {
+      const type = resultType[env.msg.type];
+      if (type === undefined) return false;
+      const label = env.msg.type === 'gateway.query' ? 'query.error' : 'gateway.error';
+      if (w.choose(label, 2) === 0) return false;
+      const outTradeNo = (env.msg as Incoming).outTradeNo;
+      w.recordFault(label, `${env.msg.type} answered SYSTEMERROR`, env);
+      w.send('gateway', env.from, { type, outTradeNo, ok: false });
+      return true;
+    },
+    route(env) {
+      const msg = env.msg as Incoming;
+      if (msg.outTradeNo === undefined) return undefined;
+      const spawn =
+        msg.type === 'gateway.prepay'
+          ? {
+              outTradeNo: msg.outTradeNo,
+              orderId: orderIdOf(msg.outTradeNo),
+              amount: msg.amount as number,
+              merchant: profile.merchantId,
+              profile,
+              now,
+            }
+          : undefined;
+      return { key: msg.outTradeNo, spawn };
+    },
+    restore: () => [],
+    unhandled(env, w) {
+      const msg = env.msg as Incoming;
+      const outTradeNo = msg.outTradeNo;
+      if (msg.type === 'user.pay')
+        w.send('gateway', env.from, { type: 'pay.result', outTradeNo, intentId: msg.intentId, ok: false });
+      else if (msg.type === 'gateway.query')
+        w.send('gateway', env.from, {
+          type: 'gateway.query.result',
+          outTradeNo,
+          ok: true,
+          status: 'NOT_EXIST',
+        });
+      else if (msg.type === 'gateway.close')
+        w.send('gateway', env.from, { type: 'gateway.close.result', outTradeNo, ok: true, result: 'closed' });
+      else if (msg.type === 'gateway.refund')
+        w.send('gateway', env.from, { type: 'gateway.refund.result', outTradeNo, ok: false });
+    },
+  });
+}

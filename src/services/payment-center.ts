@@ -1,0 +1,69 @@
+// The payment center as a service: one payment-order actor per business order, rebuilt from the
+// `payments` table after a crash. Messages for orders it does not know get the answer a real
+// service would give (nothing to close, no such payment, callback rejected).
+
+import type { Design } from '../designs/design.ts';
+import { orderIdOf } from '../domain/messages.ts';
+import type { PaymentRow } from '../domain/rows.ts';
+import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
+import { type Envelope, MachineHost, type World } from '../kernel/index.ts';
+import { type PaymentOrderInput, paymentOrderMachine } from '../machines/payment-order.machine.ts';
+
+type Incoming = {
+  type: string;
+  orderId?: string;
+  outTradeNo?: string;
+  amount?: number;
+  notification?: { outTradeNo: string };
+};
+
+export function paymentOrderKey(msg: Incoming): string | undefined {
+  if (msg.orderId !== undefined) return msg.orderId;
+  const outTradeNo = msg.outTradeNo ?? msg.notification?.outTradeNo;
+  return outTradeNo === undefined ? undefined : orderIdOf(outTradeNo);
+}
+
+export function paymentCenter(
+  world: World,
+  design: Design,
+  profile: ProviderProfile,
+): MachineHost<PaymentOrderInput> {
+  return new MachineHost<PaymentOrderInput>(world, {
+    address: 'pc',
+    machine: paymentOrderMachine,
+    route(env) {
+      const msg = env.msg as Incoming;
+      const key = paymentOrderKey(msg);
+      if (key === undefined) return undefined;
+      const spawn =
+        msg.type === 'payment.create'
+          ? { orderId: key, amount: msg.amount as number, design, profile }
+          : undefined;
+      return { key, spawn };
+    },
+    *restore(w) {
+      for (const [orderId, row] of w.store('pc').rows('payments')) {
+        const restored = row as PaymentRow;
+        yield [orderId, { orderId, amount: restored.amount, design, profile, restored }];
+      }
+    },
+    unhandled: answerUnknownOrder,
+  });
+}
+
+/** What the payment center answers about an order it has no payment for. */
+export function answerUnknownOrder(env: Envelope, world: World): void {
+  const msg = env.msg as Incoming;
+  const orderId = paymentOrderKey(msg);
+  if (msg.type === 'payment.close') world.send('pc', env.from, { type: 'payment.closed', orderId });
+  else if (msg.type === 'payment.query')
+    world.send('pc', env.from, { type: 'payment.status', orderId, status: 'none' });
+  else if (msg.type === 'gateway.notify') {
+    world.send('pc', env.from, {
+      type: 'gateway.notify.ack',
+      outTradeNo: msg.notification?.outTradeNo,
+      httpStatus: 404,
+      body: 'FAIL',
+    });
+  }
+}
