@@ -31,6 +31,11 @@ export const faultCatalogue = [
   { id: 'query.error', where: 'gateway', what: 'an order query answers an error' },
   { id: 'query.timeout', where: 'payment center ⇄ gateway', what: 'an order query or its answer is lost' },
   {
+    id: 'notify.outage',
+    where: 'gateway → payment center',
+    what: 'every callback for one trade fails (notify_url down or misconfigured)',
+  },
+  {
     id: 'notify.lost',
     where: 'gateway → payment center',
     what: 'one callback delivery fails (endpoint down)',
@@ -74,7 +79,7 @@ export const faultCatalogue = [
   { id: 'mq.duplicated', where: 'broker → business app', what: 'a message is delivered twice' },
   { id: 'mq.delayed', where: 'broker ⇄ services', what: 'a publish or delivery arrives late' },
   {
-    id: 'app.request.lost',
+    id: 'app.link.lost',
     where: 'business app ⇄ payment center',
     what: 'a create, close or query call or its answer is lost',
   },
@@ -104,10 +109,20 @@ export type FaultId = (typeof faultCatalogue)[number]['id'];
 export const allFaults: readonly FaultId[] = faultCatalogue.map((f) => f.id);
 
 /** Which faults may strike a message of each type. */
-const linkTable: Record<
-  string,
-  { lost?: FaultId; duplicated?: FaultId; delayed?: FaultId; corrupted?: FaultId }
-> = {
+type LinkRule = {
+  readonly lost?: FaultId;
+  readonly duplicated?: FaultId;
+  readonly delayed?: FaultId;
+  readonly corrupted?: FaultId;
+  readonly outage?: FaultId;
+};
+
+const linkTable: Record<string, LinkRule> = {
+  'order.submit': { lost: 'app.link.lost' },
+  'order.created': { lost: 'app.link.lost' },
+  'order.rejected': { lost: 'app.link.lost' },
+  'pay.requested': { lost: 'app.link.lost' },
+  'pay.ready': { lost: 'app.link.lost' },
   'gateway.prepay': { lost: 'gateway.request.lost' },
   'gateway.close': { lost: 'gateway.request.lost' },
   'gateway.refund': { lost: 'gateway.request.lost' },
@@ -121,24 +136,26 @@ const linkTable: Record<
     duplicated: 'notify.duplicated',
     delayed: 'notify.delayed',
     corrupted: 'notify.tampered',
+    outage: 'notify.outage',
   },
   'gateway.notify.ack': { lost: 'notify.ack.lost' },
   'mq.publish': { lost: 'mq.lost', delayed: 'mq.delayed' },
   'mq.confirm': { lost: 'mq.lost' },
   'mq.ack': { lost: 'mq.lost' },
   'payment.ack': { lost: 'forward.lost' },
-  'payment.create': { lost: 'app.request.lost' },
-  'payment.created': { lost: 'app.request.lost' },
-  'payment.close': { lost: 'app.request.lost' },
-  'payment.closed': { lost: 'app.request.lost' },
-  'payment.query': { lost: 'app.request.lost' },
-  'payment.status': { lost: 'app.request.lost' },
+  'payment.create': { lost: 'app.link.lost' },
+  'payment.created': { lost: 'app.link.lost' },
+  'payment.close': { lost: 'app.link.lost' },
+  'payment.closed': { lost: 'app.link.lost' },
+  'payment.query': { lost: 'app.link.lost' },
+  'payment.status': { lost: 'app.link.lost' },
 };
 const forwardDirect = { lost: 'forward.lost', duplicated: 'forward.duplicated' } as const;
 const forwardByMq = { lost: 'mq.lost', duplicated: 'mq.duplicated', delayed: 'mq.delayed' } as const;
 
+
 export function faultPolicy(enabled: ReadonlySet<string>): FaultPolicy {
-  const only = (faults: LinkFaults): LinkFaults | undefined => {
+  const only = (faults: LinkRule): LinkRule | undefined => {
     const kept = Object.fromEntries(Object.entries(faults).filter(([, id]) => enabled.has(id as string)));
     return Object.keys(kept).length > 0 ? kept : undefined;
   };
@@ -149,8 +166,14 @@ export function faultPolicy(enabled: ReadonlySet<string>): FaultPolicy {
     linkFaults(env: Envelope): LinkFaults | undefined {
       const type = env.msg.type;
       // A result for the business app comes either from the broker or straight from the payment center.
-      if (type === 'payment.succeeded') return env.from === 'mq' ? byMq : direct;
-      return table.get(type);
+      if (type === 'payment.succeeded') return (env.from === 'mq' ? byMq : direct) as LinkFaults | undefined;
+      const rule = table.get(type);
+      if (rule === undefined) return undefined;
+      const { outage, ...perMessage } = rule;
+      if (outage === undefined) return perMessage;
+      // An outage is per flow: every callback of one trade is lost, or none is.
+      const key = (env.msg as Message & { notification: Notification }).notification.outTradeNo;
+      return { ...perMessage, outage: { label: outage, key } };
     },
     corrupt(msg: Message): Message {
       const m = msg as Message & { notification: Notification };

@@ -26,6 +26,8 @@ export interface LinkFaults {
   readonly delayed?: string;
   /** A fault that alters the message in flight; the policy's `corrupt` says how. */
   readonly corrupted?: string;
+  /** A fault that takes the link down for one flow (`key`) for the whole run, decided once per key. */
+  readonly outage?: { readonly label: string; readonly key: string };
 }
 
 export interface FaultPolicy {
@@ -73,6 +75,7 @@ export class World {
   private readonly slots = new Map<string, Slot>();
   private readonly cancelled = new Set<number>();
   private readonly crashedThisStep: Slot[] = [];
+  private readonly outages = new Map<string, boolean>();
 
   constructor(readonly options: WorldOptions) {}
 
@@ -114,6 +117,10 @@ export class World {
     const faults = this.options.faults.linkFaults(env);
     let delayMs = this.options.latencyMs;
     if (faults !== undefined) {
+      if (faults.outage !== undefined && this.linkDown(faults.outage.label, faults.outage.key)) {
+        this.record({ step: this.step, atMs: this.nowMs, kind: 'fault', fault: faults.outage.label, detail: 'lost (link down for this flow)', env });
+        return true;
+      }
       if (faults.corrupted !== undefined && this.choose(faults.corrupted, 2) === 1) {
         env = { ...env, msg: this.options.faults.corrupt(msg), tag: faults.corrupted };
         this.record({
@@ -260,6 +267,15 @@ export class World {
         return slot.service.start();
       }
     }
+  }
+
+  private linkDown(label: string, key: string): boolean {
+    let down = this.outages.get(key);
+    if (down === undefined) {
+      down = this.choose(label, 2) === 1;
+      this.outages.set(key, down);
+    }
+    return down;
   }
 
   /** The crash point before an effect: false if `owner` is down or dies right here. */
