@@ -11,7 +11,12 @@ const amounts = [100, 2_500, 9_999] as const;
 export function workloadArbitrary(maxOrders: number): fc.Arbitrary<Workload> {
   const intent = fc.record({ amount: fc.constantFrom(...amounts), atMs: fc.nat({ max: 3_000 }) });
   return fc.array(intent, { minLength: 1, maxLength: maxOrders }).map((intents) => ({
-    intents: intents.map((i, n) => ({ intentId: `o${n + 1}`, userId: `u${n + 1}`, amount: i.amount, atMs: i.atMs })),
+    intents: intents.map((i, n) => ({
+      intentId: `o${n + 1}`,
+      userId: `u${n + 1}`,
+      amount: i.amount,
+      atMs: i.atMs,
+    })),
   }));
 }
 
@@ -20,7 +25,11 @@ function occurrencesPerOrder(label: string): number {
   return label.endsWith('.crash') ? 16 : 4;
 }
 
-export function picksArbitrary(labels: readonly string[], maxOrders: number, maxPicks = 8): fc.Arbitrary<RawPick[]> {
+export function picksArbitrary(
+  labels: readonly string[],
+  maxOrders: number,
+  maxPicks = 8,
+): fc.Arbitrary<RawPick[]> {
   if (labels.length === 0) return fc.constant([]);
   const pick = fc.constantFrom(...labels).chain((label) =>
     fc.record({

@@ -42,12 +42,26 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
   const { design, faults, maxOrders } = options;
   const labels = [...faults];
   let done = 0;
-  const property = fc.asyncProperty(workloadArbitrary(maxOrders), picksArbitrary(labels, maxOrders), async (workload, raw) => {
-    const result = await simulate({ design, workload, faults, choices: ScriptedChoices.fromRaw(raw), paymentCenter: options.paymentCenter });
-    options.onRun?.(++done);
-    return result.violations.length === 0;
+  const property = fc.asyncProperty(
+    workloadArbitrary(maxOrders),
+    picksArbitrary(labels, maxOrders),
+    async (workload, raw) => {
+      const result = await simulate({
+        design,
+        workload,
+        faults,
+        choices: ScriptedChoices.fromRaw(raw),
+        paymentCenter: options.paymentCenter,
+      });
+      options.onRun?.(++done);
+      return result.violations.length === 0;
+    },
+  );
+  const details = await fc.check(property, {
+    numRuns: options.runs,
+    seed: options.seed,
+    endOnFailure: false,
   });
-  const details = await fc.check(property, { numRuns: options.runs, seed: options.seed, endOnFailure: false });
   const report = { design: design.name, seed: options.seed, runs: details.numRuns };
   if (!details.failed || details.counterexample === null) return report;
   const [workload, raw] = details.counterexample as [Workload, Parameters<typeof ScriptedChoices.fromRaw>[0]];
@@ -67,6 +81,16 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
 }
 
 /** Re-runs a story exactly. */
-export function replay(design: Design, story: Omit<Story, 'design'>, options: { paymentCenter?: PaymentCenterFactory; faults: ReadonlySet<string> }): Promise<RunResult> {
-  return simulate({ design, workload: story.workload, faults: options.faults, choices: ScriptedChoices.replay(story.picks), paymentCenter: options.paymentCenter });
+export function replay(
+  design: Design,
+  story: Omit<Story, 'design'>,
+  options: { paymentCenter?: PaymentCenterFactory; faults: ReadonlySet<string> },
+): Promise<RunResult> {
+  return simulate({
+    design,
+    workload: story.workload,
+    faults: options.faults,
+    choices: ScriptedChoices.replay(story.picks),
+    paymentCenter: options.paymentCenter,
+  });
 }

@@ -4,7 +4,7 @@
 
 import type { Design, MitigationName } from '../designs/design.ts';
 import { isOn, mitigationNames, withoutMitigation } from '../designs/variants.ts';
-import { explore, type ExploreReport } from './explore.ts';
+import { type ExploreReport, explore } from './explore.ts';
 
 export interface MatrixRow {
   readonly mitigation: MitigationName;
@@ -32,7 +32,13 @@ export async function necessityMatrix(options: MatrixOptions): Promise<MatrixRow
     let runsUntilFound = 0;
     let report: ExploreReport | undefined;
     for (const seed of options.seeds) {
-      report = await explore({ design, runs: options.runsPerSeed, seed, maxOrders: options.maxOrders, faults: options.faults });
+      report = await explore({
+        design,
+        runs: options.runsPerSeed,
+        seed,
+        maxOrders: options.maxOrders,
+        faults: options.faults,
+      });
       runsUntilFound += report.counterexample?.foundAtRun ?? report.runs;
       if (report.counterexample) break;
     }

@@ -21,7 +21,10 @@ export function parseWorkload(text: string): Workload {
     .filter(Boolean)
     .map((token) => {
       const m = /^(o\d+):(\d+)@(\d+)$/.exec(token.trim());
-      if (!m) throw new SyntaxError(`workload entry "${token}" is not of the form o1:100@0 (intent:amount@startMs)`);
+      if (!m)
+        throw new SyntaxError(
+          `workload entry "${token}" is not of the form o1:100@0 (intent:amount@startMs)`,
+        );
       const intentId = m[1] as string;
       return { intentId, userId: `u${intentId.slice(1)}`, amount: Number(m[2]), atMs: Number(m[3]) };
     });

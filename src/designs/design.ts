@@ -5,32 +5,20 @@
 export type ProviderName = 'wechat' | 'alipay';
 export type Forwarding = 'direct' | 'mq';
 
+/** Each mitigation is off (`false`) or on; `mitigation-help.ts` explains each in one line. */
 export interface Mitigations {
-  /** Article measure 1: a `paying` state and a lock, so one order has one live gateway attempt. */
   payingLock: boolean;
-  /** Article measure 2: no callback within `afterMs` → query the gateway after each interval. */
   timeoutQuery: false | { afterMs: number; intervalsMs: number[] };
-  /** Article measure 3: re-send the result to the business app until it acknowledges. */
   forwardRetry: false | { attempts: number; intervalMs: number };
-  /** Article measure 4: a notification takes effect once; repeats are only acknowledged. */
   idempotentNotify: boolean;
-  /** Article measure 5: the business app asks the payment center after a while, which asks the gateway. */
   appQuery: false | { afterMs: number; intervalMs: number; attempts: number };
-  /** Article measure 6: a Redis key per submission; `check-then-set` is the article's literal GET then SET. */
   dedupe: false | { mode: 'check-then-set' | 'set-nx'; ttlMs: number };
-  /** Verify the callback's signature, timestamp, amount and merchant before believing it. */
   verifyNotifications: boolean;
-  /** Before giving up on a payment, close the gateway order; ORDERPAID means paid. */
   closeBeforeGiveUp: boolean;
-  /** Refund a capture that lands on a closed order or on a second attempt of a paid one. */
   refundUnmatched: boolean;
-  /** Write the forward intent in the same transaction as `paid`, so a crash cannot lose it. */
   outbox: boolean;
-  /** After a restart, re-drive orders stuck in paying or closing, and pending refunds. */
   recoveryJob: boolean;
-  /** The business app fulfils on the first result for an order and only acknowledges repeats. */
   idempotentConsumer: boolean;
-  /** A unique constraint on the submission token behind the Redis key. */
   dbUniqueGuard: boolean;
 }
 

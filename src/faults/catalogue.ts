@@ -153,7 +153,6 @@ const linkTable: Record<string, LinkRule> = {
 const forwardDirect = { lost: 'forward.lost', duplicated: 'forward.duplicated' } as const;
 const forwardByMq = { lost: 'mq.lost', duplicated: 'mq.duplicated', delayed: 'mq.delayed' } as const;
 
-
 export function faultPolicy(enabled: ReadonlySet<string>): FaultPolicy {
   const only = (faults: LinkRule): LinkRule | undefined => {
     const kept = Object.fromEntries(Object.entries(faults).filter(([, id]) => enabled.has(id as string)));

@@ -118,7 +118,14 @@ export class World {
     let delayMs = this.options.latencyMs;
     if (faults !== undefined) {
       if (faults.outage !== undefined && this.linkDown(faults.outage.label, faults.outage.key)) {
-        this.record({ step: this.step, atMs: this.nowMs, kind: 'fault', fault: faults.outage.label, detail: 'lost (link down for this flow)', env });
+        this.record({
+          step: this.step,
+          atMs: this.nowMs,
+          kind: 'fault',
+          fault: faults.outage.label,
+          detail: 'lost (link down for this flow)',
+          env,
+        });
         return true;
       }
       if (faults.corrupted !== undefined && this.choose(faults.corrupted, 2) === 1) {

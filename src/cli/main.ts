@@ -1,0 +1,57 @@
+// paysim's command line: argument parsing and output only; the work is the library's.
+
+import { Command, CommanderError } from 'commander';
+import { DesignError } from '../designs/load-design.ts';
+import { checkCommand } from './check.command.ts';
+import { designsCommand, faultsCommand } from './list.command.ts';
+import { replayCommand } from './replay.command.ts';
+import { UsageError } from './usage-error.ts';
+
+// `--no-faults LIST` reads better than commander's negation syntax allows; give it another name.
+const argv = process.argv.map((a) =>
+  a === '--no-faults'
+    ? '--without-faults'
+    : a.startsWith('--no-faults=')
+      ? a.replace('--no-faults', '--without-faults')
+      : a,
+);
+
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+});
+
+const program = new Command('paysim')
+  .description('Simulate a payment design under faults; prove it never loses a payment or charges twice.')
+  .exitOverride()
+  .configureOutput({ outputError: () => {} })
+  .showSuggestionAfterError(true);
+
+program.addCommand(checkCommand());
+program.addCommand(replayCommand());
+program.addCommand(designsCommand());
+program.addCommand(faultsCommand());
+program.commands.forEach((c) => c.exitOverride().configureOutput({ outputError: () => {} }));
+
+try {
+  await program.parseAsync(argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.code === 'commander.help'
+    ) {
+      process.exitCode = 0;
+    } else {
+      process.stderr.write(
+        `paysim: ${error.message.replace(/^error: /, '')}\nRun \`paysim --help\` for usage.\n`,
+      );
+      process.exitCode = 2;
+    }
+  } else if (error instanceof UsageError || error instanceof DesignError) {
+    process.stderr.write(`paysim: ${error.message}\n`);
+    process.exitCode = 2;
+  } else {
+    throw error;
+  }
+}

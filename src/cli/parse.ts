@@ -1,0 +1,49 @@
+// Turns command-line strings into checked values, with messages that name the option.
+
+import { suggest } from '../designs/load-design.ts';
+import { allFaults } from '../faults/catalogue.ts';
+import { UsageError } from './usage-error.ts';
+
+export function positiveInt(option: string) {
+  return (text: string): number => {
+    const n = Number(text);
+    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1) {
+      throw new UsageError(`${option} expects a whole number of 1 or more, got "${text}"`);
+    }
+    return n;
+  };
+}
+
+export function seedInt(text: string): number {
+  const n = Number(text);
+  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || Math.abs(n) > 0x7fffffff) {
+    throw new UsageError(`--seed expects a 32-bit whole number, got "${text}"`);
+  }
+  return n;
+}
+
+/** `a,b,c` checked against the fault catalogue; `all` means every fault. */
+export function faultList(option: string, text: string): string[] {
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (names.length === 1 && names[0] === 'all') return [...allFaults];
+  for (const name of names) {
+    if (!(allFaults as readonly string[]).includes(name)) {
+      throw new UsageError(
+        `${option}: unknown fault "${name}"${suggest(name, allFaults)}; \`paysim faults\` lists them`,
+      );
+    }
+  }
+  return names;
+}
+
+export function choiceOf<T extends string>(option: string, allowed: readonly T[]) {
+  return (text: string): T => {
+    if ((allowed as readonly string[]).includes(text)) return text as T;
+    throw new UsageError(
+      `${option} expects one of ${allowed.join(', ')}, got "${text}"${suggest(text, allowed)}`,
+    );
+  };
+}

@@ -1,0 +1,163 @@
+// Loads a design written by a user: a JSON object that may extend a preset and override any
+// mitigation or timing. Every unknown or invalid field is reported with its JSON path and what was
+// expected, never as a stack trace.
+
+import { readFile } from 'node:fs/promises';
+import { closest, distance } from 'fastest-levenshtein';
+import { z } from 'zod';
+import type { Design } from './design.ts';
+import { presets } from './presets.ts';
+
+const ms = z
+  .number({ error: 'expected a number of milliseconds' })
+  .int('expected a whole number of milliseconds')
+  .nonnegative('expected 0 or more milliseconds');
+const count = z
+  .number({ error: 'expected a count' })
+  .int('expected a whole number')
+  .positive('expected 1 or more');
+const flag = z.boolean({ error: 'expected true or false' });
+
+/** A parametrised mitigation: false (off), true (on with the base design's or hardened's parameters), or parameters. */
+const params = <T extends z.ZodRawShape>(shape: T) =>
+  z.union([z.literal(false), z.literal(true), z.strictObject(shape)], {
+    error: 'expected false, true or an object of parameters',
+  });
+
+const mitigationsSchema = z
+  .strictObject({
+    payingLock: flag,
+    timeoutQuery: params({ afterMs: ms, intervalsMs: z.array(ms).min(1, 'expected at least one interval') }),
+    forwardRetry: params({ attempts: count, intervalMs: ms }),
+    idempotentNotify: flag,
+    appQuery: params({ afterMs: ms, intervalMs: ms, attempts: count }),
+    dedupe: params({
+      mode: z.enum(['check-then-set', 'set-nx'], { error: 'expected "check-then-set" or "set-nx"' }),
+      ttlMs: ms,
+    }),
+    verifyNotifications: flag,
+    closeBeforeGiveUp: flag,
+    refundUnmatched: flag,
+    outbox: flag,
+    recoveryJob: flag,
+    idempotentConsumer: flag,
+    dbUniqueGuard: flag,
+  })
+  .partial();
+
+const designSchema = z.strictObject({
+  name: z.string({ error: 'expected a string' }).min(1, 'expected a non-empty name'),
+  description: z.string({ error: 'expected a string' }).optional(),
+  extends: z
+    .enum(Object.keys(presets) as [string, ...string[]], {
+      error: `expected one of ${Object.keys(presets).join(', ')}`,
+    })
+    .optional(),
+  provider: z.enum(['wechat', 'alipay'], { error: 'expected "wechat" or "alipay"' }).optional(),
+  forwarding: z.enum(['direct', 'mq'], { error: 'expected "direct" or "mq"' }).optional(),
+  mitigations: mitigationsSchema.optional(),
+  timing: z
+    .strictObject({
+      orderTimeoutMs: ms,
+      requestTimeoutMs: ms.positive('expected more than 0 milliseconds'),
+      requestAttempts: count,
+    })
+    .partial()
+    .optional(),
+});
+
+export class DesignError extends Error {}
+
+/** Validates a parsed JSON value as a design; `source` names the file in messages. */
+export function parseDesign(value: unknown, source = 'design'): Design {
+  const parsed = designSchema.safeParse(value);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${describeIssue(issue, value)}`);
+    throw new DesignError(`${source} is not a valid design:\n${lines.join('\n')}`);
+  }
+  const d = parsed.data;
+  const base = presets[d.extends ?? 'naive'] as Design;
+  const mitigations = { ...base.mitigations };
+  for (const [name, setting] of Object.entries(d.mitigations ?? {})) {
+    // `true` takes the parameters of the base design, or of hardened if the base has it off.
+    const fallback =
+      base.mitigations[name as keyof Design['mitigations']] ||
+      presets.hardened?.mitigations[name as keyof Design['mitigations']];
+    (mitigations as Record<string, unknown>)[name] = setting === true ? fallback : setting;
+  }
+  return {
+    name: d.name,
+    description: d.description ?? `${d.name} (from ${source})`,
+    provider: d.provider ?? base.provider,
+    forwarding: d.forwarding ?? base.forwarding,
+    mitigations,
+    timing: { ...base.timing, ...d.timing },
+  };
+}
+
+export async function loadDesignFile(path: string): Promise<Design> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new DesignError(
+      code === 'ENOENT'
+        ? `design file ${path} does not exist`
+        : `design file ${path} cannot be read (${code})`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new DesignError(`design file ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseDesign(json, path);
+}
+
+/** A preset name or a path to a JSON design file. */
+export async function resolveDesign(nameOrPath: string): Promise<Design> {
+  const preset = presets[nameOrPath];
+  if (preset) return preset;
+  if (!nameOrPath.endsWith('.json')) {
+    throw new DesignError(
+      `unknown design "${nameOrPath}"${suggest(nameOrPath, Object.keys(presets))}; give a preset (${Object.keys(presets).join(', ')}) or a .json file`,
+    );
+  }
+  return loadDesignFile(nameOrPath);
+}
+
+/** ` (did you mean "x"?)` when a known name is close to what was typed. */
+export function suggest(typed: string, known: readonly string[]): string {
+  if (known.length === 0) return '';
+  const best = closest(typed, known as string[]);
+  return distance(typed, best) <= Math.max(2, Math.floor(best.length / 3))
+    ? ` (did you mean "${best}"?)`
+    : '';
+}
+
+function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
+  const path = issue.path.map(String).join('.');
+  const got = issue.path.reduce<unknown>(
+    (v, key) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined),
+    input,
+  );
+  if (got === undefined && issue.code === 'invalid_type') return `${path}: missing; ${issue.message}`;
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeys(issue.path);
+    return issue.keys
+      .map((key) => `${[...issue.path, key].join('.')}: unknown field${suggest(key, known)}`)
+      .join('\n  ');
+  }
+  const options = issue.code === 'invalid_value' ? issue.values.map(String) : [];
+  const hint = typeof got === 'string' ? suggest(got, options) : '';
+  return `${path || '(top level)'}: ${issue.message}, got ${JSON.stringify(got)}${hint}`;
+}
+
+function knownKeys(path: readonly PropertyKey[]): string[] {
+  if (path.length === 0) return Object.keys(designSchema.shape);
+  if (path[0] === 'mitigations') return Object.keys(mitigationsSchema.shape);
+  if (path[0] === 'timing') return ['orderTimeoutMs', 'requestTimeoutMs', 'requestAttempts'];
+  return [];
+}

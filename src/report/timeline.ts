@@ -1,0 +1,107 @@
+// Renders a run as a whiteboard story: virtual time, sender → receiver, message, the fault applied,
+// and the state changes of the orders involved. Reads the trace only.
+
+import { orderIdOf } from '../domain/messages.ts';
+import type { Envelope, TraceEntry } from '../kernel/index.ts';
+
+export function formatTime(ms: number): string {
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const s = Math.floor((ms % 60_000) / 1000);
+  const milli = ms % 1000;
+  const mmss = `${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}.${String(milli).padStart(3, '0')}`;
+  return h > 0 ? `${h}h${mmss}` : mmss;
+}
+
+/** The order id a message is about, if any. */
+export function orderOf(env: Envelope): string | undefined {
+  const msg = env.msg as {
+    orderId?: string;
+    replyKey?: string;
+    outTradeNo?: string;
+    notification?: { outTradeNo: string };
+    payload?: { orderId?: string };
+  };
+  const outTradeNo = msg.outTradeNo ?? msg.notification?.outTradeNo;
+  if (outTradeNo !== undefined) return orderIdOf(outTradeNo);
+  return msg.orderId ?? msg.replyKey ?? msg.payload?.orderId;
+}
+
+function describe(env: Envelope): string {
+  const msg = env.msg as unknown as Record<string, unknown>;
+  const parts: string[] = [];
+  const about = orderOf(env);
+  if (about) parts.push(about);
+  const n = msg.notification as { outTradeNo: string; amount: number } | undefined;
+  if (n) parts.push(`${n.outTradeNo} amount ${n.amount}`);
+  else if (typeof msg.outTradeNo === 'string') parts.push(msg.outTradeNo);
+  for (const key of ['status', 'result', 'value', 'httpStatus'] as const) {
+    if (msg[key] !== undefined) parts.push(`${key}=${msg[key] === null ? 'nil' : String(msg[key])}`);
+  }
+  if (msg.ok === false) parts.push('error');
+  return `${env.msg.type}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
+}
+
+/**
+ * One line per event touching `orders` (all events when empty). Row writes are shown only when they
+ * change a status, so the story stays short.
+ */
+export function renderTimeline(trace: readonly TraceEntry[], orders: readonly string[] = []): string[] {
+  const wanted = (id: string | undefined) =>
+    orders.length === 0 || (id !== undefined && orders.some((o) => id === o || id.startsWith(`${o}~`)));
+  const lastStatus = new Map<string, unknown>();
+  const lines: string[] = [];
+  for (const e of trace) {
+    const at = formatTime(e.atMs).padStart(10);
+    switch (e.kind) {
+      case 'deliver':
+        if (wanted(orderOf(e.env)))
+          lines.push(
+            `${at}  ${e.env.from} → ${e.env.to}  ${describe(e.env)}${e.env.tag ? `  [${e.env.tag}]` : ''}`,
+          );
+        break;
+      case 'refused':
+        if (wanted(orderOf(e.env)))
+          lines.push(
+            `${at}  ${e.env.from} → ${e.env.to}  ${describe(e.env)}  ✗ refused: ${e.env.to} is down`,
+          );
+        break;
+      case 'fault':
+        if (e.env === undefined || wanted(orderOf(e.env))) {
+          const what = e.env ? `${e.env.from} → ${e.env.to}  ${describe(e.env)}  ` : '';
+          lines.push(`${at}  ${what}⚡ ${e.fault}: ${e.detail}`);
+        }
+        break;
+      case 'write': {
+        const row = e.row as { status?: unknown; orderId?: string };
+        const id = row.orderId ?? e.key;
+        if (!wanted(id)) break;
+        if (e.table === 'fulfilments')
+          lines.push(`${at}  ${e.owner}: fulfils ${row.orderId} (shipment ${e.key})`);
+        else if (e.table === 'captures')
+          lines.push(`${at}  ${e.owner}: captures ${(e.row as { amount: number }).amount} for ${e.key}`);
+        else if (e.table === 'refunds')
+          lines.push(
+            `${at}  ${e.owner}: refunds ${(e.row as { amount: number }).amount} for ${(e.row as { outTradeNo: string }).outTradeNo}`,
+          );
+        else if (row.status !== undefined) {
+          const key = `${e.owner}/${e.table}/${e.key}`;
+          const before = lastStatus.get(key);
+          if (before !== row.status)
+            lines.push(
+              `${at}  ${e.owner}: ${e.table.replace(/s$/, '')} ${e.key} ${before ?? 'new'} → ${String(row.status)}`,
+            );
+          lastStatus.set(key, row.status);
+        }
+        break;
+      }
+      case 'crash':
+        lines.push(`${at}  ⚡ ${e.owner} crashes (memory and timers lost, database kept)`);
+        break;
+      case 'restart':
+        lines.push(`${at}  ${e.owner} restarts from its database`);
+        break;
+    }
+  }
+  return lines;
+}
