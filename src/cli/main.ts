@@ -30,7 +30,7 @@ program.addCommand(checkCommand());
 program.addCommand(replayCommand());
 program.addCommand(designsCommand());
 program.addCommand(faultsCommand());
-program.commands.forEach((c) => c.exitOverride().configureOutput({ outputError: () => {} }));
+for (const command of program.commands) command.exitOverride().configureOutput({ outputError: () => {} });
 
 try {
   await program.parseAsync(argv);

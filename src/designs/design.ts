@@ -20,6 +20,7 @@ export interface Mitigations {
   recoveryJob: boolean;
   idempotentConsumer: boolean;
   dbUniqueGuard: boolean;
+  reconciliation: false | { afterMs: number };
 }
 
 export type MitigationName = keyof Mitigations;

@@ -19,6 +19,7 @@ const none: Mitigations = {
   recoveryJob: false,
   idempotentConsumer: false,
   dbUniqueGuard: false,
+  reconciliation: false,
 };
 
 export const naive: Design = {
@@ -51,7 +52,7 @@ export const seed: Design = {
 export const hardened: Design = {
   name: 'hardened',
   description:
-    'Every mitigation: the seed measures made atomic and durable, plus verification, close-before-give-up, refunds, outbox, recovery, idempotent consumer, unique guard.',
+    'Every mitigation: the seed measures made atomic and durable, plus verification, close-before-give-up, refunds, outbox, recovery, idempotent consumer, unique guard, reconciliation against the bill.',
   provider: 'wechat',
   forwarding: 'mq',
   mitigations: {
@@ -68,6 +69,7 @@ export const hardened: Design = {
     recoveryJob: true,
     idempotentConsumer: true,
     dbUniqueGuard: true,
+    reconciliation: { afterMs: 12 * 60 * 60_000 },
   },
   timing,
 };

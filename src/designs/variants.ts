@@ -16,6 +16,7 @@ export const mitigationNames = [
   'recoveryJob',
   'idempotentConsumer',
   'dbUniqueGuard',
+  'reconciliation',
 ] as const satisfies readonly MitigationName[];
 
 export function isOn(design: Design, name: MitigationName): boolean {

@@ -127,6 +127,8 @@ const linkTable: Record<string, LinkRule> = {
   'gateway.close': { lost: 'gateway.request.lost' },
   'gateway.refund': { lost: 'gateway.request.lost' },
   'gateway.query': { lost: 'query.timeout' },
+  'gateway.bill': { lost: 'gateway.request.lost' },
+  'gateway.bill.result': { lost: 'gateway.reply.lost', delayed: 'gateway.slow' },
   'gateway.prepay.result': { lost: 'gateway.reply.lost', delayed: 'gateway.slow' },
   'gateway.close.result': { lost: 'gateway.reply.lost', delayed: 'gateway.slow' },
   'gateway.refund.result': { lost: 'gateway.reply.lost', delayed: 'gateway.slow' },
@@ -163,6 +165,8 @@ export function faultPolicy(enabled: ReadonlySet<string>): FaultPolicy {
   const byMq = only(forwardByMq);
   return {
     linkFaults(env: Envelope): LinkFaults | undefined {
+      // A service talking to itself (a job reporting to its own orders) is in-process: reliable.
+      if (env.from === env.to) return undefined;
       const type = env.msg.type;
       // A result for the business app comes either from the broker or straight from the payment center.
       if (type === 'payment.succeeded') return (env.from === 'mq' ? byMq : direct) as LinkFaults | undefined;

@@ -26,12 +26,15 @@ export interface Route<Input> {
   readonly spawn?: Input;
 }
 
+/** An actor to (re)build at start: its key, its input, and its machine if not the host's main one. */
+export type Restored<Input> = readonly [key: string, input: Input, machine?: AnyStateMachine];
+
 export interface HostSpec<Input> {
   readonly address: string;
   readonly machine: AnyStateMachine;
   route(env: Envelope): Route<Input> | undefined;
   /** Actors to rebuild from durable rows, at the start and after each restart. */
-  restore(world: World): Iterable<[key: string, input: Input]>;
+  restore(world: World): Iterable<Restored<Input>>;
   /** Called for a message no actor takes (e.g. a query for an unknown order). */
   unhandled?(env: Envelope, world: World): void;
   /** Handles a message before any actor sees it (a fake's own faults); true means handled. */
@@ -55,7 +58,7 @@ export class MachineHost<Input> implements Service {
 
   start(): void {
     this.actors = new Map();
-    for (const [key, input] of this.spec.restore(this.world)) this.spawn(key, input);
+    for (const [key, input, machine] of this.spec.restore(this.world)) this.spawn(key, input, machine);
   }
 
   crash(): void {
@@ -88,8 +91,8 @@ export class MachineHost<Input> implements Service {
     return out;
   }
 
-  private spawn(key: string, input: Input): Actor<AnyStateMachine> {
-    const actor = createActor(this.spec.machine, { input, clock: this.clock });
+  private spawn(key: string, input: Input, machine = this.spec.machine): Actor<AnyStateMachine> {
+    const actor = createActor(machine, { input, clock: this.clock });
     actor.on('*', (effect) => this.carryOut(actor, effect as Effect));
     this.actors.set(key, actor);
     actor.start();

@@ -91,6 +91,11 @@ function row(c: Context): PaymentRow {
   };
 }
 
+/** Commit paid, then acknowledge the callback (if one brought the news), then forward the result. */
+const recordPaid = ['markPaid', 'persist', 'ackNotification', 'startForward'] as const;
+/** Record the capture as one to give back, acknowledge the callback (if any), start refunding. */
+const refundCapture = ['queueRefund', 'persist', 'ackNotification', 'startRefund'] as const;
+
 export const paymentOrderMachine = setup({
   types: {} as {
     context: Context;
@@ -129,7 +134,7 @@ export const paymentOrderMachine = setup({
     },
     authentic: ({ context, event }) => authentic(context, event),
     repeatOfPaidAttempt: ({ context, event }) =>
-      event.type === 'gateway.notify' && event.notification.outTradeNo === context.paidBy,
+      (event.type === 'gateway.notify' || event.type === 'gateway.query.result') && successOutTradeNo(event) === context.paidBy,
     prepayOk: ({ event }) => event.type === 'gateway.prepay.result' && event.ok,
     queryAnswer: ({ context, event }) =>
       event.type === 'gateway.query.result' && event.ok && event.outTradeNo === current(context),
@@ -258,6 +263,8 @@ export const paymentOrderMachine = setup({
         );
       }
     }),
+    startForward: raise({ type: 'forward.start' }),
+    startRefund: raise({ type: 'refund.start' }),
     markForwarded: enqueueActions(({ context, enqueue }) => {
       if (!m(context).outbox) return;
       enqueue.assign({ outbox: 'done' });
@@ -347,17 +354,17 @@ export const paymentOrderMachine = setup({
             'gateway.notify': {
               guard: 'authentic',
               target: 'paid',
-              actions: ['markPaid', 'persist', 'ackNotification'],
+              actions: recordPaid,
             },
             'gateway.query.result': {
               guard: 'querySuccess',
               target: 'paid',
-              actions: ['markPaid', 'persist'],
+              actions: recordPaid,
             },
             'gateway.close.result': {
               guard: 'closeSaysPaid',
               target: 'paid',
-              actions: ['markPaid', 'persist'],
+              actions: recordPaid,
             },
             'payment.query': { actions: ['replyStatus', 'sendQuery'] },
             'payment.create': [
@@ -443,8 +450,9 @@ export const paymentOrderMachine = setup({
             dormant: {},
           },
         },
+        // Entered from a recorded success, or restored after a crash (then nothing is re-sent
+        // unless the outbox says the business app has not confirmed the result).
         paid: {
-          entry: raise({ type: 'forward.start' }),
           on: {
             'gateway.notify': [
               {
@@ -453,16 +461,22 @@ export const paymentOrderMachine = setup({
               },
               {
                 guard: and(['authentic', 'refundUnmatched', not('repeatOfPaidAttempt')]),
-                actions: ['queueRefund', 'persist', 'ackNotification', raise({ type: 'refund.start' })],
+                actions: refundCapture,
               },
               { guard: and(['authentic', 'idempotentNotify']), actions: 'ackNotification' },
               {
                 guard: 'authentic',
                 target: 'paid',
                 reenter: true,
-                actions: ['markPaid', 'persist', 'ackNotification'],
+                actions: recordPaid,
               },
             ],
+            'gateway.query.result': {
+              guard: and(['querySuccess', 'refundUnmatched', not('repeatOfPaidAttempt')]),
+              actions: refundCapture,
+            },
+            // The business app is closing an order we hold as paid: tell it again.
+            'payment.close': { actions: 'startForward' },
           },
         },
         closed: {
@@ -470,15 +484,16 @@ export const paymentOrderMachine = setup({
             'gateway.notify': [
               {
                 guard: and(['authentic', 'refundUnmatched']),
-                actions: ['queueRefund', 'persist', 'ackNotification', raise({ type: 'refund.start' })],
+                actions: refundCapture,
               },
               { guard: and(['authentic', 'idempotentNotify']), actions: 'ackNotification' },
-              { guard: 'authentic', target: 'paid', actions: ['markPaid', 'persist', 'ackNotification'] },
+              { guard: 'authentic', target: 'paid', actions: recordPaid },
             ],
             'gateway.query.result': {
               guard: and(['querySuccess', 'refundUnmatched']),
-              actions: ['queueRefund', 'persist', raise({ type: 'refund.start' })],
+              actions: refundCapture,
             },
+            'payment.close': { actions: 'tellAppClosed' },
           },
         },
       },

@@ -4,6 +4,7 @@
 
 import { orderIdOf } from '../domain/messages.ts';
 import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
+import type { TradeRow } from '../domain/rows.ts';
 import { MachineHost, type World } from '../kernel/index.ts';
 import {
   type GatewayTransactionInput,
@@ -65,8 +66,17 @@ export function gateway(world: World, profile: ProviderProfile): MachineHost<Gat
         });
       else if (msg.type === 'gateway.close')
         w.send('gateway', env.from, { type: 'gateway.close.result', outTradeNo, ok: true, result: 'closed' });
+      else if (msg.type === 'gateway.bill') w.send('gateway', env.from, { type: 'gateway.bill.result', trades: bill(w) });
       else if (msg.type === 'gateway.refund')
         w.send('gateway', env.from, { type: 'gateway.refund.result', outTradeNo, ok: false });
     },
   });
+}
+
+/** The merchant's bill: every trade that is paid and not refunded. */
+function bill(world: World): Array<{ outTradeNo: string; amount: number }> {
+  return [...world.store('gateway').rows('trades')]
+    .map(([, row]) => row as TradeRow)
+    .filter((t) => t.status === 'SUCCESS')
+    .map((t) => ({ outTradeNo: t.outTradeNo, amount: t.amount }));
 }

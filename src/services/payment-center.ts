@@ -8,6 +8,7 @@ import type { PaymentRow } from '../domain/rows.ts';
 import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
 import { type Envelope, MachineHost, type World } from '../kernel/index.ts';
 import { type PaymentOrderInput, paymentOrderMachine } from '../machines/payment-order.machine.ts';
+import { type ReconciliationInput, reconciliationMachine } from '../machines/reconciliation.machine.ts';
 
 type Incoming = {
   type: string;
@@ -23,16 +24,19 @@ export function paymentOrderKey(msg: Incoming): string | undefined {
   return outTradeNo === undefined ? undefined : orderIdOf(outTradeNo);
 }
 
+const reconciliationKey = 'reconciliation';
+
 export function paymentCenter(
   world: World,
   design: Design,
   profile: ProviderProfile,
-): MachineHost<PaymentOrderInput> {
-  return new MachineHost<PaymentOrderInput>(world, {
+): MachineHost<PaymentOrderInput | ReconciliationInput> {
+  return new MachineHost<PaymentOrderInput | ReconciliationInput>(world, {
     address: 'pc',
     machine: paymentOrderMachine,
     route(env) {
       const msg = env.msg as Incoming;
+      if (msg.type === 'gateway.bill.result') return { key: reconciliationKey };
       const key = paymentOrderKey(msg);
       if (key === undefined) return undefined;
       const spawn =
@@ -42,6 +46,11 @@ export function paymentCenter(
       return { key, spawn };
     },
     *restore(w) {
+      const reconciliation = design.mitigations.reconciliation;
+      if (reconciliation !== false) {
+        const input = { afterMs: reconciliation.afterMs, requestTimeoutMs: design.timing.requestTimeoutMs };
+        yield [reconciliationKey, input, reconciliationMachine];
+      }
       for (const [orderId, row] of w.store('pc').rows('payments')) {
         const restored = row as PaymentRow;
         yield [orderId, { orderId, amount: restored.amount, design, profile, restored }];
