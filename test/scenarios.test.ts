@@ -18,7 +18,8 @@ describe('pinned scenarios', () => {
 
   for (const file of files) {
     const scenario = JSON.parse(readFileSync(`scenarios/${file}`, 'utf8')) as Scenario;
-    const verdict = scenario.expect.length === 0 ? 'holds every invariant' : `breaks exactly ${scenario.expect.join(', ')}`;
+    const verdict =
+      scenario.expect.length === 0 ? 'holds every invariant' : `breaks exactly ${scenario.expect.join(', ')}`;
     it(`${file.replace('.json', '')} ${verdict}`, async () => {
       const design = await resolveDesign(scenario.design);
       const result = await replay(design, scenario, { faults: new Set(allFaults) });

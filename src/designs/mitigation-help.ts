@@ -22,5 +22,6 @@ export const mitigationHelp: Readonly<Record<MitigationName, string>> = {
   recoveryJob: 'after a restart, re-drive orders stuck in paying or closing, and pending refunds',
   idempotentConsumer: 'the business app fulfils on the first result and only acknowledges repeats',
   dbUniqueGuard: 'a unique constraint on (user, submission) behind the Redis key',
-  reconciliation: "afterMs after the payment center starts, compare with the provider's bill; record or refund every capture it missed",
+  reconciliation:
+    "afterMs after the payment center starts, compare with the provider's bill; record or refund every capture it missed",
 };

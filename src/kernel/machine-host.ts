@@ -73,7 +73,8 @@ export class MachineHost<Input> implements Service {
     if (route !== undefined && actor === undefined && route.spawn !== undefined) {
       actor = this.spawn(route.key, route.spawn);
     }
-    if (actor === undefined) {
+    // An actor in a final state takes no more messages; the service answers as for an unknown one.
+    if (actor === undefined || actor.getSnapshot().status !== 'active') {
       this.spec.unhandled?.(env, this.world);
       return;
     }

@@ -54,7 +54,7 @@ export interface WorldOptions {
 
 type QueueItem =
   | { atMs: number; seq: number; kind: 'deliver'; env: Envelope }
-  | { atMs: number; seq: number; kind: 'timer'; id: number; owner: string; fire: () => void }
+  | { atMs: number; seq: number; kind: 'timer'; id: number; owner: string; fire: () => void | Promise<void> }
   | { atMs: number; seq: number; kind: 'restart'; owner: string };
 
 interface Slot {
@@ -204,7 +204,8 @@ export class World {
     return 'ok';
   }
 
-  setTimer(owner: string, delayMs: number, fire: () => void): number {
+  /** `fire` may return a promise (async adapters); the world waits for it before the next event. */
+  setTimer(owner: string, delayMs: number, fire: () => void | Promise<void>): number {
     const slot = this.slot(owner);
     const id = this.seq++;
     slot.timers.add(id);
@@ -264,8 +265,7 @@ export class World {
       case 'timer': {
         const slot = this.slot(item.owner);
         slot.timers.delete(item.id);
-        if (slot.up) item.fire();
-        return;
+        return slot.up ? item.fire() : undefined;
       }
       case 'restart': {
         const slot = this.slot(item.owner);

@@ -134,7 +134,8 @@ export const paymentOrderMachine = setup({
     },
     authentic: ({ context, event }) => authentic(context, event),
     repeatOfPaidAttempt: ({ context, event }) =>
-      (event.type === 'gateway.notify' || event.type === 'gateway.query.result') && successOutTradeNo(event) === context.paidBy,
+      (event.type === 'gateway.notify' || event.type === 'gateway.query.result') &&
+      successOutTradeNo(event) === context.paidBy,
     prepayOk: ({ event }) => event.type === 'gateway.prepay.result' && event.ok,
     queryAnswer: ({ context, event }) =>
       event.type === 'gateway.query.result' && event.ok && event.outTradeNo === current(context),

@@ -17,7 +17,12 @@ export interface ReconciliationInput {
 type BillEvent = { type: 'gateway.bill.result'; trades: Array<{ outTradeNo: string; amount: number }> };
 
 export const reconciliationMachine = setup({
-  types: {} as { context: ReconciliationInput; events: BillEvent; input: ReconciliationInput; emitted: Effect },
+  types: {} as {
+    context: ReconciliationInput;
+    events: BillEvent;
+    input: ReconciliationInput;
+    emitted: Effect;
+  },
   delays: {
     reconcileAfter: ({ context }) => context.afterMs,
     requestTimeout: ({ context }) => context.requestTimeoutMs,
@@ -27,7 +32,13 @@ export const reconciliationMachine = setup({
     reportTrades: enqueueActions(({ event, enqueue }) => {
       for (const trade of event.trades) {
         enqueue.emit(
-          send('pc', { type: 'gateway.query.result', outTradeNo: trade.outTradeNo, ok: true, status: 'SUCCESS', source: 'bill' }),
+          send('pc', {
+            type: 'gateway.query.result',
+            outTradeNo: trade.outTradeNo,
+            ok: true,
+            status: 'SUCCESS',
+            source: 'bill',
+          }),
         );
       }
     }),

@@ -3,8 +3,8 @@
 // (`gateway.error`, `query.error`): it answers an error and executes nothing.
 
 import { orderIdOf } from '../domain/messages.ts';
-import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
 import type { TradeRow } from '../domain/rows.ts';
+import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
 import { MachineHost, type World } from '../kernel/index.ts';
 import {
   type GatewayTransactionInput,
@@ -66,7 +66,8 @@ export function gateway(world: World, profile: ProviderProfile): MachineHost<Gat
         });
       else if (msg.type === 'gateway.close')
         w.send('gateway', env.from, { type: 'gateway.close.result', outTradeNo, ok: true, result: 'closed' });
-      else if (msg.type === 'gateway.bill') w.send('gateway', env.from, { type: 'gateway.bill.result', trades: bill(w) });
+      else if (msg.type === 'gateway.bill')
+        w.send('gateway', env.from, { type: 'gateway.bill.result', trades: bill(w) });
       else if (msg.type === 'gateway.refund')
         w.send('gateway', env.from, { type: 'gateway.refund.result', outTradeNo, ok: false });
     },

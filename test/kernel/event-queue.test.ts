@@ -10,7 +10,9 @@ test.prop([fc.array(fc.nat({ max: 50 }), { maxLength: 200 })])(
     times.forEach((atMs, seq) => queue.push({ atMs, seq }));
     const popped: Array<{ atMs: number; seq: number }> = [];
     for (let item = queue.pop(); item !== undefined; item = queue.pop()) popped.push(item);
-    const expected = times.map((atMs, seq) => ({ atMs, seq })).sort((a, b) => a.atMs - b.atMs || a.seq - b.seq);
+    const expected = times
+      .map((atMs, seq) => ({ atMs, seq }))
+      .sort((a, b) => a.atMs - b.atMs || a.seq - b.seq);
     expect(popped).toEqual(expected);
   },
 );

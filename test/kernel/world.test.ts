@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { type Envelope, type FaultPolicy, ScriptedChoices, type Service, World } from '../../src/kernel/index.ts';
+import {
+  type Envelope,
+  type FaultPolicy,
+  ScriptedChoices,
+  type Service,
+  World,
+} from '../../src/kernel/index.ts';
 
 const policy = (crashable: string[] = []): FaultPolicy => ({
-  linkFaults: (env) => (env.msg.type === 'ping' ? { lost: 'ping.lost', duplicated: 'ping.duplicated', delayed: 'ping.delayed' } : undefined),
+  linkFaults: (env) =>
+    env.msg.type === 'ping'
+      ? { lost: 'ping.lost', duplicated: 'ping.duplicated', delayed: 'ping.delayed' }
+      : undefined,
   corrupt: (msg) => msg,
   crashLabel: (owner) => (crashable.includes(owner) ? `${owner}.crash` : undefined),
 });

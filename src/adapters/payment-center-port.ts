@@ -1,0 +1,58 @@
+// The payment center's port, for production code: what an implementation is asked to handle, and
+// the dependencies it is given instead of real HTTP clients, a database, a broker and timers.
+// `asyncPaymentCenter` (async-payment-center.ts) puts any implementation of this port into the
+// simulated world in place of the XState model, under the same faults and checkers.
+
+import type { Notification } from '../domain/messages.ts';
+
+export interface GatewayClient {
+  /** Each call resolves with the gateway's answer, or `{ ok: false }` on an error or a timeout. */
+  prepay(outTradeNo: string, amount: number): Promise<{ ok: boolean; prepayId?: string }>;
+  query(outTradeNo: string): Promise<{ ok: boolean; status?: string }>;
+  close(outTradeNo: string): Promise<{ ok: boolean; result?: 'closed' | 'paid' }>;
+  refund(outTradeNo: string, refundNo: string, amount: number): Promise<{ ok: boolean }>;
+}
+
+export interface BusinessAppClient {
+  paymentCreated(orderId: string, outTradeNo: string, prepayId?: string): void;
+  paymentClosed(orderId: string): void;
+  paymentStatus(orderId: string, status: string): void;
+  /** Forwards a success by the design's channel (direct call or MQ); true once acknowledged. */
+  publishResult(orderId: string, outTradeNo: string, amount: number): Promise<boolean>;
+}
+
+/** The service's database: survives a crash. Every write is a point where the process may die. */
+export interface Database {
+  get<T>(table: string, key: string): T | undefined;
+  put(table: string, key: string, row: object): void;
+  rows<T>(table: string): Array<[string, T]>;
+}
+
+export interface PaymentCenterPorts {
+  readonly gateway: GatewayClient;
+  readonly businessApp: BusinessAppClient;
+  readonly db: Database;
+  /** Runs `fn` after `ms` of virtual time, unless the process dies first. */
+  after(ms: number, fn: () => void): void;
+  sleep(ms: number): Promise<void>;
+  /** Starts work that outlives the current request (a forward loop, a refund); a crash ends it. */
+  background(task: () => Promise<void>): void;
+  now(): number;
+  /** The provider's key for verifying callbacks, and the merchant id and time tolerance to check. */
+  readonly provider: {
+    verify(n: Notification): boolean;
+    merchantId: string;
+    timestampToleranceMs: number;
+    ackReply: { httpStatus: number; body: string };
+  };
+}
+
+export interface PaymentCenterHandlers {
+  onCreatePayment(req: { orderId: string; amount: number }): Promise<void>;
+  onClose(req: { orderId: string }): Promise<void>;
+  onQuery(req: { orderId: string }): Promise<void>;
+  /** Answers the gateway's callback: the HTTP status and body to reply with. */
+  onNotify(notification: Notification): Promise<{ httpStatus: number; body: string }>;
+  /** Called after every (re)start, with the database as the crash left it. */
+  recover(): Promise<void>;
+}

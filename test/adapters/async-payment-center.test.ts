@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import {
+  SimplePaymentCenter,
+  type SimplePaymentCenterOptions,
+} from '../../examples/simple-payment-center.ts';
+import { asyncPaymentCenter } from '../../src/adapters/async-payment-center.ts';
+import { explore, replay } from '../../src/check/explore.ts';
+import { formatReplayCommand } from '../../src/check/story.ts';
+import type { Design } from '../../src/designs/design.ts';
+import { presets } from '../../src/designs/presets.ts';
+import { allFaults } from '../../src/faults/catalogue.ts';
+import { traceHash } from '../../src/kernel/index.ts';
+
+const hardened = presets.hardened as Design;
+const plainClass = (options: SimplePaymentCenterOptions = {}) =>
+  asyncPaymentCenter((ports) => new SimplePaymentCenter(ports, options));
+
+// A world that makes duplicate callbacks visible: the business app ships on every result it gets.
+const trustingApp: Design = {
+  ...hardened,
+  name: 'hardened-with-trusting-app',
+  forwarding: 'direct',
+  mitigations: { ...hardened.mitigations, idempotentConsumer: false },
+};
+const duplicateCallbacks = new Set(['notify.duplicated', 'notify.ack.lost', 'notify.delayed']);
+
+describe('a hand-written async payment center behind the port', () => {
+  it('holds every invariant in place of the model, under every fault', async () => {
+    const report = await explore({
+      design: hardened,
+      runs: 400,
+      seed: 5,
+      maxOrders: 3,
+      faults: new Set(allFaults),
+      paymentCenter: plainClass(),
+    });
+    const c = report.counterexample;
+    expect(c && `${c.violations[0]?.message}\n${formatReplayCommand(c.story)}`).toBeUndefined();
+  });
+
+  it('holds where duplicate callbacks would show, since it records a success only once', async () => {
+    const report = await explore({
+      design: trustingApp,
+      runs: 300,
+      seed: 3,
+      maxOrders: 2,
+      faults: duplicateCallbacks,
+      paymentCenter: plainClass(),
+    });
+    expect(report.counterexample).toBeUndefined();
+  });
+
+  it('is caught with its invariant named when a bug is planted: non-idempotent callback handling', async () => {
+    const buggy = plainClass({ plantedBug: 'non-idempotent-notify' });
+    const report = await explore({
+      design: trustingApp,
+      runs: 300,
+      seed: 3,
+      maxOrders: 2,
+      faults: duplicateCallbacks,
+      paymentCenter: buggy,
+    });
+    const c = report.counterexample;
+    expect(c?.violations.map((v) => v.invariant)).toContain('exactly-once-fulfilment');
+    // The shrunk story replays exactly against the same implementation.
+    const again = await replay(trustingApp, c?.story ?? { workload: { intents: [] }, picks: [] }, {
+      faults: duplicateCallbacks,
+      paymentCenter: buggy,
+    });
+    expect(traceHash(again.trace)).toBe(traceHash(c?.result.trace ?? []));
+  });
+});
