@@ -7,7 +7,7 @@ test.prop([fc.array(fc.nat({ max: 50 }), { maxLength: 200 })])(
   'pops events in time order, breaking ties by the order they were scheduled',
   (times) => {
     const queue = new EventQueue<{ atMs: number; seq: number }>();
-    times.forEach((atMs, seq) => queue.push({ atMs, seq }));
+    for (const [seq, atMs] of times.entries()) queue.push({ atMs, seq });
     const popped: Array<{ atMs: number; seq: number }> = [];
     for (let item = queue.pop(); item !== undefined; item = queue.pop()) popped.push(item);
     const expected = times
