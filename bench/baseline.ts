@@ -33,8 +33,17 @@ export function baselineFlow(story: Story, orderId = 'o1.1'): number {
   const queue = new EventQueue<Msg>();
   let seq = 0;
   let delivered = 0;
-  const o: Order = { app: 'new', pc: 'none', gateway: 'none', notifications: 0, acked: false, fulfilled: 0, mqPending: false };
-  const send = (to: string, type: string, delayMs = latencyMs) => queue.push({ atMs: now + delayMs, seq: seq++, to, type, orderId });
+  const o: Order = {
+    app: 'new',
+    pc: 'none',
+    gateway: 'none',
+    notifications: 0,
+    acked: false,
+    fulfilled: 0,
+    mqPending: false,
+  };
+  const send = (to: string, type: string, delayMs = latencyMs) =>
+    queue.push({ atMs: now + delayMs, seq: seq++, to, type, orderId });
   let now = 0;
   send('app', 'order.submit');
   for (let m = queue.pop(); m !== undefined; m = queue.pop()) {
@@ -115,6 +124,7 @@ export function baselineFlow(story: Story, orderId = 'o1.1'): number {
         break;
     }
   }
-  if (o.app !== 'paid' || o.pc !== 'paid' || o.fulfilled !== 1) throw new Error(`baseline ${story} did not end paid`);
+  if (o.app !== 'paid' || o.pc !== 'paid' || o.fulfilled !== 1)
+    throw new Error(`baseline ${story} did not end paid`);
   return delivered;
 }

@@ -4,14 +4,17 @@
 
 import fc from 'fast-check';
 import { simulate } from '../src/check/simulate.ts';
-import { presets } from '../src/designs/presets.ts';
 import type { Design } from '../src/designs/design.ts';
+import { presets } from '../src/designs/presets.ts';
 import { allFaults } from '../src/faults/catalogue.ts';
 import { type Pick, ScriptedChoices } from '../src/kernel/index.ts';
 import type { Workload } from '../src/services/workload.ts';
 import { baselineFlow, type Story } from './baseline.ts';
 
-const design: Design = { ...(presets.hardened as Design), mitigations: { ...(presets.hardened as Design).mitigations, reconciliation: false } };
+const design: Design = {
+  ...(presets.hardened as Design),
+  mitigations: { ...(presets.hardened as Design).mitigations, reconciliation: false },
+};
 const faults = new Set(allFaults);
 const oneOrder: Workload = { intents: [{ intentId: 'o1', userId: 'u1', amount: 100, atMs: 0 }] };
 const stories: Record<Story, Pick[]> = {
@@ -23,12 +26,20 @@ const flows = Number(process.env.BENCH_FLOWS ?? 3000);
 const propertyRuns = Number(process.env.BENCH_RUNS ?? 1000);
 
 async function paysimFlow(story: Story): Promise<number> {
-  const result = await simulate({ design, workload: oneOrder, faults, choices: ScriptedChoices.replay(stories[story]) });
+  const result = await simulate({
+    design,
+    workload: oneOrder,
+    faults,
+    choices: ScriptedChoices.replay(stories[story]),
+  });
   if (result.violations.length > 0) throw new Error(`paysim ${story}: ${result.violations[0]?.message}`);
   return result.trace.filter((e) => e.kind === 'deliver').length;
 }
 
-async function time(fn: () => Promise<number> | number, n: number): Promise<{ seconds: number; events: number }> {
+async function time(
+  fn: () => Promise<number> | number,
+  n: number,
+): Promise<{ seconds: number; events: number }> {
   for (let i = 0; i < Math.min(200, n); i++) await fn();
   const start = performance.now();
   let events = 0;
@@ -37,18 +48,28 @@ async function time(fn: () => Promise<number> | number, n: number): Promise<{ se
 }
 
 const rate = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(1)}k` : x.toFixed(0));
-const rows: string[][] = [['story', 'paysim events/s', 'baseline events/s', 'paysim flows/s', 'baseline flows/s', 'ratio']];
+const rows: string[][] = [
+  ['story', 'paysim events/s', 'baseline events/s', 'paysim flows/s', 'baseline flows/s', 'ratio'],
+];
 let paysimTotal = 0;
 let baselineTotal = 0;
 for (const story of Object.keys(stories) as Story[]) {
   const sim = await paysimFlow(story);
   const base = baselineFlow(story);
-  if (sim !== base) throw new Error(`${story}: paysim delivered ${sim} messages, the baseline ${base}; the workloads differ`);
+  if (sim !== base)
+    throw new Error(`${story}: paysim delivered ${sim} messages, the baseline ${base}; the workloads differ`);
   const p = await time(() => paysimFlow(story), flows);
   const b = await time(() => baselineFlow(story), flows);
   paysimTotal += p.seconds;
   baselineTotal += b.seconds;
-  rows.push([story, rate(p.events / p.seconds), rate(b.events / b.seconds), rate(flows / p.seconds), rate(flows / b.seconds), `${(p.seconds / b.seconds).toFixed(1)}×`]);
+  rows.push([
+    story,
+    rate(p.events / p.seconds),
+    rate(b.events / b.seconds),
+    rate(flows / p.seconds),
+    rate(flows / b.seconds),
+    `${(p.seconds / b.seconds).toFixed(1)}×`,
+  ]);
 }
 
 // Property runs: fast-check generating a workload and a fault script, running it, checking it.
@@ -62,9 +83,18 @@ fc.assert(baselineProperty, { numRuns: propertyRuns, seed: 1 });
 const t2 = performance.now();
 const paysimRuns = propertyRuns / ((t1 - t0) / 1000);
 const baselineRuns = propertyRuns / ((t2 - t1) / 1000);
-rows.push(['property runs/s', '', '', rate(paysimRuns), rate(baselineRuns), `${(baselineRuns / paysimRuns).toFixed(1)}×`]);
+rows.push([
+  'property runs/s',
+  '',
+  '',
+  rate(paysimRuns),
+  rate(baselineRuns),
+  `${(baselineRuns / paysimRuns).toFixed(1)}×`,
+]);
 rows.push(['all flows', '', '', '', '', `${(paysimTotal / baselineTotal).toFixed(1)}×`]);
 
 const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-console.log(`paysim vs bare reducer, ${flows} flows per story, ${propertyRuns} property runs (Node ${process.versions.node})\n`);
+console.log(
+  `paysim vs bare reducer, ${flows} flows per story, ${propertyRuns} property runs (Node ${process.versions.node})\n`,
+);
 for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  '));

@@ -132,9 +132,9 @@ export async function resolveDesign(nameOrPath: string): Promise<Design> {
 export function suggest(typed: string, known: readonly string[]): string {
   if (known.length === 0) return '';
   const best = closest(typed, known as string[]);
-  return distance(typed, best) <= Math.max(2, Math.floor(best.length / 3))
-    ? ` (did you mean "${best}"?)`
-    : '';
+  const near = distance(typed, best) <= Math.max(2, Math.floor(best.length / 3));
+  const prefix = typed.startsWith(best) || best.startsWith(typed);
+  return near || prefix ? ` (did you mean "${best}"?)` : '';
 }
 
 function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {

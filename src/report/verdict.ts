@@ -3,6 +3,7 @@
 import type { ExploreReport } from '../check/explore.ts';
 import { formatReplayCommand } from '../check/story.ts';
 import { invariants } from '../invariants/index.ts';
+import { traceHash } from '../kernel/index.ts';
 import { orderOutcomes, renderOutcomes } from './final-state.ts';
 import { renderTimeline } from './timeline.ts';
 
@@ -27,6 +28,7 @@ export function verdictJson(report: ExploreReport, elapsedMs: number) {
       workload: c.story.workload,
       picks: c.story.picks,
       replay: formatReplayCommand(c.story),
+      traceHash: traceHash(c.result.trace),
       violations: c.violations,
       finalStates: orderOutcomes(
         c.result,

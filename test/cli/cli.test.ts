@@ -1,0 +1,119 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+function paysim(...args: string[]) {
+  const r = spawnSync(process.execPath, ['bin/paysim.js', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'paysim-cli-'));
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+describe('paysim check', () => {
+  it('exits 0 and says so when every invariant held, after printing the seed and settings', () => {
+    const r = paysim('check', '--design', 'hardened', '--runs', '40', '--seed', '9');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toBe(
+      'paysim check --design hardened --runs 40 --seed 9 --orders 3 --provider wechat',
+    );
+    expect(r.out).toMatch(/Verdict: hardened held every invariant in 40 runs/);
+    expect(r.out).toMatch(/✓ no-double-charge\s+held/);
+  });
+
+  it('exits 1 on a violation; --json prints one document with the verdict and a replay that reproduces the trace', () => {
+    const r = paysim('check', '--design', 'seed', '--runs', '300', '--seed', '3', '--json');
+    expect(r.code).toBe(1);
+    const verdict = JSON.parse(r.out);
+    expect(verdict.verdict).toBe('violated');
+    expect(verdict.invariants.find((i: { verdict: string }) => i.verdict === 'violated')).toBeDefined();
+    const replayArgs = (verdict.counterexample.replay as string).match(/--\S+ (?:"[^"]*"|\S+)/g) ?? [];
+    const args = replayArgs.flatMap((a) => {
+      const [flag, ...rest] = a.split(' ');
+      return [flag as string, rest.join(' ').replace(/^"|"$/g, '')];
+    });
+    const replayed = paysim('replay', ...args, '--json');
+    expect(replayed.code).toBe(1);
+    expect(JSON.parse(replayed.out).traceHash).toBe(verdict.counterexample.traceHash);
+  });
+
+  it('saves a counterexample that replay --file reproduces', () => {
+    const saved = join(dir, 'cx.json');
+    const r = paysim('check', '--design', 'seed', '--runs', '300', '--seed', '3', '--json', '--save', saved);
+    const replayed = paysim('replay', '--file', saved, '--json');
+    expect(JSON.parse(replayed.out).traceHash).toBe(JSON.parse(r.out).counterexample.traceHash);
+  });
+});
+
+describe('bad input', () => {
+  const badCases: Array<[string, string[], RegExp]> = [
+    ['an unknown command', ['chek'], /unknown command 'chek'.*\n?.*check/s],
+    ['an unknown flag', ['check', '--rnus', '5'], /unknown option '--rnus'/],
+    [
+      'a non-number where a number belongs',
+      ['check', '--runs', 'many'],
+      /--runs expects a whole number of 1 or more, got "many"/,
+    ],
+    [
+      'a missing design file',
+      ['check', '--design', join(dir, 'missing.json')],
+      /design file .*missing.json does not exist/,
+    ],
+    [
+      'a malformed design file',
+      ['check', '--design', file('broken.json', '{"name": "x",')],
+      /broken.json is not valid JSON/,
+    ],
+    [
+      'a design with a bad field',
+      [
+        'check',
+        '--design',
+        file('bad.json', '{"name":"x","mitigations":{"timeoutQuery":{"afterMs":-1,"intervalsMs":[1]}}}'),
+      ],
+      /mitigations\.timeoutQuery\.afterMs: expected 0 or more milliseconds, got -1/,
+    ],
+    [
+      'an unknown fault',
+      ['check', '--faults', 'notify.lots'],
+      /unknown fault "notify.lots" \(did you mean "notify.lost"\?\)/,
+    ],
+    [
+      'an unknown provider',
+      ['check', '--provider', 'wechatpay'],
+      /--provider expects one of wechat, alipay, got "wechatpay" \(did you mean "wechat"\?\)/,
+    ],
+    ['a malformed story', ['replay', '--workload', 'o1:100'], /workload entry "o1:100" is not of the form/],
+  ];
+  it.each(badCases)('%s gives a clear message and exit 2, never a stack trace', (_, args, message) => {
+    const r = paysim(...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.err).not.toMatch(/\n\s+at /);
+    expect(r.out).toBe('');
+  });
+});
+
+describe('paysim designs and faults', () => {
+  it('lists the presets and every mitigation', () => {
+    const r = paysim('designs');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/hardened/);
+    expect(r.out).toMatch(/payingLock: article measure 1/);
+  });
+
+  it('lists the fault catalogue', () => {
+    const r = paysim('faults');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/notify\.outage/);
+  });
+});
