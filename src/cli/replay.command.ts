@@ -16,6 +16,7 @@ interface ReplayFlags {
   picks?: string;
   file?: string;
   json?: boolean;
+  verbose?: boolean;
 }
 
 async function storyFrom(flags: ReplayFlags): Promise<Story> {
@@ -71,13 +72,13 @@ export function replayCommand(): Command {
       const orders = [...new Set(result.violations.flatMap((v) => v.orders))];
       if (flags.json) {
         process.stdout.write(
-          `${JSON.stringify({ story, verdict: result.violations.length > 0 ? 'violated' : 'held', violations: result.violations, traceHash: traceHash(result.trace), finalStates: orderOutcomes(result), timeline: renderTimeline(result.trace) }, null, 2)}\n`,
+          `${JSON.stringify({ story, verdict: result.violations.length > 0 ? 'violated' : 'held', violations: result.violations, traceHash: traceHash(result.trace), finalStates: orderOutcomes(result), timeline: renderTimeline(result.trace, { orders, verbose: flags.verbose }) }, null, 2)}\n`,
         );
       } else {
         const lines = [
           formatReplayCommand(story),
           '',
-          ...renderTimeline(result.trace, orders).map((l) => `  ${l}`),
+          ...renderTimeline(result.trace, { orders, verbose: flags.verbose }).map((l) => `  ${l}`),
           '',
           'Final state:',
           '',

@@ -30,11 +30,14 @@ export function orderOf(env: Envelope): string | undefined {
 function describe(env: Envelope): string {
   const msg = env.msg as unknown as Record<string, unknown>;
   const parts: string[] = [];
-  const about = orderOf(env);
-  if (about) parts.push(about);
   const n = msg.notification as { outTradeNo: string; amount: number } | undefined;
+  // An out_trade_no names the order and the attempt; show it instead of the bare order id.
   if (n) parts.push(`${n.outTradeNo} amount ${n.amount}`);
   else if (typeof msg.outTradeNo === 'string') parts.push(msg.outTradeNo);
+  else {
+    const about = orderOf(env);
+    if (about) parts.push(about);
+  }
   for (const key of ['status', 'result', 'value', 'httpStatus'] as const) {
     if (msg[key] !== undefined) parts.push(`${key}=${msg[key] === null ? 'nil' : String(msg[key])}`);
   }
@@ -42,20 +45,31 @@ function describe(env: Envelope): string {
   return `${env.msg.type}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
 }
 
-/**
- * One line per event touching `orders` (all events when empty). Row writes are shown only when they
- * change a status, so the story stays short.
- */
-export function renderTimeline(trace: readonly TraceEntry[], orders: readonly string[] = []): string[] {
+export interface TimelineOptions {
+  /** Only events about these orders (all orders when empty). */
+  readonly orders?: readonly string[];
+  /**
+   * Every delivery, instead of the story: what users do, every fault, and the deliveries that
+   * changed some service's durable state.
+   */
+  readonly verbose?: boolean;
+}
+
+/** One line per event of the story; row writes are shown only when they change a status. */
+export function renderTimeline(trace: readonly TraceEntry[], options: TimelineOptions = {}): string[] {
+  const orders = options.orders ?? [];
   const wanted = (id: string | undefined) =>
     orders.length === 0 || (id !== undefined && orders.some((o) => id === o || id.startsWith(`${o}~`)));
+  const writeSteps = new Set(trace.filter((e) => e.kind === 'write').map((e) => e.step));
+  const tellsStory = (env: Envelope, step: number) =>
+    options.verbose || env.from === 'users' || env.tag !== undefined || writeSteps.has(step);
   const lastStatus = new Map<string, unknown>();
   const lines: string[] = [];
   for (const e of trace) {
     const at = formatTime(e.atMs).padStart(10);
     switch (e.kind) {
       case 'deliver':
-        if (wanted(orderOf(e.env)))
+        if (wanted(orderOf(e.env)) && tellsStory(e.env, e.step))
           lines.push(
             `${at}  ${e.env.from} → ${e.env.to}  ${describe(e.env)}${e.env.tag ? `  [${e.env.tag}]` : ''}`,
           );

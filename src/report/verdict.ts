@@ -34,7 +34,7 @@ export function verdictJson(report: ExploreReport, elapsedMs: number) {
         c.result,
         c.violations.flatMap((v) => v.orders),
       ),
-      timeline: renderTimeline(c.result.trace, c.violations[0]?.orders ?? []),
+      timeline: renderTimeline(c.result.trace, { orders: c.violations[0]?.orders ?? [] }),
     },
   };
 }
@@ -65,10 +65,12 @@ export function verdictText(report: ExploreReport, elapsedMs: number): string[] 
   const orders = [...new Set(c.violations.flatMap((v) => v.orders))];
   lines.push(
     '',
-    `Counterexample (generated run ${c.foundAtRun}, shrunk ${c.shrinks} times, ${c.story.picks.length} deviations from the happy path):`,
+    `Counterexample (generated run ${c.foundAtRun}, shrunk ${c.shrinks} times, ${c.story.picks.length} ${c.story.picks.length === 1 ? 'deviation' : 'deviations'} from the happy path):`,
     '',
   );
-  lines.push(...renderTimeline(c.result.trace, c.violations[0]?.orders ?? []).map((l) => `  ${l}`));
+  lines.push(
+    ...renderTimeline(c.result.trace, { orders: c.violations[0]?.orders ?? [] }).map((l) => `  ${l}`),
+  );
   lines.push('', 'Final state of the orders involved:', '');
   lines.push(...renderOutcomes(orderOutcomes(c.result, orders)).map((l) => `  ${l}`));
   lines.push('', 'Replay exactly:', '', `  ${formatReplayCommand(c.story)}`);
