@@ -50,12 +50,11 @@ export function checkCommand(): Command {
     .action(async (flags: CheckFlags) => {
       if (flags.faults !== undefined && flags.withoutFaults !== undefined)
         throw new UsageError('give either --faults or --no-faults, not both');
-      const preset = await resolveDesign(flags.design);
-      const design = {
-        ...preset,
-        provider: flags.provider ?? preset.provider,
-        forwarding: flags.forwarding ?? preset.forwarding,
-      };
+      const changes = [
+        flags.provider && `provider=${flags.provider}`,
+        flags.forwarding && `forwarding=${flags.forwarding}`,
+      ];
+      const design = await resolveDesign([flags.design, ...changes.filter(Boolean)].join(','));
       const excluded = flags.withoutFaults === undefined ? [] : faultList('--no-faults', flags.withoutFaults);
       const faults =
         flags.faults === undefined
@@ -64,7 +63,7 @@ export function checkCommand(): Command {
       // The CLI, not the simulator, picks a fresh seed; it is printed so the run can be repeated.
       const seed = flags.seed ?? (Date.now() ^ (process.pid << 16)) & 0x7fffffff;
       const settings = { design, runs: flags.runs, seed, maxOrders: flags.orders, faults };
-      if (!flags.json) process.stdout.write(`${describeSettings(settings, flags.design)}\n\n`);
+      if (!flags.json) process.stdout.write(`${describeSettings(settings)}\n\n`);
       const bar =
         !flags.json && process.stderr.isTTY && !process.env.CI
           ? new SingleBar({

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { DesignError } from '../designs/load-design.ts';
 import { checkCommand } from './check.command.ts';
 import { designsCommand, faultsCommand } from './list.command.ts';
+import { matrixCommand } from './matrix.command.ts';
 import { replayCommand } from './replay.command.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -28,6 +29,7 @@ const program = new Command('paysim')
 
 program.addCommand(checkCommand());
 program.addCommand(replayCommand());
+program.addCommand(matrixCommand());
 program.addCommand(designsCommand());
 program.addCommand(faultsCommand());
 for (const command of program.commands) command.exitOverride().configureOutput({ outputError: () => {} });

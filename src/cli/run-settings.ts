@@ -1,5 +1,5 @@
-// The settings shared by `check`, and how a run's settings are printed first so that any run can be
-// repeated exactly.
+// How a check's settings are printed first: as the exact command that repeats the run, then the
+// design and faults in words.
 
 import type { Design } from '../designs/design.ts';
 import { allFaults } from '../faults/catalogue.ts';
@@ -12,16 +12,12 @@ export interface CheckSettings {
   readonly faults: readonly string[];
 }
 
-export function describeSettings(s: CheckSettings, designArg: string): string {
-  const faults =
-    s.faults.length === allFaults.length
-      ? `all ${allFaults.length}`
-      : s.faults.length === 0
-        ? 'none'
-        : s.faults.join(',');
+export function describeSettings(s: CheckSettings): string {
+  const all = s.faults.length === allFaults.length;
+  const faults = all ? '' : ` --faults ${s.faults.join(',') || 'none'}`;
   return [
-    `paysim check --design ${designArg} --runs ${s.runs} --seed ${s.seed} --orders ${s.maxOrders} --provider ${s.design.provider}`,
-    `  design ${s.design.name}: ${s.design.description}`,
-    `  forwarding ${s.design.forwarding}; faults: ${faults}; up to ${s.maxOrders} concurrent orders per run`,
+    `paysim check --design ${s.design.name} --runs ${s.runs} --seed ${s.seed} --orders ${s.maxOrders}${faults}`,
+    `  design: ${s.design.description}`,
+    `  provider ${s.design.provider}, forwarding ${s.design.forwarding}; faults: ${all ? `all ${allFaults.length}` : s.faults.length}; up to ${s.maxOrders} concurrent orders per run`,
   ].join('\n');
 }

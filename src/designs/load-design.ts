@@ -116,8 +116,19 @@ export async function loadDesignFile(path: string): Promise<Design> {
   return parseDesign(json, path);
 }
 
-/** A preset name or a path to a JSON design file. */
-export async function resolveDesign(nameOrPath: string): Promise<Design> {
+/**
+ * A design spec: a preset or a JSON file, optionally followed by comma-separated changes:
+ * `provider=alipay`, `forwarding=direct`, `-payingLock` (that mitigation off). Every design paysim
+ * derives is named by its spec, so a printed replay line names exactly the design that ran.
+ */
+export async function resolveDesign(spec: string): Promise<Design> {
+  const [base = '', ...changes] = spec.split(',').map((s) => s.trim());
+  let design = await resolveBase(base);
+  for (const change of changes) design = applyChange(design, change);
+  return { ...design, name: spec };
+}
+
+async function resolveBase(nameOrPath: string): Promise<Design> {
   const preset = presets[nameOrPath];
   if (preset) return preset;
   if (!nameOrPath.endsWith('.json')) {
@@ -126,6 +137,29 @@ export async function resolveDesign(nameOrPath: string): Promise<Design> {
     );
   }
   return loadDesignFile(nameOrPath);
+}
+
+function applyChange(design: Design, change: string): Design {
+  const mitigations = Object.keys(design.mitigations);
+  if (change.startsWith('-')) {
+    const name = change.slice(1);
+    if (!mitigations.includes(name))
+      throw new DesignError(
+        `design change "${change}": unknown mitigation "${name}"${suggest(name, mitigations)}`,
+      );
+    return { ...design, mitigations: { ...design.mitigations, [name]: false } };
+  }
+  const [key, value] = change.split('=');
+  if (key === 'provider' && (value === 'wechat' || value === 'alipay')) return { ...design, provider: value };
+  if (key === 'forwarding' && (value === 'direct' || value === 'mq')) return { ...design, forwarding: value };
+  throw new DesignError(
+    `design change "${change}" is not one of provider=wechat|alipay, forwarding=direct|mq, -<mitigation> (e.g. hardened,provider=alipay,-payingLock)`,
+  );
+}
+
+/** The spec of `design` with more changes appended, e.g. `withChanges('hardened', ['-outbox'])`. */
+export function withChanges(spec: string, changes: readonly string[]): string {
+  return [spec, ...changes].join(',');
 }
 
 /** ` (did you mean "x"?)` when a known name is close to what was typed. */

@@ -25,5 +25,5 @@ export function isOn(design: Design, name: MitigationName): boolean {
 
 export function withoutMitigation(design: Design, name: MitigationName): Design {
   const mitigations: Mitigations = { ...design.mitigations, [name]: false };
-  return { ...design, name: `${design.name}-without-${name}`, mitigations };
+  return { ...design, name: `${design.name},-${name}`, mitigations };
 }
