@@ -3,11 +3,14 @@
 // property runs/s for both, and the ratio (how many times slower paysim is).
 
 import fc from 'fast-check';
+import { explore } from '../src/check/explore.ts';
 import { simulate } from '../src/check/simulate.ts';
 import type { Design } from '../src/designs/design.ts';
 import { presets } from '../src/designs/presets.ts';
+import { mitigationNames, withoutMitigation } from '../src/designs/variants.ts';
 import { allFaults } from '../src/faults/catalogue.ts';
 import { type Pick, ScriptedChoices } from '../src/kernel/index.ts';
+import { renderTimeline } from '../src/report/timeline.ts';
 import type { Workload } from '../src/services/workload.ts';
 import { baselineFlow, type Story } from './baseline.ts';
 
@@ -98,3 +101,55 @@ console.log(
   `paysim vs bare reducer, ${flows} flows per story, ${propertyRuns} property runs (Node ${process.versions.node})\n`,
 );
 for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  '));
+
+// Time to the first counterexample for every row of the necessity matrix: how long `check` takes
+// to find (and shrink) the story that shows a mitigation is needed, and how long that story is.
+const seeds = Array.from({ length: Number(process.env.BENCH_SEEDS ?? 5) }, (_, i) => i + 1);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0
+    ? Number.NaN
+    : ((s[(s.length - 1) >> 1] as number) + (s[s.length >> 1] as number)) / 2;
+};
+const matrixRows: string[][] = [
+  ['row', 'found', 'median time', 'median runs', 'median deviations', 'median timeline lines'],
+];
+for (const provider of ['wechat', 'alipay'] as const) {
+  const base: Design = { ...(presets.hardened as Design), provider };
+  for (const mitigation of mitigationNames) {
+    const times: number[] = [];
+    const runs: number[] = [];
+    const deviations: number[] = [];
+    const lines: number[] = [];
+    for (const seed of seeds) {
+      const start = performance.now();
+      const report = await explore({
+        design: withoutMitigation(base, mitigation),
+        runs: 2000,
+        seed,
+        maxOrders: 3,
+        faults,
+      });
+      const c = report.counterexample;
+      if (!c) continue;
+      times.push(performance.now() - start);
+      runs.push(c.foundAtRun);
+      deviations.push(c.story.picks.length);
+      lines.push(renderTimeline(c.result.trace, { orders: c.violations[0]?.orders ?? [] }).length);
+    }
+    if (times.length === 0) continue;
+    matrixRows.push([
+      `${provider} -${mitigation}`,
+      `${times.length}/${seeds.length}`,
+      `${(median(times) / 1000).toFixed(2)} s`,
+      String(median(runs)),
+      String(median(deviations)),
+      String(median(lines)),
+    ]);
+  }
+}
+const mw = matrixRows[0]?.map((_, i) => Math.max(...matrixRows.map((r) => (r[i] ?? '').length))) ?? [];
+console.log(
+  `\nNecessity matrix rows that break (hardened, one mitigation off; ${seeds.length} seeds, up to 2000 runs each):\n`,
+);
+for (const r of matrixRows) console.log(r.map((c, i) => c.padEnd(mw[i] ?? 0)).join('  '));

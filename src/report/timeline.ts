@@ -66,7 +66,7 @@ export function renderTimeline(trace: readonly TraceEntry[], options: TimelineOp
   const lastStatus = new Map<string, unknown>();
   const lines: string[] = [];
   for (const e of trace) {
-    const at = formatTime(e.atMs).padStart(10);
+    const at = formatTime(e.atMs).padStart(12);
     switch (e.kind) {
       case 'deliver':
         if (wanted(orderOf(e.env)) && tellsStory(e.env, e.step))
@@ -117,5 +117,23 @@ export function renderTimeline(trace: readonly TraceEntry[], options: TimelineOp
         break;
     }
   }
-  return lines;
+  return collapseRepeats(lines);
+}
+
+/** Runs of the same event at different times (a provider re-notifying into an outage) become one line. */
+function collapseRepeats(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  const body = (line: string) => line.slice(12);
+  for (let i = 0; i < lines.length; ) {
+    let j = i + 1;
+    while (j < lines.length && body(lines[j] as string) === body(lines[i] as string)) j++;
+    out.push(lines[i] as string);
+    if (j - i > 2)
+      out.push(
+        `${' '.repeat(12)}  … the same ${j - i - 1} more times, the last at ${(lines[j - 1] as string).slice(0, 12).trim()}`,
+      );
+    else if (j - i === 2) out.push(lines[i + 1] as string);
+    i = j;
+  }
+  return out;
 }
