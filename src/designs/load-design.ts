@@ -157,11 +157,6 @@ function applyChange(design: Design, change: string): Design {
   );
 }
 
-/** The spec of `design` with more changes appended, e.g. `withChanges('hardened', ['-outbox'])`. */
-export function withChanges(spec: string, changes: readonly string[]): string {
-  return [spec, ...changes].join(',');
-}
-
 /** ` (did you mean "x"?)` when a known name is close to what was typed. */
 export function suggest(typed: string, known: readonly string[]): string {
   if (known.length === 0) return '';

@@ -155,7 +155,19 @@ const linkTable: Record<string, LinkRule> = {
 const forwardDirect = { lost: 'forward.lost', duplicated: 'forward.duplicated' } as const;
 const forwardByMq = { lost: 'mq.lost', duplicated: 'mq.duplicated', delayed: 'mq.delayed' } as const;
 
+const policies = new WeakMap<ReadonlySet<string>, FaultPolicy>();
+
+/** The policy for a set of enabled faults; built once per set, since it is pure. */
 export function faultPolicy(enabled: ReadonlySet<string>): FaultPolicy {
+  let policy = policies.get(enabled);
+  if (policy === undefined) {
+    policy = buildPolicy(enabled);
+    policies.set(enabled, policy);
+  }
+  return policy;
+}
+
+function buildPolicy(enabled: ReadonlySet<string>): FaultPolicy {
   const only = (faults: LinkRule): LinkRule | undefined => {
     const kept = Object.fromEntries(Object.entries(faults).filter(([, id]) => enabled.has(id as string)));
     return Object.keys(kept).length > 0 ? kept : undefined;

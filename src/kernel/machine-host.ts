@@ -82,16 +82,6 @@ export class MachineHost<Input> implements Service {
     actor.send({ ...env.msg, replyTo: env.from, atMs: this.world.nowMs });
   }
 
-  /** The state value and context of each live actor, for reports and tests. */
-  inspect(): Map<string, { value: unknown; context: unknown }> {
-    const out = new Map<string, { value: unknown; context: unknown }>();
-    for (const [key, actor] of this.actors) {
-      const snapshot = actor.getSnapshot();
-      out.set(key, { value: snapshot.value, context: snapshot.context });
-    }
-    return out;
-  }
-
   private spawn(key: string, input: Input, machine = this.spec.machine): Actor<AnyStateMachine> {
     const actor = createActor(machine, { input, clock: this.clock });
     actor.on('*', (effect) => this.carryOut(actor, effect as Effect));

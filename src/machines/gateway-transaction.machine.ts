@@ -71,24 +71,15 @@ export const gatewayTransactionMachine = setup({
         }),
       );
     }),
+    /** Answers a query; `before-payment` is what this provider says before the buyer acts. */
     answerStatus: enqueueActions(({ context, event, enqueue }, status: string) => {
+      const answer = status === 'before-payment' ? context.profile.statusBeforeBuyerActs : status;
       enqueue.emit(
         send(event.replyTo, {
           type: 'gateway.query.result',
           outTradeNo: context.outTradeNo,
           ok: true,
-          status,
-        }),
-      );
-    }),
-    answerStatusBeforePayment: enqueueActions(({ context, event, enqueue }) => {
-      const status = context.profile.statusBeforeBuyerActs;
-      enqueue.emit(
-        send(event.replyTo, {
-          type: 'gateway.query.result',
-          outTradeNo: context.outTradeNo,
-          ok: true,
-          status,
+          status: answer,
         }),
       );
     }),
@@ -167,7 +158,7 @@ export const gatewayTransactionMachine = setup({
       on: {
         'gateway.prepay': { actions: 'answerPrepay' },
         'user.pay': { target: 'paid', actions: ['capture', { type: 'answerPay', params: true }] },
-        'gateway.query': { actions: 'answerStatusBeforePayment' },
+        'gateway.query': { actions: { type: 'answerStatus', params: 'before-payment' } },
         'gateway.close': [
           {
             guard: 'closeTakesBeforeBuyerActs',
