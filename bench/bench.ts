@@ -10,7 +10,7 @@ import { presets } from '../src/designs/presets.ts';
 import { mitigationNames, withoutMitigation } from '../src/designs/variants.ts';
 import { allFaults } from '../src/faults/catalogue.ts';
 import { type Pick, ScriptedChoices } from '../src/kernel/index.ts';
-import { renderTimeline } from '../src/report/timeline.ts';
+import { renderTimeline, storyOf } from '../src/report/timeline.ts';
 import type { Workload } from '../src/services/workload.ts';
 import { baselineFlow, type Story } from './baseline.ts';
 
@@ -135,7 +135,7 @@ for (const provider of ['wechat', 'alipay'] as const) {
       times.push(performance.now() - start);
       runs.push(c.foundAtRun);
       deviations.push(c.story.picks.length);
-      lines.push(renderTimeline(c.result.trace, { orders: c.violations[0]?.orders ?? [] }).length);
+      lines.push(renderTimeline(c.result.trace, storyOf(c.violations)).length);
     }
     if (times.length === 0) continue;
     matrixRows.push([

@@ -7,7 +7,7 @@ import { allFaults } from '../faults/catalogue.ts';
 import { invariants } from '../invariants/index.ts';
 import { traceHash } from '../kernel/index.ts';
 import { orderOutcomes, renderOutcomes } from '../report/final-state.ts';
-import { renderTimeline } from '../report/timeline.ts';
+import { renderTimeline, storyOf } from '../report/timeline.ts';
 import { UsageError } from './usage-error.ts';
 
 interface ReplayFlags {
@@ -72,13 +72,15 @@ export function replayCommand(): Command {
       const orders = [...new Set(result.violations.flatMap((v) => v.orders))];
       if (flags.json) {
         process.stdout.write(
-          `${JSON.stringify({ story, verdict: result.violations.length > 0 ? 'violated' : 'held', violations: result.violations, traceHash: traceHash(result.trace), finalStates: orderOutcomes(result), timeline: renderTimeline(result.trace, { orders, verbose: flags.verbose }) }, null, 2)}\n`,
+          `${JSON.stringify({ story, verdict: result.violations.length > 0 ? 'violated' : 'held', violations: result.violations, traceHash: traceHash(result.trace), finalStates: orderOutcomes(result), timeline: renderTimeline(result.trace, { ...storyOf(result.violations), verbose: flags.verbose }) }, null, 2)}\n`,
         );
       } else {
         const lines = [
           formatReplayCommand(story),
           '',
-          ...renderTimeline(result.trace, { orders, verbose: flags.verbose }).map((l) => `  ${l}`),
+          ...renderTimeline(result.trace, { ...storyOf(result.violations), verbose: flags.verbose }).map(
+            (l) => `  ${l}`,
+          ),
           '',
           'Final state:',
           '',

@@ -2,6 +2,7 @@
 // and the state changes of the orders involved. Reads the trace only.
 
 import { orderIdOf } from '../domain/messages.ts';
+import { invariants, type Violation } from '../invariants/index.ts';
 import type { Envelope, TraceEntry } from '../kernel/index.ts';
 
 export function formatTime(ms: number): string {
@@ -53,6 +54,8 @@ export interface TimelineOptions {
    * changed some service's durable state.
    */
   readonly verbose?: boolean;
+  /** Stop after this step (where a safety invariant broke): what follows is not part of the story. */
+  readonly untilStep?: number;
 }
 
 /** One line per event of the story; row writes are shown only when they change a status. */
@@ -66,6 +69,7 @@ export function renderTimeline(trace: readonly TraceEntry[], options: TimelineOp
   const lastStatus = new Map<string, unknown>();
   const lines: string[] = [];
   for (const e of trace) {
+    if (options.untilStep !== undefined && e.step > options.untilStep) break;
     const at = formatTime(e.atMs).padStart(12);
     switch (e.kind) {
       case 'deliver':
@@ -136,4 +140,12 @@ function collapseRepeats(lines: readonly string[]): string[] {
     i = j;
   }
   return out;
+}
+
+/** The timeline options that tell the story of a run's first violation. */
+export function storyOf(violations: readonly Violation[]): TimelineOptions {
+  const first = violations[0];
+  if (first === undefined) return {};
+  const safety = invariants.find((i) => i.name === first.invariant)?.kind === 'safety';
+  return { orders: first.orders, untilStep: safety ? first.step : undefined };
 }

@@ -5,7 +5,7 @@ import { formatReplayCommand } from '../check/story.ts';
 import { invariants } from '../invariants/index.ts';
 import { traceHash } from '../kernel/index.ts';
 import { orderOutcomes, renderOutcomes } from './final-state.ts';
-import { renderTimeline } from './timeline.ts';
+import { renderTimeline, storyOf } from './timeline.ts';
 
 export function verdictJson(report: ExploreReport, elapsedMs: number) {
   const c = report.counterexample;
@@ -34,7 +34,7 @@ export function verdictJson(report: ExploreReport, elapsedMs: number) {
         c.result,
         c.violations.flatMap((v) => v.orders),
       ),
-      timeline: renderTimeline(c.result.trace, { orders: c.violations[0]?.orders ?? [] }),
+      timeline: renderTimeline(c.result.trace, storyOf(c.violations)),
     },
   };
 }
@@ -68,9 +68,7 @@ export function verdictText(report: ExploreReport, elapsedMs: number): string[] 
     `Counterexample (generated run ${c.foundAtRun}, shrunk ${c.shrinks} times, ${c.story.picks.length} ${c.story.picks.length === 1 ? 'deviation' : 'deviations'} from the happy path):`,
     '',
   );
-  lines.push(
-    ...renderTimeline(c.result.trace, { orders: c.violations[0]?.orders ?? [] }).map((l) => `  ${l}`),
-  );
+  lines.push(...renderTimeline(c.result.trace, storyOf(c.violations)).map((l) => `  ${l}`));
   lines.push('', 'Final state of the orders involved:', '');
   lines.push(...renderOutcomes(orderOutcomes(c.result, orders)).map((l) => `  ${l}`));
   lines.push('', 'Replay exactly:', '', `  ${formatReplayCommand(c.story)}`);
