@@ -69,7 +69,6 @@ export function replayCommand(): Command {
       const story = await storyFrom(flags);
       const design = await resolveDesign(story.design);
       const result = await replay(design, story, { faults: new Set(allFaults) });
-      const orders = [...new Set(result.violations.flatMap((v) => v.orders))];
       if (flags.json) {
         process.stdout.write(
           `${JSON.stringify({ story, verdict: result.violations.length > 0 ? 'violated' : 'held', violations: result.violations, traceHash: traceHash(result.trace), finalStates: orderOutcomes(result), timeline: renderTimeline(result.trace, { ...storyOf(result.violations), verbose: flags.verbose }) }, null, 2)}\n`,
