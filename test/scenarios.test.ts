@@ -21,7 +21,7 @@ describe('pinned scenarios', () => {
     const verdict =
       scenario.expect.length === 0 ? 'holds every invariant' : `breaks exactly ${scenario.expect.join(', ')}`;
     it(`${file.replace('.json', '')} ${verdict}`, async () => {
-      const design = await resolveDesign(scenario.design);
+      const design = await resolveDesign(scenario.design, 'scenarios');
       const result = await replay(design, scenario, { faults: new Set(allFaults) });
       const broken = [...new Set(result.violations.map((v) => v.invariant))].sort();
       expect(broken).toEqual([...scenario.expect].sort());

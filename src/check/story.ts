@@ -1,14 +1,19 @@
 // A story is everything needed to reproduce one run exactly: the design, the workload and the
 // non-default decisions taken. Its text form is one line to paste after `paysim replay`.
 
+import { suggest } from '../designs/load-design.ts';
+import { allFaults } from '../faults/catalogue.ts';
 import { formatPicks, type Pick, parsePicks } from '../kernel/index.ts';
-import type { Workload } from '../services/workload.ts';
+import type { Intent, Workload } from '../services/workload.ts';
 
 export interface Story {
   readonly design: string;
   readonly workload: Workload;
   readonly picks: readonly Pick[];
 }
+
+/** An intent may start at most this long after the run begins (the run's horizon is 48 h). */
+export const latestStartMs = 24 * 60 * 60_000;
 
 /** `o1:100@0,o2:2500@300`: intent id, amount, start time in ms. */
 export function formatWorkload(workload: Workload): string {
@@ -21,15 +26,40 @@ export function parseWorkload(text: string): Workload {
     .filter(Boolean)
     .map((token) => {
       const m = /^(o\d+):(\d+)@(\d+)$/.exec(token.trim());
-      if (!m)
-        throw new SyntaxError(
-          `workload entry "${token}" is not of the form o1:100@0 (intent:amount@startMs)`,
-        );
+      if (!m) throw new SyntaxError(`workload entry "${token}" is not of the form o1:100@0 (intent:amount@startMs)`);
       const intentId = m[1] as string;
       return { intentId, userId: `u${intentId.slice(1)}`, amount: Number(m[2]), atMs: Number(m[3]) };
     });
+  return checkWorkload({ intents });
+}
+
+/** Rejects what no generated story contains: no intents, repeated ids, zero amounts, late starts. */
+export function checkWorkload(workload: Workload): Workload {
+  const intents: readonly Intent[] = workload.intents;
   if (intents.length === 0) throw new SyntaxError('the workload names no intent (expected e.g. o1:100@0)');
-  return { intents };
+  const seen = new Set<string>();
+  for (const i of intents) {
+    if (seen.has(i.intentId)) throw new SyntaxError(`the workload names intent ${i.intentId} twice`);
+    seen.add(i.intentId);
+    if (!Number.isSafeInteger(i.amount) || i.amount < 1) {
+      throw new SyntaxError(`intent ${i.intentId}: the amount must be a whole number of 1 or more (fen, cents), got ${i.amount}`);
+    }
+    if (!Number.isSafeInteger(i.atMs) || i.atMs < 0 || i.atMs > latestStartMs) {
+      throw new SyntaxError(`intent ${i.intentId}: the start must be between 0 and ${latestStartMs} ms, got ${i.atMs}`);
+    }
+  }
+  return workload;
+}
+
+/** Rejects picks that name no choice the world ever asks. */
+export function checkPicks(picks: readonly Pick[]): readonly Pick[] {
+  for (const p of picks) {
+    if (!(allFaults as readonly string[]).includes(p.label)) {
+      throw new SyntaxError(`pick ${p.label}#${p.nth}=${p.index}: unknown choice "${p.label}"${suggest(p.label, allFaults)}`);
+    }
+    if (p.index < 1) throw new SyntaxError(`pick ${p.label}#${p.nth}=${p.index}: option 0 is the default; list only deviations`);
+  }
+  return picks;
 }
 
 export function formatReplayCommand(story: Story): string {

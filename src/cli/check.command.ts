@@ -2,10 +2,10 @@ import { writeFile } from 'node:fs/promises';
 import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import { explore } from '../check/explore.ts';
-import { resolveDesign } from '../designs/load-design.ts';
+import { absoluteSpec, resolveDesign } from '../designs/load-design.ts';
 import { allFaults } from '../faults/catalogue.ts';
 import { verdictJson, verdictText } from '../report/verdict.ts';
-import { choiceOf, faultList, positiveInt, seedInt } from './parse.ts';
+import { checkWritable, choiceOf, faultList, positiveInt, seedInt } from './parse.ts';
 import { describeSettings } from './run-settings.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -50,6 +50,7 @@ export function checkCommand(): Command {
     .action(async (flags: CheckFlags) => {
       if (flags.faults !== undefined && flags.withoutFaults !== undefined)
         throw new UsageError('give either --faults or --no-faults, not both');
+      if (flags.save !== undefined) await checkWritable('--save', flags.save);
       const changes = [
         flags.provider && `provider=${flags.provider}`,
         flags.forwarding && `forwarding=${flags.forwarding}`,
@@ -87,13 +88,17 @@ export function checkCommand(): Command {
       const elapsed = performance.now() - started;
       if (flags.json) process.stdout.write(`${JSON.stringify(verdictJson(report, elapsed), null, 2)}\n`);
       else process.stdout.write(`${verdictText(report, elapsed).join('\n')}\n`);
-      if (report.counterexample && flags.save) {
+      if (flags.save !== undefined) {
         const c = report.counterexample;
-        await writeFile(
-          flags.save,
-          `${JSON.stringify({ design: flags.design, workload: c.story.workload, picks: c.story.picks }, null, 2)}\n`,
-        );
-        if (!flags.json) process.stdout.write(`\nSaved the counterexample to ${flags.save}.\n`);
+        if (c) {
+          const story = { design: absoluteSpec(design.name), workload: c.story.workload, picks: c.story.picks };
+          await writeFile(flags.save, `${JSON.stringify(story, null, 2)}\n`).catch((error: Error) => {
+            throw new UsageError(`--save ${flags.save}: cannot write the counterexample (${error.message})`);
+          });
+        }
+        if (!flags.json) {
+          process.stdout.write(c ? `\nSaved the counterexample to ${flags.save}.\n` : '\nNothing to save: every invariant held.\n');
+        }
       }
       process.exitCode = report.counterexample ? 1 : 0;
     });

@@ -1,5 +1,7 @@
 // Turns command-line strings into checked values, with messages that name the option.
 
+import { stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { suggest } from '../designs/load-design.ts';
 import { allFaults } from '../faults/catalogue.ts';
 import { UsageError } from './usage-error.ts';
@@ -46,4 +48,12 @@ export function choiceOf<T extends string>(option: string, allowed: readonly T[]
       `${option} expects one of ${allowed.join(', ')}, got "${text}"${suggest(text, allowed)}`,
     );
   };
+}
+
+/** Fails before a long run, not after it, if `path` cannot be written as a file. */
+export async function checkWritable(option: string, path: string): Promise<void> {
+  const existing = await stat(path).catch(() => undefined);
+  if (existing?.isDirectory()) throw new UsageError(`${option} ${path}: is a directory; give a file name`);
+  const folder = await stat(dirname(resolve(path))).catch(() => undefined);
+  if (!folder?.isDirectory()) throw new UsageError(`${option} ${path}: the folder ${dirname(resolve(path))} does not exist`);
 }

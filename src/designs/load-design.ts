@@ -3,6 +3,7 @@
 // expected, never as a stack trace.
 
 import { readFile } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
 import { closest, distance } from 'fastest-levenshtein';
 import { z } from 'zod';
 import type { Design } from './design.ts';
@@ -121,9 +122,11 @@ export async function loadDesignFile(path: string): Promise<Design> {
  * `provider=alipay`, `forwarding=direct`, `-payingLock` (that mitigation off). Every design paysim
  * derives is named by its spec, so a printed replay line names exactly the design that ran.
  */
-export async function resolveDesign(spec: string): Promise<Design> {
+export async function resolveDesign(spec: string, relativeTo?: string): Promise<Design> {
   const [base = '', ...changes] = spec.split(',').map((s) => s.trim());
-  let design = await resolveBase(base);
+  // A design file named in a saved story is relative to the story file, not to where paysim runs.
+  const path = relativeTo !== undefined && base.endsWith('.json') && !isAbsolute(base) ? join(relativeTo, base) : base;
+  let design = await resolveBase(path);
   for (const change of changes) design = applyChange(design, change);
   return { ...design, name: spec };
 }
@@ -173,6 +176,11 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
     input,
   );
   if (got === undefined && issue.code === 'invalid_type') return `${path}: missing; ${issue.message}`;
+  // A mitigation given as an object: report what is wrong inside it, not that the union failed.
+  if (issue.code === 'invalid_union' && got !== null && typeof got === 'object' && !Array.isArray(got)) {
+    const inner = issue.errors.find((branch) => branch.some((i) => i.path.length > 0 || i.code === 'unrecognized_keys'));
+    if (inner) return inner.map((i) => describeIssue({ ...i, path: [...issue.path, ...i.path] }, input)).join('\n  ');
+  }
   if (issue.code === 'unrecognized_keys') {
     const known = knownKeys(issue.path);
     return issue.keys
@@ -181,12 +189,23 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
   }
   const options = issue.code === 'invalid_value' ? issue.values.map(String) : [];
   const hint = typeof got === 'string' ? suggest(got, options) : '';
-  return `${path || '(top level)'}: ${issue.message}, got ${JSON.stringify(got)}${hint}`;
+  const shown = typeof got === 'number' ? String(got) : JSON.stringify(got);
+  return `${path || '(top level)'}: ${issue.message}, got ${shown}${hint}`;
 }
 
 function knownKeys(path: readonly PropertyKey[]): string[] {
   if (path.length === 0) return Object.keys(designSchema.shape);
-  if (path[0] === 'mitigations') return Object.keys(mitigationsSchema.shape);
+  if (path[0] === 'mitigations' && path.length === 1) return Object.keys(mitigationsSchema.shape);
   if (path[0] === 'timing') return ['orderTimeoutMs', 'requestTimeoutMs', 'requestAttempts'];
+  if (path[0] === 'mitigations' && typeof path[1] === 'string') {
+    const preset = presets.hardened?.mitigations[path[1] as keyof Design['mitigations']];
+    return preset && typeof preset === 'object' ? Object.keys(preset) : [];
+  }
   return [];
+}
+
+/** The spec with its design file (if any) made absolute, so that it resolves from anywhere. */
+export function absoluteSpec(spec: string): string {
+  const [base = '', ...changes] = spec.split(',');
+  return [base.endsWith('.json') ? resolve(base) : base, ...changes].join(',');
 }

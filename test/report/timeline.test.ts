@@ -9,7 +9,7 @@ import { renderTimeline } from '../../src/report/timeline.ts';
 
 async function story(file: string) {
   const s = JSON.parse(readFileSync(`scenarios/${file}.json`, 'utf8')) as Story;
-  const result = await replay(await resolveDesign(s.design), s, { faults: new Set(allFaults) });
+  const result = await replay(await resolveDesign(s.design, 'scenarios'), s, { faults: new Set(allFaults) });
   const orders = [...new Set(result.violations.flatMap((v) => v.orders))];
   return [
     ...renderTimeline(result.trace, { orders }),
