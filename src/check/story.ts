@@ -26,7 +26,10 @@ export function parseWorkload(text: string): Workload {
     .filter(Boolean)
     .map((token) => {
       const m = /^(o\d+):(\d+)@(\d+)$/.exec(token.trim());
-      if (!m) throw new SyntaxError(`workload entry "${token}" is not of the form o1:100@0 (intent:amount@startMs)`);
+      if (!m)
+        throw new SyntaxError(
+          `workload entry "${token}" is not of the form o1:100@0 (intent:amount@startMs)`,
+        );
       const intentId = m[1] as string;
       return { intentId, userId: `u${intentId.slice(1)}`, amount: Number(m[2]), atMs: Number(m[3]) };
     });
@@ -42,10 +45,14 @@ export function checkWorkload(workload: Workload): Workload {
     if (seen.has(i.intentId)) throw new SyntaxError(`the workload names intent ${i.intentId} twice`);
     seen.add(i.intentId);
     if (!Number.isSafeInteger(i.amount) || i.amount < 1) {
-      throw new SyntaxError(`intent ${i.intentId}: the amount must be a whole number of 1 or more (fen, cents), got ${i.amount}`);
+      throw new SyntaxError(
+        `intent ${i.intentId}: the amount must be a whole number of 1 or more (fen, cents), got ${i.amount}`,
+      );
     }
     if (!Number.isSafeInteger(i.atMs) || i.atMs < 0 || i.atMs > latestStartMs) {
-      throw new SyntaxError(`intent ${i.intentId}: the start must be between 0 and ${latestStartMs} ms, got ${i.atMs}`);
+      throw new SyntaxError(
+        `intent ${i.intentId}: the start must be between 0 and ${latestStartMs} ms, got ${i.atMs}`,
+      );
     }
   }
   return workload;
@@ -55,9 +62,14 @@ export function checkWorkload(workload: Workload): Workload {
 export function checkPicks(picks: readonly Pick[]): readonly Pick[] {
   for (const p of picks) {
     if (!(allFaults as readonly string[]).includes(p.label)) {
-      throw new SyntaxError(`pick ${p.label}#${p.nth}=${p.index}: unknown choice "${p.label}"${suggest(p.label, allFaults)}`);
+      throw new SyntaxError(
+        `pick ${p.label}#${p.nth}=${p.index}: unknown choice "${p.label}"${suggest(p.label, allFaults)}`,
+      );
     }
-    if (p.index < 1) throw new SyntaxError(`pick ${p.label}#${p.nth}=${p.index}: option 0 is the default; list only deviations`);
+    if (p.index < 1)
+      throw new SyntaxError(
+        `pick ${p.label}#${p.nth}=${p.index}: option 0 is the default; list only deviations`,
+      );
   }
   return picks;
 }

@@ -91,13 +91,21 @@ export function checkCommand(): Command {
       if (flags.save !== undefined) {
         const c = report.counterexample;
         if (c) {
-          const story = { design: absoluteSpec(design.name), workload: c.story.workload, picks: c.story.picks };
+          const story = {
+            design: absoluteSpec(design.name),
+            workload: c.story.workload,
+            picks: c.story.picks,
+          };
           await writeFile(flags.save, `${JSON.stringify(story, null, 2)}\n`).catch((error: Error) => {
             throw new UsageError(`--save ${flags.save}: cannot write the counterexample (${error.message})`);
           });
         }
         if (!flags.json) {
-          process.stdout.write(c ? `\nSaved the counterexample to ${flags.save}.\n` : '\nNothing to save: every invariant held.\n');
+          process.stdout.write(
+            c
+              ? `\nSaved the counterexample to ${flags.save}.\n`
+              : '\nNothing to save: every invariant held.\n',
+          );
         }
       }
       process.exitCode = report.counterexample ? 1 : 0;

@@ -45,9 +45,11 @@ try {
     ) {
       process.exitCode = 0;
     } else {
-      process.stderr.write(
-        `paysim: ${error.message.replace(/^error: /, '')}\nRun \`paysim --help\` for usage.\n`,
-      );
+      const message = error.message.replace(/^error: /, '').replaceAll('--without-faults', '--no-faults');
+      // An option written without its value swallows the next flag and leaves that flag's value stray.
+      const hint =
+        error.code === 'commander.excessArguments' ? ' (did an option before it miss its value?)' : '';
+      process.stderr.write(`paysim: ${message}${hint}\nRun \`paysim --help\` for usage.\n`);
       process.exitCode = 2;
     }
   } else if (error instanceof UsageError || error instanceof DesignError) {

@@ -1,7 +1,9 @@
 import { Command } from 'commander';
+import { explore } from '../check/explore.ts';
 import { necessityMatrix } from '../check/matrix.ts';
 import { formatReplayCommand } from '../check/story.ts';
 import { resolveDesign } from '../designs/load-design.ts';
+import { isOn, mitigationNames } from '../designs/variants.ts';
 import { allFaults } from '../faults/catalogue.ts';
 import { choiceOf, positiveInt } from './parse.ts';
 
@@ -45,8 +47,33 @@ export function matrixCommand(): Command {
       const seeds = Array.from({ length: flags.seeds }, (_, i) => i + 1);
       if (!flags.json) {
         process.stdout.write(
-          `paysim matrix --design ${flags.design} --provider ${design.provider} --runs ${flags.runs} --seeds ${flags.seeds} --orders ${flags.orders}\n\n`,
+          `npx paysim matrix --design ${design.name} --runs ${flags.runs} --seeds ${flags.seeds} --orders ${flags.orders}\n\n`,
         );
+      }
+      const faults = new Set(allFaults);
+      if (!mitigationNames.some((m) => isOn(design, m))) {
+        if (flags.json)
+          process.stdout.write(`${JSON.stringify({ design: design.name, rows: [] }, null, 2)}\n`);
+        else
+          process.stdout.write(
+            `${design.name} has no mitigation switched on: there is nothing to switch off.\n`,
+          );
+        return;
+      }
+      // A matrix only means something against a base that holds: check the base on the same budget.
+      for (const seed of seeds) {
+        const base = await explore({ design, runs: flags.runs, seed, maxOrders: flags.orders, faults });
+        const c = base.counterexample;
+        if (c === undefined) continue;
+        const first = c.violations[0];
+        const message = `the base design ${design.name} is itself broken (${first?.invariant}: ${first?.message}); a necessity matrix needs a base that holds`;
+        if (flags.json)
+          process.stdout.write(
+            `${JSON.stringify({ design: design.name, baseHolds: false, violation: first, replay: formatReplayCommand(c.story) }, null, 2)}\n`,
+          );
+        else process.stdout.write(`${message}.\nSee it: ${formatReplayCommand(c.story)}\n`);
+        process.exitCode = 1;
+        return;
       }
       const rows = await necessityMatrix({
         base: design,
@@ -85,7 +112,7 @@ export function matrixCommand(): Command {
       lines.push(
         'A "held" row: no counterexample in the runs searched; the rest of the design covers that mitigation.',
       );
-      lines.push('Replay any row:');
+      if (out.some((r) => r.replay)) lines.push('Replay a row:');
       for (const r of out) if (r.replay) lines.push(`  ${r.replay}`);
       process.stdout.write(`${lines.join('\n')}\n`);
     });

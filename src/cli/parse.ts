@@ -24,14 +24,19 @@ export function seedInt(text: string): number {
   return n;
 }
 
-/** `a,b,c` checked against the fault catalogue; `all` means every fault. */
+/** `a,b,c` checked against the fault catalogue; `all` means every fault and `none` no fault. */
 export function faultList(option: string, text: string): string[] {
   const names = text
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  if (names.length === 0)
+    throw new UsageError(`${option} expects fault names separated by commas, or "all" or "none"`);
   if (names.length === 1 && names[0] === 'all') return [...allFaults];
+  if (names.length === 1 && names[0] === 'none') return [];
   for (const name of names) {
+    if (name === 'all' || name === 'none')
+      throw new UsageError(`${option}: "${name}" stands alone, not in a list`);
     if (!(allFaults as readonly string[]).includes(name)) {
       throw new UsageError(
         `${option}: unknown fault "${name}"${suggest(name, allFaults)}; \`paysim faults\` lists them`,
@@ -55,5 +60,6 @@ export async function checkWritable(option: string, path: string): Promise<void>
   const existing = await stat(path).catch(() => undefined);
   if (existing?.isDirectory()) throw new UsageError(`${option} ${path}: is a directory; give a file name`);
   const folder = await stat(dirname(resolve(path))).catch(() => undefined);
-  if (!folder?.isDirectory()) throw new UsageError(`${option} ${path}: the folder ${dirname(resolve(path))} does not exist`);
+  if (!folder?.isDirectory())
+    throw new UsageError(`${option} ${path}: the folder ${dirname(resolve(path))} does not exist`);
 }

@@ -2,7 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Command } from 'commander';
 import { replay } from '../check/explore.ts';
-import { checkPicks, checkWorkload, formatReplayCommand, parsePicks, parseWorkload, type Story } from '../check/story.ts';
+import {
+  checkPicks,
+  checkWorkload,
+  formatReplayCommand,
+  parsePicks,
+  parseWorkload,
+  type Story,
+} from '../check/story.ts';
 import { resolveDesign } from '../designs/load-design.ts';
 import { allFaults } from '../faults/catalogue.ts';
 import { invariants } from '../invariants/index.ts';
@@ -29,15 +36,22 @@ interface Loaded {
 
 async function load(flags: ReplayFlags): Promise<Loaded> {
   if (flags.file !== undefined) {
-    if (flags.design ?? flags.workload ?? flags.picks) throw new UsageError('give either --file or --design/--workload/--picks, not both');
+    if (flags.design ?? flags.workload ?? flags.picks)
+      throw new UsageError('give either --file or --design/--workload/--picks, not both');
     let saved: Story & { lesson?: string };
     try {
       saved = JSON.parse(await readFile(flags.file, 'utf8'));
     } catch (error) {
       throw new UsageError(`--file ${flags.file}: cannot read a saved story (${(error as Error).message})`);
     }
-    if (typeof saved?.design !== 'string' || !Array.isArray(saved.workload?.intents) || !Array.isArray(saved.picks)) {
-      throw new UsageError(`--file ${flags.file}: expected an object with design, workload.intents and picks, as written by \`paysim check --save\``);
+    if (
+      typeof saved?.design !== 'string' ||
+      !Array.isArray(saved.workload?.intents) ||
+      !Array.isArray(saved.picks)
+    ) {
+      throw new UsageError(
+        `--file ${flags.file}: expected an object with design, workload.intents and picks, as written by \`paysim check --save\``,
+      );
     }
     try {
       checkWorkload(saved.workload);
@@ -47,7 +61,8 @@ async function load(flags: ReplayFlags): Promise<Loaded> {
     }
     return { story: saved, lesson: saved.lesson, relativeTo: dirname(flags.file) };
   }
-  if (flags.workload === undefined) throw new UsageError('replay needs --workload (and usually --picks), or --file');
+  if (flags.workload === undefined)
+    throw new UsageError('replay needs --workload (and usually --picks), or --file');
   try {
     const picks = checkPicks(parsePicks(flags.picks ?? ''));
     return { story: { design: flags.design ?? 'hardened', workload: parseWorkload(flags.workload), picks } };
@@ -80,21 +95,46 @@ export function replayCommand(): Command {
         if (error instanceof RangeError) throw new UsageError(`--picks: ${error.message}`);
         throw error;
       }
-      const unused = story.picks.filter((p) => !result.picks.some((t) => t.label === p.label && t.nth === p.nth));
+      const unused = story.picks.filter(
+        (p) => !result.picks.some((t) => t.label === p.label && t.nth === p.nth),
+      );
       if (unused.length > 0 && !flags.json) {
-        process.stderr.write(`note: never reached in this run, so they change nothing: ${formatPicks(unused)}\n`);
+        process.stderr.write(
+          `note: never reached in this run, so they change nothing: ${formatPicks(unused)}\n`,
+        );
       }
-      const timeline = renderTimeline(result.trace, { ...storyOf(result.violations), verbose: flags.verbose });
+      const timeline = renderTimeline(result.trace, {
+        ...storyOf(result.violations),
+        verbose: flags.verbose,
+      });
       const verdict = result.violations.length > 0 ? 'violated' : 'held';
       if (flags.json) {
-        const doc = { story, lesson, verdict, violations: result.violations, traceHash: traceHash(result.trace), finalStates: orderOutcomes(result), timeline };
+        const doc = {
+          story,
+          lesson,
+          verdict,
+          violations: result.violations,
+          traceHash: traceHash(result.trace),
+          finalStates: orderOutcomes(result),
+          timeline,
+        };
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
       } else {
-        const lines = [flags.file ? `npx paysim replay --file ${flags.file}` : formatReplayCommand(story), ...(lesson ? ['', lesson] : []), '', ...timeline.map((l) => `  ${l}`), '', 'Final state:', ''];
+        const lines = [
+          flags.file ? `npx paysim replay --file ${flags.file}` : formatReplayCommand(story),
+          ...(lesson ? ['', lesson] : []),
+          '',
+          ...timeline.map((l) => `  ${l}`),
+          '',
+          'Final state:',
+          '',
+        ];
         lines.push(...renderOutcomes(orderOutcomes(result)).map((l) => `  ${l}`), '');
         if (result.violations.length === 0) lines.push('Verdict: every invariant held in this run.');
         for (const v of result.violations) {
-          lines.push(`✗ ${v.invariant}: ${invariants.find((i) => i.name === v.invariant)?.statement}, but ${v.message}.`);
+          lines.push(
+            `✗ ${v.invariant}: ${invariants.find((i) => i.name === v.invariant)?.statement}, but ${v.message}.`,
+          );
         }
         lines.push('', `trace ${traceHash(result.trace).slice(0, 16)}`);
         process.stdout.write(`${lines.join('\n')}\n`);

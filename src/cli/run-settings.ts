@@ -16,7 +16,7 @@ export function describeSettings(s: CheckSettings): string {
   const all = s.faults.length === allFaults.length;
   const faults = all ? '' : ` --faults ${s.faults.join(',') || 'none'}`;
   return [
-    `paysim check --design ${s.design.name} --runs ${s.runs} --seed ${s.seed} --orders ${s.maxOrders}${faults}`,
+    `npx paysim check --design ${s.design.name} --runs ${s.runs} --seed ${s.seed} --orders ${s.maxOrders}${faults}`,
     `  design: ${s.design.description}`,
     `  provider ${s.design.provider}, forwarding ${s.design.forwarding}; faults: ${all ? `all ${allFaults.length}` : s.faults.length}; up to ${s.maxOrders} concurrent orders per run`,
   ].join('\n');

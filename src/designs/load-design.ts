@@ -125,7 +125,8 @@ export async function loadDesignFile(path: string): Promise<Design> {
 export async function resolveDesign(spec: string, relativeTo?: string): Promise<Design> {
   const [base = '', ...changes] = spec.split(',').map((s) => s.trim());
   // A design file named in a saved story is relative to the story file, not to where paysim runs.
-  const path = relativeTo !== undefined && base.endsWith('.json') && !isAbsolute(base) ? join(relativeTo, base) : base;
+  const path =
+    relativeTo !== undefined && base.endsWith('.json') && !isAbsolute(base) ? join(relativeTo, base) : base;
   let design = await resolveBase(path);
   for (const change of changes) design = applyChange(design, change);
   return { ...design, name: spec };
@@ -178,8 +179,11 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
   if (got === undefined && issue.code === 'invalid_type') return `${path}: missing; ${issue.message}`;
   // A mitigation given as an object: report what is wrong inside it, not that the union failed.
   if (issue.code === 'invalid_union' && got !== null && typeof got === 'object' && !Array.isArray(got)) {
-    const inner = issue.errors.find((branch) => branch.some((i) => i.path.length > 0 || i.code === 'unrecognized_keys'));
-    if (inner) return inner.map((i) => describeIssue({ ...i, path: [...issue.path, ...i.path] }, input)).join('\n  ');
+    const inner = issue.errors.find((branch) =>
+      branch.some((i) => i.path.length > 0 || i.code === 'unrecognized_keys'),
+    );
+    if (inner)
+      return inner.map((i) => describeIssue({ ...i, path: [...issue.path, ...i.path] }, input)).join('\n  ');
   }
   if (issue.code === 'unrecognized_keys') {
     const known = knownKeys(issue.path);

@@ -75,13 +75,23 @@ export class MqBroker implements Service {
       if (stored.deliveries >= this.options.maxDeliveries) {
         this.queue.delete(stored.messageId);
         this.deadLetters.push(stored.messageId);
-        this.world.recordFault(
-          'mq.dead-letter',
-          `${stored.messageId} dead-lettered after ${stored.deliveries} deliveries`,
+        this.world.note(
+          this.address,
+          `dead-letters ${stored.messageId} after ${stored.deliveries} deliveries`,
+          subjectOf(stored),
         );
         return;
       }
+      this.world.note(
+        this.address,
+        `redelivers ${stored.messageId}: no ack within ${this.options.redeliverAfterMs / 1000} s`,
+        subjectOf(stored),
+      );
       this.push(stored);
     });
   }
+}
+
+function subjectOf(stored: Stored): string | undefined {
+  return (stored.payload as { orderId?: string }).orderId;
 }

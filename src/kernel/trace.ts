@@ -30,6 +30,17 @@ export type TraceEntry =
       readonly fault: string;
       readonly detail: string;
       readonly env?: Envelope;
+      /** The entity a fault without a message concerns (e.g. the order a user behaviour is about). */
+      readonly subject?: string;
+    }
+  | {
+      readonly step: number;
+      readonly atMs: number;
+      /** Something a service did on its own that explains what follows (e.g. a broker redelivering). */
+      readonly kind: 'note';
+      readonly owner: string;
+      readonly text: string;
+      readonly subject?: string;
     }
   | {
       readonly step: number;

@@ -218,8 +218,13 @@ export class World {
   }
 
   /** Records a fault that a fake applied itself (e.g. a gateway answering with an error). */
-  recordFault(fault: string, detail: string, env?: Envelope): void {
-    this.record({ step: this.step, atMs: this.nowMs, kind: 'fault', fault, detail, env });
+  recordFault(fault: string, detail: string, env?: Envelope, subject?: string): void {
+    this.record({ step: this.step, atMs: this.nowMs, kind: 'fault', fault, detail, env, subject });
+  }
+
+  /** Records what a service did on its own, for the story (not a fault, not a state change). */
+  note(owner: string, text: string, subject?: string): void {
+    this.record({ step: this.step, atMs: this.nowMs, kind: 'note', owner, text, subject });
   }
 
   /** Runs until nothing is scheduled or the horizon is reached. */

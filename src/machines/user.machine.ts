@@ -36,6 +36,17 @@ const payDelayMs: Record<PayBehaviour, number> = {
 };
 const clientRetryAfterMs = 20 * s;
 
+/** How each non-default behaviour reads in a story. */
+export const behaviourStory: Record<Exclude<SubmitBehaviour | PayBehaviour, 'once' | 'prompt'>, string> = {
+  'double-click': 'double-clicks submit',
+  'retry-after-timeout': `'s client resubmits if it hears nothing within ${clientRetryAfterMs / 1000} s`,
+  slow: `will pay ${payDelayMs.slow / 1000} s after the pay page opens`,
+  'after-query-window': `will pay ${payDelayMs['after-query-window'] / 60_000} min after the pay page opens, past the payment center's query window`,
+  'after-close': `will pay ${payDelayMs['after-close'] / 60_000} min after the pay page opens, after the order times out`,
+  twice: 'will open the pay page twice and pay both',
+  never: 'will never pay',
+};
+
 export interface UserInput {
   readonly userId: string;
   readonly intentId: string;

@@ -85,10 +85,13 @@ export function renderTimeline(trace: readonly TraceEntry[], options: TimelineOp
           );
         break;
       case 'fault':
-        if (e.env === undefined || wanted(orderOf(e.env))) {
-          const what = e.env ? `${e.env.from} → ${e.env.to}  ${describe(e.env)}  ` : '';
-          lines.push(`${at}  ${what}⚡ ${e.fault}: ${e.detail}`);
+        if (wanted(e.env ? orderOf(e.env) : e.subject)) {
+          const what = e.env ? `${e.env.from} → ${e.env.to} ${describe(e.env)} ` : '';
+          lines.push(`${at}  ⚡ ${e.fault}: ${what}${e.detail}`);
         }
+        break;
+      case 'note':
+        if (wanted(e.subject)) lines.push(`${at}  ${e.owner} ${e.text}`);
         break;
       case 'write': {
         const row = e.row as { status?: unknown; orderId?: string };

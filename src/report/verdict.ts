@@ -20,7 +20,7 @@ export function verdictJson(report: ExploreReport, elapsedMs: number) {
       name: inv.name,
       kind: inv.kind,
       statement: inv.statement,
-      verdict: broken.has(inv.name) ? 'violated' : 'held',
+      verdict: broken.has(inv.name) ? 'violated' : c ? 'not-broken-in-counterexample' : 'held',
     })),
     counterexample: c && {
       foundAtRun: c.foundAtRun,

@@ -23,7 +23,7 @@ describe('paysim check', () => {
   it('exits 0 and says so when every invariant held, after printing the seed and settings', () => {
     const r = paysim('check', '--design', 'hardened', '--runs', '40', '--seed', '9');
     expect(r.code).toBe(0);
-    expect(r.out.split('\n')[0]).toBe('paysim check --design hardened --runs 40 --seed 9 --orders 3');
+    expect(r.out.split('\n')[0]).toBe('npx paysim check --design hardened --runs 40 --seed 9 --orders 3');
     expect(r.out).toMatch(/Verdict: hardened held every invariant in 40 runs/);
     expect(r.out).toMatch(/✓ no-double-charge\s+held/);
   });
@@ -113,5 +113,40 @@ describe('paysim designs and faults', () => {
     const r = paysim('faults');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/notify\.outage/);
+  });
+});
+
+describe('paysim matrix and replay edge cases', () => {
+  it('refuses to build a matrix on a base design that is already broken, with exit 1 and the story', () => {
+    const r = paysim('matrix', '--design', 'seed', '--runs', '200', '--seeds', '1');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/the base design seed is itself broken/);
+    expect(r.out).toMatch(/npx paysim replay --design seed/);
+  });
+
+  it('prints a table whose rows replay as printed', () => {
+    const r = paysim('matrix', '--runs', '150', '--seeds', '1', '--json');
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.out).rows as Array<{ mitigation: string; invariant: string; replay?: string }>;
+    const recovery = rows.find((row) => row.mitigation === 'recoveryJob');
+    expect(recovery?.invariant).toBe('closed-loop');
+    const args = (recovery?.replay ?? '').match(/--\S+ (?:"[^"]*"|\S+)/g)?.flatMap((a) => {
+      const [flag, ...rest] = a.split(' ');
+      return [flag as string, rest.join(' ').replace(/^"|"$/g, '')];
+    });
+    const replayed = paysim('replay', ...(args ?? []), '--json');
+    expect(JSON.parse(replayed.out).violations[0].invariant).toBe('closed-loop');
+  });
+
+  it('rejects a pick naming an option its choice does not have, with exit 2', () => {
+    const r = paysim('replay', '--design', 'seed', '--workload', 'o1:100@0', '--picks', 'user.submit#0=99');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/user.submit#0 picks option 99, but only 3 exist/);
+  });
+
+  it('fails fast when --save cannot be written', () => {
+    const r = paysim('check', '--design', 'seed', '--save', join(dir, 'no', 'such', 'folder', 'x.json'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--save .*: the folder .* does not exist/);
   });
 });
