@@ -19,13 +19,15 @@ export function orderOf(env: Envelope): string | undefined {
   const msg = env.msg as {
     orderId?: string;
     replyKey?: string;
+    messageId?: string;
     outTradeNo?: string;
     notification?: { outTradeNo: string };
     payload?: { orderId?: string };
   };
   const outTradeNo = msg.outTradeNo ?? msg.notification?.outTradeNo;
   if (outTradeNo !== undefined) return orderIdOf(outTradeNo);
-  return msg.orderId ?? msg.replyKey ?? msg.payload?.orderId;
+  // Broker message ids are `<orderId>/paid`.
+  return msg.orderId ?? msg.replyKey ?? msg.payload?.orderId ?? msg.messageId?.split('/')[0];
 }
 
 function describe(env: Envelope): string {
@@ -68,6 +70,16 @@ export function renderTimeline(trace: readonly TraceEntry[], options: TimelineOp
     options.verbose || env.from === 'users' || env.tag !== undefined || writeSteps.has(step);
   const lastStatus = new Map<string, unknown>();
   const lines: string[] = [];
+  // Where the run first leaves the happy path, and what the orders looked like just before.
+  let prelude: { lines: number; statuses: string[] } | undefined;
+  const deviation = () => {
+    prelude ??= {
+      lines: lines.length,
+      statuses: [...lastStatus].map(
+        ([key, status]) => `${key.replace(/^(\w+)\/(\w+?)s\//, '$1 $2 ')} ${status}`,
+      ),
+    };
+  };
   for (const e of trace) {
     if (options.untilStep !== undefined && e.step > options.untilStep) break;
     const at = formatTime(e.atMs).padStart(12);
@@ -86,6 +98,7 @@ export function renderTimeline(trace: readonly TraceEntry[], options: TimelineOp
         break;
       case 'fault':
         if (wanted(e.env ? orderOf(e.env) : e.subject)) {
+          deviation();
           const what = e.env ? `${e.env.from} → ${e.env.to} ${describe(e.env)} ` : '';
           lines.push(`${at}  ⚡ ${e.fault}: ${what}${e.detail}`);
         }
@@ -117,6 +130,7 @@ export function renderTimeline(trace: readonly TraceEntry[], options: TimelineOp
         break;
       }
       case 'crash':
+        deviation();
         lines.push(`${at}  ⚡ ${e.owner} crashes (memory and timers lost, database kept)`);
         break;
       case 'restart':
@@ -124,7 +138,20 @@ export function renderTimeline(trace: readonly TraceEntry[], options: TimelineOp
         break;
     }
   }
-  return collapseRepeats(lines);
+  return collapseRepeats(options.verbose ? lines : summarisePrelude(lines, prelude));
+}
+
+/** The happy path before the first deviation, told in one line: when, and where it left the orders. */
+function summarisePrelude(
+  lines: string[],
+  prelude: { lines: number; statuses: string[] } | undefined,
+): string[] {
+  if (prelude === undefined || prelude.lines <= 3) return lines;
+  const from = (lines[0] as string).slice(0, 12);
+  const to = (lines[prelude.lines - 1] as string).slice(0, 12).trim();
+  const reached = prelude.statuses.length > 0 ? `: ${prelude.statuses.join(', ')}` : '';
+  const summary = `${from}  … ${to}  the happy path (${prelude.lines} lines, --verbose shows them)${reached ? `, leaving${reached}` : ''}`;
+  return [summary, ...lines.slice(prelude.lines)];
 }
 
 /** Runs of the same event at different times (a provider re-notifying into an outage) become one line. */

@@ -58,7 +58,7 @@ export function verdictText(report: ExploreReport, elapsedMs: number): string[] 
   for (const inv of invariants) {
     const why = broken.get(inv.name);
     lines.push(
-      `  ${why ? '✗' : '✓'} ${inv.name.padEnd(24)} ${why ?? (c ? 'not broken in this run' : 'held')}`,
+      `  ${why ? '✗' : '✓'} ${inv.name.padEnd(24)} ${why ?? (c ? 'not broken by this story' : 'held')}`,
     );
   }
   if (!c) return lines;
