@@ -102,7 +102,7 @@ export class World {
     return this.slot(owner).up;
   }
 
-  /** Asks the choices source and records any non-default decision in the trace. */
+  /** Asks the run's one source of nondeterminism (ARCHITECTURE.md principle 3). */
   choose(label: string, optionCount: number): number {
     return this.options.choices.choose(label, optionCount);
   }
@@ -118,36 +118,15 @@ export class World {
     let delayMs = this.options.latencyMs;
     if (faults !== undefined) {
       if (faults.outage !== undefined && this.linkDown(faults.outage.label, faults.outage.key)) {
-        this.record({
-          step: this.step,
-          atMs: this.nowMs,
-          kind: 'fault',
-          fault: faults.outage.label,
-          detail: 'lost (link down for this flow)',
-          env,
-        });
+        this.recordFault(faults.outage.label, 'lost (link down for this flow)', env);
         return true;
       }
       if (faults.corrupted !== undefined && this.choose(faults.corrupted, 2) === 1) {
         env = { ...env, msg: this.options.faults.corrupt(msg), tag: faults.corrupted };
-        this.record({
-          step: this.step,
-          atMs: this.nowMs,
-          kind: 'fault',
-          fault: faults.corrupted,
-          detail: 'altered in flight',
-          env,
-        });
+        this.recordFault(faults.corrupted, 'altered in flight', env);
       }
       if (faults.lost !== undefined && this.choose(faults.lost, 2) === 1) {
-        this.record({
-          step: this.step,
-          atMs: this.nowMs,
-          kind: 'fault',
-          fault: faults.lost,
-          detail: 'lost',
-          env,
-        });
+        this.recordFault(faults.lost, 'lost', env);
         return true;
       }
       if (faults.delayed !== undefined) {
@@ -155,14 +134,7 @@ export class World {
         if (pick > 0) {
           const extra = this.options.delayOptionsMs[pick - 1] as number;
           delayMs += extra;
-          this.record({
-            step: this.step,
-            atMs: this.nowMs,
-            kind: 'fault',
-            fault: faults.delayed,
-            detail: `delayed ${extra} ms`,
-            env,
-          });
+          this.recordFault(faults.delayed, `delayed ${extra} ms`, env);
         }
       }
       if (faults.duplicated !== undefined) {
@@ -171,14 +143,11 @@ export class World {
         if (pick > 0) {
           const copy: Envelope = { ...env, id: this.nextEnvelopeId++ };
           const copyDelayMs = delayMs + (pick === 1 ? 0 : 3 * this.options.latencyMs);
-          this.record({
-            step: this.step,
-            atMs: this.nowMs,
-            kind: 'fault',
-            fault: faults.duplicated,
-            detail: pick === 1 ? 'duplicated, both copies at once' : 'duplicated, copy a little later',
-            env: copy,
-          });
+          this.recordFault(
+            faults.duplicated,
+            pick === 1 ? 'duplicated, both copies at once' : 'duplicated, copy a little later',
+            copy,
+          );
           this.push({ atMs: this.nowMs + delayMs, seq: this.seq++, kind: 'deliver', env });
           this.push({ atMs: this.nowMs + copyDelayMs, seq: this.seq++, kind: 'deliver', env: copy });
           return true;
