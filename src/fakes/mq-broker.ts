@@ -22,7 +22,7 @@ export interface MqOptions {
 export class MqBroker implements Service {
   readonly address = 'mq';
   private readonly queue = new Map<string, Stored>();
-  private readonly seen = new Set<string>();
+  private published = 0;
   readonly deadLetters: string[] = [];
 
   constructor(
@@ -37,18 +37,17 @@ export class MqBroker implements Service {
     const msg = env.msg as Message & Record<string, unknown>;
     if (msg.type === 'mq.publish') {
       const messageId = msg.messageId as string;
-      // A re-published message with a known id is confirmed again but stored once (dedup on publish).
-      if (!this.seen.has(messageId)) {
-        this.seen.add(messageId);
-        const stored: Stored = {
-          messageId,
-          to: msg.to as string,
-          payload: msg.payload as Message,
-          deliveries: 0,
-        };
-        this.queue.set(messageId, stored);
-        this.push(stored);
-      }
+      // Like RabbitMQ, the broker does not deduplicate: a publisher that retries after a lost confirm
+      // gets its message queued (and delivered) twice. Each copy is acked by its own delivery tag.
+      this.published++;
+      const stored: Stored = {
+        messageId: `${messageId}#${this.published}`,
+        to: msg.to as string,
+        payload: msg.payload as Message,
+        deliveries: 0,
+      };
+      this.queue.set(stored.messageId, stored);
+      this.push(stored);
       this.world.send(this.address, env.from, {
         type: 'mq.confirm',
         messageId,

@@ -9,7 +9,7 @@
 // Redis answers every command. Fulfilment is a durable write per shipment, which the
 // exactly-once checker counts.
 
-import { assign, enqueueActions, not, setup } from 'xstate';
+import { and, assign, enqueueActions, not, setup } from 'xstate';
 import type { Design } from '../designs/design.ts';
 import type { OrderRow, OrderStatus } from '../domain/rows.ts';
 import { type Effect, send } from '../kernel/machine-host.ts';
@@ -215,6 +215,10 @@ export const businessOrderMachine = setup({
         { guard: { type: 'restoredAs', params: 'paid' as const }, target: 'paid' },
         { guard: { type: 'restoredAs', params: 'closed' as const }, target: 'closed' },
         { guard: { type: 'restoredAs', params: 'exception' as const }, target: 'exception' },
+        {
+          guard: and([{ type: 'restoredAs', params: 'closing' as const }, 'recoveryJob']),
+          target: 'closing',
+        },
         { guard: 'recoveryJob', target: 'open' },
         { target: 'dormant' },
       ],

@@ -495,6 +495,9 @@ export const paymentOrderMachine = setup({
               actions: refundCapture,
             },
             'payment.close': { actions: 'tellAppClosed' },
+            // The order is still open at the business app (this payment was closed on our side, e.g.
+            // after the pre-pay failed): a new pay click starts a new attempt.
+            'payment.create': { target: 'open.creating', actions: ['newAttempt', 'persist'] },
           },
         },
       },
