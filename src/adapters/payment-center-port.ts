@@ -9,7 +9,7 @@ export interface GatewayClient {
   /** Each call resolves with the gateway's answer, or `{ ok: false }` on an error or a timeout. */
   prepay(outTradeNo: string, amount: number): Promise<{ ok: boolean; prepayId?: string }>;
   query(outTradeNo: string): Promise<{ ok: boolean; status?: string }>;
-  close(outTradeNo: string): Promise<{ ok: boolean; result?: 'closed' | 'paid' }>;
+  close(outTradeNo: string): Promise<{ ok: boolean; result?: 'closed' | 'paid' | 'not-exist' }>;
   refund(outTradeNo: string, refundNo: string, amount: number): Promise<{ ok: boolean }>;
 }
 

@@ -27,6 +27,8 @@ export interface OrderRow {
   readonly amount: number;
   readonly status: OrderStatus;
   readonly reason?: string;
+  /** How many times the order was shipped; written with `paid`, in the same row, so a crash cannot split them. */
+  readonly shipments: number;
 }
 
 export type TradeStatus = 'NOTPAY' | 'SUCCESS' | 'CLOSED' | 'REFUND';

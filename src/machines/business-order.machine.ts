@@ -6,8 +6,8 @@
 //
 // Assumes: results arrive from the payment center by MQ or direct call, each carrying how to
 // acknowledge it (`ack`); the payment center answers `payment.close` with closed or succeeded;
-// Redis answers every command. Fulfilment is a durable write per shipment, which the
-// exactly-once checker counts.
+// Redis answers every command. Shipping is recorded in the order row itself, in the same write
+// as `paid`, so a crash cannot leave an order paid but unshipped; the exactly-once checker counts it.
 
 import { and, assign, enqueueActions, not, setup } from 'xstate';
 import type { Design } from '../designs/design.ts';
@@ -26,7 +26,6 @@ export interface BusinessOrderInput {
 
 interface Context extends OrderRow {
   readonly design: Design;
-  readonly fulfilments: number;
   readonly queries: number;
   readonly closeTries: number;
 }
@@ -55,6 +54,7 @@ function row(c: Context): OrderRow {
     amount: c.amount,
     status: c.status,
     reason: c.reason,
+    shipments: c.shipments,
   };
 }
 
@@ -167,16 +167,7 @@ export const businessOrderMachine = setup({
       enqueue.emit(send('pc', { type: 'payment.query', orderId: context.orderId }));
     }),
     markPaid: assign({ status: 'paid' as const }),
-    fulfil: enqueueActions(({ context, enqueue }) => {
-      const n = context.fulfilments + 1;
-      enqueue.assign({ fulfilments: n });
-      enqueue.emit({
-        type: 'write',
-        table: 'fulfilments',
-        key: `${context.orderId}#${n}`,
-        row: { orderId: context.orderId },
-      });
-    }),
+    ship: assign(({ context }) => ({ shipments: context.shipments + 1 })),
     ack: enqueueActions(({ event, enqueue }) => {
       if (event.type === 'payment.succeeded') enqueue.emit(send(event.ack.to, event.ack.msg));
     }),
@@ -201,9 +192,9 @@ export const businessOrderMachine = setup({
     amount: input.amount,
     user: input.user,
     status: undefined as unknown as OrderStatus,
+    shipments: 0,
     ...input.restored,
     design: input.design,
-    fulfilments: 0,
     queries: 0,
     closeTries: 0,
   }),
@@ -278,7 +269,7 @@ export const businessOrderMachine = setup({
       on: {
         'payment.succeeded': [
           { guard: 'idempotentConsumer', actions: 'ack' },
-          { actions: ['fulfil', 'ack'] },
+          { actions: ['ship', 'persist', 'ack'] },
         ],
         'payment.status': {},
       },
@@ -289,7 +280,7 @@ export const businessOrderMachine = setup({
     },
   },
   on: {
-    'payment.succeeded': { target: '.paid', actions: ['markPaid', 'persist', 'fulfil', 'ack'] },
-    'payment.status': { guard: 'saysPaid', target: '.paid', actions: ['markPaid', 'persist', 'fulfil'] },
+    'payment.succeeded': { target: '.paid', actions: ['markPaid', 'ship', 'persist', 'ack'] },
+    'payment.status': { guard: 'saysPaid', target: '.paid', actions: ['markPaid', 'ship', 'persist'] },
   },
 });

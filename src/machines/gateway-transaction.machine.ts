@@ -84,14 +84,13 @@ export const gatewayTransactionMachine = setup({
       );
     }),
     answerClose: enqueueActions(({ context, event, enqueue }, result: 'closed' | 'paid' | 'not-exist') => {
-      // Alipay answers TRADE_NOT_EXIST to a close before the buyer acts; merchants read that as closed.
-      const answer = result === 'not-exist' ? 'closed' : result;
+      // Alipay answers TRADE_NOT_EXIST to a close before the buyer acts; the trade stays payable.
       enqueue.emit(
         send(event.replyTo, {
           type: 'gateway.close.result',
           outTradeNo: context.outTradeNo,
           ok: true,
-          result: answer,
+          result,
         }),
       );
     }),

@@ -47,7 +47,12 @@ export type PaymentOrderEvent =
   | ({ type: 'gateway.prepay.result'; outTradeNo: string; ok: boolean; prepayId?: string } & Reply)
   | ({ type: 'gateway.notify'; notification: Notification; atMs: number } & Reply)
   | ({ type: 'gateway.query.result'; outTradeNo: string; ok: boolean; status?: GatewayStatus } & Reply)
-  | ({ type: 'gateway.close.result'; outTradeNo: string; ok: boolean; result?: 'closed' | 'paid' } & Reply)
+  | ({
+      type: 'gateway.close.result';
+      outTradeNo: string;
+      ok: boolean;
+      result?: 'closed' | 'paid' | 'not-exist';
+    } & Reply)
   | ({ type: 'gateway.refund.result'; outTradeNo: string; ok: boolean } & Reply)
   | ({ type: 'payment.ack'; orderId: string } & Reply)
   | ({ type: 'mq.confirm'; messageId: string } & Reply)
@@ -143,8 +148,11 @@ export const paymentOrderMachine = setup({
       event.type === 'gateway.query.result' && event.ok && event.status === 'SUCCESS',
     closeSaysPaid: ({ event }) =>
       event.type === 'gateway.close.result' && event.ok && event.result === 'paid',
+    // Alipay's TRADE_NOT_EXIST on a close is commonly read as "nothing to close", i.e. closed.
     closeSaysClosed: ({ event }) =>
-      event.type === 'gateway.close.result' && event.ok && event.result === 'closed',
+      event.type === 'gateway.close.result' &&
+      event.ok &&
+      (event.result === 'closed' || event.result === 'not-exist'),
     lastClose: ({ context, event }) =>
       event.type === 'gateway.close.result' &&
       context.closePending.length === 1 &&
@@ -422,7 +430,26 @@ export const paymentOrderMachine = setup({
               ],
             },
             closing: {
-              entry: ['startClosing', 'persist', 'sendCloses'],
+              entry: ['startClosing', 'persist'],
+              initial: 'attempt',
+              states: {
+                // One round of close requests; re-entered while tries are left.
+                attempt: {
+                  entry: 'sendCloses',
+                  after: {
+                    requestTimeout: [
+                      { guard: 'triesLeft', target: 'attempt', reenter: true },
+                      {
+                        target: '#paymentOrder.payment.open.exception',
+                        actions: [
+                          { type: 'markException', params: 'the gateway never answered the close' },
+                          'persist',
+                        ],
+                      },
+                    ],
+                  },
+                },
+              },
               on: {
                 'gateway.close.result': [
                   {
@@ -431,18 +458,6 @@ export const paymentOrderMachine = setup({
                     actions: ['markClosed', 'persist', 'tellAppClosed'],
                   },
                   { guard: 'closeSaysClosed', actions: 'closeAnswered' },
-                ],
-              },
-              after: {
-                requestTimeout: [
-                  { guard: 'triesLeft', actions: 'sendCloses' },
-                  {
-                    target: 'exception',
-                    actions: [
-                      { type: 'markException', params: 'the gateway never answered the close' },
-                      'persist',
-                    ],
-                  },
                 ],
               },
             },
@@ -541,7 +556,10 @@ export const paymentOrderMachine = setup({
           on: {
             'gateway.refund.result': [
               {
-                guard: ({ context, event }) => event.ok && context.refundsPending.length === 1,
+                guard: ({ context, event }) =>
+                  event.ok &&
+                  context.refundsPending.length === 1 &&
+                  context.refundsPending[0] === event.outTradeNo,
                 target: 'idle',
                 actions: ['refundDone', 'persist'],
               },

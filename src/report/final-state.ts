@@ -25,7 +25,6 @@ export function orderOutcomes(result: RunResult, only: readonly string[] = []): 
   const refunds = Object.values(
     (stores.gateway?.refunds ?? {}) as Record<string, { orderId: string; amount: number }>,
   );
-  const fulfilments = Object.values((stores.app?.fulfilments ?? {}) as Record<string, { orderId: string }>);
   const ids = new Set([...Object.keys(orders), ...Object.keys(payments), ...trades.map((t) => t.orderId)]);
   const sum = (rows: Array<{ orderId: string; amount: number }>, id: string) =>
     rows.filter((r) => r.orderId === id).reduce((a, r) => a + r.amount, 0);
@@ -45,7 +44,7 @@ export function orderOutcomes(result: RunResult, only: readonly string[] = []): 
           .join(', ') || 'none',
       captured: sum(captures, orderId),
       refunded: sum(refunds, orderId),
-      fulfilments: fulfilments.filter((f) => f.orderId === orderId).length,
+      fulfilments: orders[orderId]?.shipments ?? 0,
     }));
 }
 

@@ -69,6 +69,7 @@ export function renderTimeline(trace: readonly TraceEntry[], options: TimelineOp
   const tellsStory = (env: Envelope, step: number) =>
     options.verbose || env.from === 'users' || env.tag !== undefined || writeSteps.has(step);
   const lastStatus = new Map<string, unknown>();
+  const shipments = new Map<string, number>();
   const lines: string[] = [];
   // Where the run first leaves the happy path, and what the orders looked like just before.
   let prelude: { lines: number; statuses: string[] } | undefined;
@@ -110,9 +111,7 @@ export function renderTimeline(trace: readonly TraceEntry[], options: TimelineOp
         const row = e.row as { status?: unknown; orderId?: string };
         const id = row.orderId ?? e.key;
         if (!wanted(id)) break;
-        if (e.table === 'fulfilments')
-          lines.push(`${at}  ${e.owner}: fulfils ${row.orderId} (shipment ${e.key})`);
-        else if (e.table === 'captures')
+        if (e.table === 'captures')
           lines.push(`${at}  ${e.owner}: captures ${(e.row as { amount: number }).amount} for ${e.key}`);
         else if (e.table === 'refunds')
           lines.push(
@@ -127,6 +126,11 @@ export function renderTimeline(trace: readonly TraceEntry[], options: TimelineOp
             );
           lastStatus.set(key, row.status);
         }
+        const shipped = (e.row as { shipments?: number }).shipments ?? 0;
+        if (e.table === 'orders' && shipped > (shipments.get(e.key) ?? 0)) {
+          lines.push(`${at}  ${e.owner}: ships ${e.key} (shipment ${shipped})`);
+        }
+        if (e.table === 'orders') shipments.set(e.key, shipped);
         break;
       }
       case 'crash':

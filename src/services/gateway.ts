@@ -65,7 +65,12 @@ export function gateway(world: World, profile: ProviderProfile): MachineHost<Gat
           status: 'NOT_EXIST',
         });
       else if (msg.type === 'gateway.close')
-        w.send('gateway', env.from, { type: 'gateway.close.result', outTradeNo, ok: true, result: 'closed' });
+        w.send('gateway', env.from, {
+          type: 'gateway.close.result',
+          outTradeNo,
+          ok: true,
+          result: 'not-exist',
+        });
       else if (msg.type === 'gateway.bill')
         w.send('gateway', env.from, { type: 'gateway.bill.result', trades: bill(w) });
       else if (msg.type === 'gateway.refund')
