@@ -21,6 +21,7 @@ export interface Mitigations {
   idempotentConsumer: boolean;
   dbUniqueGuard: boolean;
   reconciliation: false | { afterMs: number };
+  monotoneState: boolean;
 }
 
 export type MitigationName = keyof Mitigations;

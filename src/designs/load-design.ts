@@ -43,6 +43,8 @@ const mitigationsSchema = z
     recoveryJob: flag,
     idempotentConsumer: flag,
     dbUniqueGuard: flag,
+    reconciliation: params({ afterMs: ms }),
+    monotoneState: flag,
   })
   .partial();
 

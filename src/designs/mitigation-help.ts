@@ -22,6 +22,8 @@ export const mitigationHelp: Readonly<Record<MitigationName, string>> = {
   recoveryJob: 'after a restart, re-drive orders stuck in paying or closing, and pending refunds',
   idempotentConsumer: 'the business app fulfils on the first result and only acknowledges repeats',
   dbUniqueGuard: 'a unique constraint on (user, submission) behind the Redis key',
+  monotoneState:
+    'a late or stale answer (NOTPAY after SUCCESS) never moves a paid order back; without it the last answer wins',
   reconciliation:
     "afterMs after the payment center starts, compare with the provider's bill; record or refund every capture it missed",
 };

@@ -20,6 +20,7 @@ const none: Mitigations = {
   idempotentConsumer: false,
   dbUniqueGuard: false,
   reconciliation: false,
+  monotoneState: false,
 };
 
 export const naive: Design = {
@@ -70,6 +71,7 @@ export const hardened: Design = {
     idempotentConsumer: true,
     dbUniqueGuard: true,
     reconciliation: { afterMs: 12 * 60 * 60_000 },
+    monotoneState: true,
   },
   timing,
 };

@@ -17,6 +17,7 @@ export const mitigationNames = [
   'idempotentConsumer',
   'dbUniqueGuard',
   'reconciliation',
+  'monotoneState',
 ] as const satisfies readonly MitigationName[];
 
 export function isOn(design: Design, name: MitigationName): boolean {

@@ -128,6 +128,12 @@ export const paymentOrderMachine = setup({
     outbox: ({ context }) => m(context).outbox,
     outboxPending: ({ context }) => m(context).outbox && context.outbox === 'pending',
     refundsPending: ({ context }) => context.refundsPending.length > 0,
+    monotoneState: ({ context }) => m(context).monotoneState,
+    staleAnswer: ({ context, event }) =>
+      event.type === 'gateway.query.result' &&
+      event.ok &&
+      event.status !== 'SUCCESS' &&
+      event.outTradeNo === context.paidBy,
     triesLeft: ({ context }) => context.tries < context.design.timing.requestAttempts,
     queriesLeft: ({ context }) => {
       const q = m(context).timeoutQuery;
@@ -209,6 +215,7 @@ export const paymentOrderMachine = setup({
       ),
     })),
     markClosed: assign({ status: 'closed' as const }),
+    markPaying: assign({ status: 'paying' as const, paidBy: undefined }),
     tellAppClosed: enqueueActions(({ context, enqueue }) => {
       enqueue.emit(send('app', { type: 'payment.closed', orderId: context.orderId }));
     }),
@@ -487,10 +494,18 @@ export const paymentOrderMachine = setup({
                 actions: recordPaid,
               },
             ],
-            'gateway.query.result': {
-              guard: and(['querySuccess', 'refundUnmatched', not('repeatOfPaidAttempt')]),
-              actions: refundCapture,
-            },
+            'gateway.query.result': [
+              {
+                guard: and(['querySuccess', 'refundUnmatched', not('repeatOfPaidAttempt')]),
+                actions: refundCapture,
+              },
+              // Without a monotone state the last answer wins, even a stale NOTPAY for the paying trade.
+              {
+                guard: and(['staleAnswer', not('monotoneState')]),
+                target: '#paymentOrder.payment.open.awaiting',
+                actions: ['markPaying', 'persist'],
+              },
+            ],
             // The business app is closing an order we hold as paid: tell it again.
             'payment.close': { actions: 'startForward' },
           },

@@ -11,6 +11,7 @@ import { assign, enqueueActions, setup } from 'xstate';
 import { type Effect, send } from '../kernel/machine-host.ts';
 
 export const submitBehaviours = ['once', 'double-click', 'retry-after-timeout'] as const;
+// New behaviours go at the end: stories name behaviours by their index.
 export const payBehaviours = [
   'prompt',
   'slow',
@@ -18,6 +19,7 @@ export const payBehaviours = [
   'after-close',
   'twice',
   'never',
+  'after-timeout',
 ] as const;
 export type SubmitBehaviour = (typeof submitBehaviours)[number];
 export type PayBehaviour = (typeof payBehaviours)[number];
@@ -33,6 +35,8 @@ const payDelayMs: Record<PayBehaviour, number> = {
   'after-close': 20 * 60 * s,
   twice: 2 * s,
   never: 0,
+  // Past the payment center's 30 s callback timeout, inside its query window.
+  'after-timeout': 35 * s,
 };
 const clientRetryAfterMs = 20 * s;
 
@@ -45,6 +49,7 @@ export const behaviourStory: Record<Exclude<SubmitBehaviour | PayBehaviour, 'onc
   'after-close': `will pay ${payDelayMs['after-close'] / 60_000} min after the pay page opens, after the order times out`,
   twice: 'will open the pay page twice and pay both',
   never: 'will never pay',
+  'after-timeout': `will pay ${payDelayMs['after-timeout'] / 1000} s after the pay page opens, after the payment center's callback timeout`,
 };
 
 export interface UserInput {
