@@ -9,7 +9,15 @@ import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
 import { RedisStore } from '../fakes/redis-store.ts';
 import { faultPolicy } from '../faults/catalogue.ts';
 import { checkAll, type Violation } from '../invariants/index.ts';
-import { type Choices, type Pick, type Row, type Service, type TraceEntry, World } from '../kernel/index.ts';
+import {
+  type Choices,
+  LivelockError,
+  type Pick,
+  type Row,
+  type Service,
+  type TraceEntry,
+  World,
+} from '../kernel/index.ts';
 import { Attacker } from '../services/attacker.ts';
 import { businessApp } from '../services/business-app.ts';
 import { gateway } from '../services/gateway.ts';
@@ -68,7 +76,14 @@ export async function simulate(input: RunInput): Promise<RunResult> {
   world.add(redis);
   world.add(mq);
   world.add(new Attacker(world, workload, faults.has('notify.forged')));
-  await world.run();
+  // A design that never settles (timers re-arming forever) is a finding, not a crash.
+  let livelock: LivelockError | undefined;
+  try {
+    await world.run();
+  } catch (error) {
+    if (!(error instanceof LivelockError)) throw error;
+    livelock = error;
+  }
 
   const stores: FinalState['stores'] = {};
   for (const [address, store] of world.stores()) stores[address] = store.snapshot();
@@ -79,6 +94,16 @@ export async function simulate(input: RunInput): Promise<RunResult> {
     endMs: world.nowMs,
     quiescent: world.quiescent,
   };
-  const violations = checkAll({ design, profile, workload, trace: world.trace, final });
+  const violations = livelock
+    ? [
+        {
+          invariant: 'nothing-stuck',
+          step: world.step,
+          atMs: world.nowMs,
+          orders: [],
+          message: livelock.message,
+        },
+      ]
+    : checkAll({ design, profile, workload, trace: world.trace, final });
   return { trace: world.trace, final, violations, picks: input.choices.taken ?? [] };
 }
