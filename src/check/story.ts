@@ -13,7 +13,7 @@ export interface Story {
 }
 
 /** An intent may start at most this long after the run begins (the run's horizon is 48 h). */
-export const latestStartMs = 24 * 60 * 60_000;
+const latestStartMs = 24 * 60 * 60_000;
 
 /** `o1:100@0,o2:2500@300`: intent id, amount, start time in ms. */
 export function formatWorkload(workload: Workload): string {

@@ -5,7 +5,7 @@ import { orderIdOf } from '../domain/messages.ts';
 import { invariants, type Violation } from '../invariants/index.ts';
 import type { Envelope, TraceEntry } from '../kernel/index.ts';
 
-export function formatTime(ms: number): string {
+function formatTime(ms: number): string {
   const h = Math.floor(ms / 3_600_000);
   const m = Math.floor((ms % 3_600_000) / 60_000);
   const s = Math.floor((ms % 60_000) / 1000);
@@ -15,7 +15,7 @@ export function formatTime(ms: number): string {
 }
 
 /** The order id a message is about, if any. */
-export function orderOf(env: Envelope): string | undefined {
+function orderOf(env: Envelope): string | undefined {
   const msg = env.msg as {
     orderId?: string;
     replyKey?: string;

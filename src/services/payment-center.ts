@@ -18,7 +18,7 @@ type Incoming = {
   notification?: { outTradeNo: string };
 };
 
-export function paymentOrderKey(msg: Incoming): string | undefined {
+function paymentOrderKey(msg: Incoming): string | undefined {
   if (msg.orderId !== undefined) return msg.orderId;
   const outTradeNo = msg.outTradeNo ?? msg.notification?.outTradeNo;
   return outTradeNo === undefined ? undefined : orderIdOf(outTradeNo);
@@ -61,7 +61,7 @@ export function paymentCenter(
 }
 
 /** What the payment center answers about an order it has no payment for. */
-export function answerUnknownOrder(env: Envelope, world: World): void {
+function answerUnknownOrder(env: Envelope, world: World): void {
   const msg = env.msg as Incoming;
   const orderId = paymentOrderKey(msg);
   if (msg.type === 'payment.close') world.send('pc', env.from, { type: 'payment.closed', orderId });
