@@ -52,6 +52,12 @@ export interface RunResult {
   readonly picks: readonly Pick[];
 }
 
+/**
+ * How long a stalled handler pauses at a database call: a slow query, a GC pause, a lock wait. Long
+ * enough for a duplicate, a retry one second later, or the next timeout query to overtake it.
+ */
+const stallOptionsMs = [50, 1_500, 12_000];
+
 /** Long enough for every provider's full notification schedule (WeChat: 24 h 4 min) to drain. */
 export const horizonMs = 48 * 60 * 60_000;
 
@@ -64,14 +70,16 @@ export async function simulate(input: RunInput): Promise<RunResult> {
     latencyMs: 10,
     delayOptionsMs: [2_000, 30_000, 6 * 60_000],
     restartAfterMs: 5_000,
+    stepMs: 2,
+    stallOptionsMs,
     horizonMs,
     maxSteps: 20_000 * Math.max(1, workload.intents.length),
   });
   const redis = new RedisStore(world);
   const mq = new MqBroker(world, { redeliverAfterMs: 30_000, maxDeliveries: 20 });
   world.add(users(world, workload, faults));
-  world.add(businessApp(world, design));
-  world.add((input.paymentCenter ?? paymentCenter)(world, design, profile));
+  world.add(businessApp(world, design), design.businessApp.replicas);
+  world.add((input.paymentCenter ?? paymentCenter)(world, design, profile), design.paymentCenter.replicas);
   world.add(gateway(world, profile));
   world.add(redis);
   world.add(mq);

@@ -2,6 +2,8 @@
 // provider and forwarding channel. Machines read it through guards and delays; no mitigation is a
 // second machine. Units are in the names (ms).
 
+import type { WriteGuard } from '../kernel/machine-host.ts';
+
 export type ProviderName = 'wechat' | 'alipay';
 export type Forwarding = 'direct' | 'mq';
 
@@ -35,6 +37,13 @@ export interface Timing {
   requestAttempts: number;
 }
 
+/** A service's deployment: how many instances share its database, and how its updates are guarded. */
+export interface Deployment {
+  replicas: number;
+  /** How a handler's status update is guarded against another handler's write since its read. */
+  writes: WriteGuard;
+}
+
 export interface Design {
   name: string;
   description: string;
@@ -42,4 +51,8 @@ export interface Design {
   forwarding: Forwarding;
   mitigations: Mitigations;
   timing: Timing;
+  paymentCenter: Deployment;
+  businessApp: Deployment;
 }
+
+export type { WriteGuard };

@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { closest, distance } from 'fastest-levenshtein';
 import { z } from 'zod';
-import type { Design } from './design.ts';
+import { writeGuards } from '../kernel/machine-host.ts';
+import type { Deployment, Design } from './design.ts';
 import { presets } from './presets.ts';
 
 const ms = z
@@ -48,6 +49,15 @@ const mitigationsSchema = z
   })
   .partial();
 
+const deploymentSchema = z
+  .strictObject({
+    replicas: count.max(8, 'expected at most 8 instances'),
+    writes: z.enum(writeGuards as [string, ...string[]], {
+      error: `expected one of ${writeGuards.map((g) => `"${g}"`).join(', ')}`,
+    }),
+  })
+  .partial();
+
 const designSchema = z.strictObject({
   name: z.string({ error: 'expected a string' }).min(1, 'expected a non-empty name'),
   description: z.string({ error: 'expected a string' }).optional(),
@@ -67,6 +77,8 @@ const designSchema = z.strictObject({
     })
     .partial()
     .optional(),
+  paymentCenter: deploymentSchema.optional(),
+  businessApp: deploymentSchema.optional(),
 });
 
 export class DesignError extends Error {}
@@ -95,6 +107,8 @@ export function parseDesign(value: unknown, source = 'design'): Design {
     forwarding: d.forwarding ?? base.forwarding,
     mitigations,
     timing: { ...base.timing, ...d.timing },
+    paymentCenter: { ...base.paymentCenter, ...d.paymentCenter } as Deployment,
+    businessApp: { ...base.businessApp, ...d.businessApp } as Deployment,
   };
 }
 
@@ -158,9 +172,37 @@ function applyChange(design: Design, change: string): Design {
   const [key, value] = change.split('=');
   if (key === 'provider' && (value === 'wechat' || value === 'alipay')) return { ...design, provider: value };
   if (key === 'forwarding' && (value === 'direct' || value === 'mq')) return { ...design, forwarding: value };
+  const deployment = deploymentChange(design, change, key ?? '', value ?? '');
+  if (deployment !== undefined) return deployment;
   throw new DesignError(
-    `design change "${change}" is not one of provider=wechat|alipay, forwarding=direct|mq, -<mitigation> (e.g. hardened,provider=alipay,-payingLock)`,
+    `design change "${change}" is not one of provider=wechat|alipay, forwarding=direct|mq, -<mitigation>, [paymentCenter.|businessApp.]replicas=N, [paymentCenter.|businessApp.]writes=${writeGuards.join('|')} (e.g. hardened,provider=alipay,-payingLock,replicas=2)`,
   );
+}
+
+/** `replicas=2`, `writes=plain` (both services) or `paymentCenter.writes=plain` (one of them). */
+function deploymentChange(design: Design, change: string, key: string, value: string): Design | undefined {
+  const m = /^(?:(paymentCenter|businessApp)\.)?(replicas|writes)$/.exec(key);
+  if (m === null) return undefined;
+  const services =
+    m[1] === undefined
+      ? (['paymentCenter', 'businessApp'] as const)
+      : [m[1] as 'paymentCenter' | 'businessApp'];
+  let setting: Partial<Deployment>;
+  if (m[2] === 'replicas') {
+    const replicas = Number(value);
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > 8)
+      throw new DesignError(`design change "${change}": expected a whole number of instances from 1 to 8`);
+    setting = { replicas };
+  } else {
+    if (!(writeGuards as readonly string[]).includes(value))
+      throw new DesignError(
+        `design change "${change}": expected one of ${writeGuards.join(', ')}${suggest(value, writeGuards)}`,
+      );
+    setting = { writes: value as Deployment['writes'] };
+  }
+  const changed = { ...design };
+  for (const service of services) changed[service] = { ...design[service], ...setting };
+  return changed;
 }
 
 /** ` (did you mean "x"?)` when a known name is close to what was typed. */
@@ -203,6 +245,7 @@ function knownKeys(path: readonly PropertyKey[]): string[] {
   if (path.length === 0) return Object.keys(designSchema.shape);
   if (path[0] === 'mitigations' && path.length === 1) return Object.keys(mitigationsSchema.shape);
   if (path[0] === 'timing') return ['orderTimeoutMs', 'requestTimeoutMs', 'requestAttempts'];
+  if (path[0] === 'paymentCenter' || path[0] === 'businessApp') return ['replicas', 'writes'];
   if (path[0] === 'mitigations' && typeof path[1] === 'string') {
     const preset = presets.hardened?.mitigations[path[1] as keyof Design['mitigations']];
     return preset && typeof preset === 'object' ? Object.keys(preset) : [];

@@ -1,9 +1,14 @@
 // The built-in designs. `seed` is the article's six measures exactly as written and nothing more;
 // `hardened` is what it takes to hold every invariant in DOMAIN.md under every fault in the catalogue.
 
-import type { Design, Mitigations, Timing } from './design.ts';
+import type { Deployment, Design, Mitigations, Timing } from './design.ts';
 
 const timing: Timing = { orderTimeoutMs: 15 * 60_000, requestTimeoutMs: 5_000, requestAttempts: 3 };
+
+// "Check the status, then update" written as two statements, as the article describes it.
+const plainWrites: Deployment = { replicas: 1, writes: 'plain' };
+// `UPDATE … WHERE status = 'paying'`: a handler that lost the race writes nothing and reads again.
+const conditionalWrites: Deployment = { replicas: 1, writes: 'conditional' };
 
 const none: Mitigations = {
   payingLock: false,
@@ -30,6 +35,8 @@ export const naive: Design = {
   forwarding: 'direct',
   mitigations: none,
   timing,
+  paymentCenter: plainWrites,
+  businessApp: plainWrites,
 };
 
 export const seed: Design = {
@@ -48,6 +55,8 @@ export const seed: Design = {
     dedupe: { mode: 'check-then-set', ttlMs: 10_000 },
   },
   timing,
+  paymentCenter: plainWrites,
+  businessApp: plainWrites,
 };
 
 export const hardened: Design = {
@@ -74,6 +83,8 @@ export const hardened: Design = {
     monotoneState: true,
   },
   timing,
+  paymentCenter: conditionalWrites,
+  businessApp: conditionalWrites,
 };
 
 export const presets: Readonly<Record<string, Design>> = { naive, seed, hardened };

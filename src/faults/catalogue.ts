@@ -3,7 +3,7 @@
 // the default answer is "it does not". A fault that is not enabled is never asked.
 
 import type { Notification } from '../domain/messages.ts';
-import type { Envelope, FaultPolicy, LinkFaults, Message } from '../kernel/index.ts';
+import type { Envelope, FaultPolicy, LinkFaults, Message, SchedulingDecision } from '../kernel/index.ts';
 
 export interface FaultSpec {
   readonly id: string;
@@ -92,6 +92,36 @@ export const faultCatalogue = [
     id: 'app.crash',
     where: 'business app',
     what: 'the process dies before one of its writes or sends (e.g. before an MQ ack)',
+  },
+  {
+    id: 'pc.stall',
+    where: 'payment center',
+    what: 'a handler pauses at a database call (slow query, GC pause), so later handlers overtake it',
+  },
+  {
+    id: 'app.stall',
+    where: 'business app',
+    what: 'a handler pauses at a database call (slow query, GC pause), so later handlers overtake it',
+  },
+  {
+    id: 'pc.interleave',
+    where: 'payment center',
+    what: 'of two handlers ready at the same moment, the later one runs its next step first',
+  },
+  {
+    id: 'app.interleave',
+    where: 'business app',
+    what: 'of two handlers ready at the same moment, the later one runs its next step first',
+  },
+  {
+    id: 'pc.replica',
+    where: 'payment center',
+    what: 'another instance takes the message (designs running 2 or more instances)',
+  },
+  {
+    id: 'app.replica',
+    where: 'business app',
+    what: 'another instance takes the message (designs running 2 or more instances)',
   },
   {
     id: 'user.submit',
@@ -196,6 +226,10 @@ function buildPolicy(enabled: ReadonlySet<string>): FaultPolicy {
     },
     crashLabel(owner: string): string | undefined {
       const label = `${owner}.crash`;
+      return enabled.has(label) ? label : undefined;
+    },
+    schedulingLabel(owner: string, decision: SchedulingDecision): string | undefined {
+      const label = `${owner}.${decision}`;
       return enabled.has(label) ? label : undefined;
     },
   };

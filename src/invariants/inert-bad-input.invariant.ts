@@ -1,34 +1,50 @@
-// Safety: a hostile message (a forged callback, a callback altered in flight) changes no durable
-// state of the service that receives it. Does not require that the sender gets an error reply.
+// Safety: a hostile message (a forged callback, a callback altered in flight) has no effect but a
+// rejection: its handler writes nothing and sends nothing except a reply to whoever sent it, and
+// nothing it caused downstream does either. Effects are followed by cause (the message whose
+// handler produced them), so a write one await after the callback is still its effect. Does not
+// require that the sender gets an error reply.
 
+import type { TraceEntry } from '../kernel/index.ts';
 import type { Invariant, Violation } from './run-view.ts';
 
 export const inertBadInput: Invariant = {
   name: 'inert-bad-input',
   kind: 'safety',
-  statement: 'a callback that fails verification changes no state',
+  statement: 'a callback that fails verification changes no state and sets nothing in motion',
   check(view) {
     const out: Violation[] = [];
-    const trace = view.facts.trace;
-    for (let i = 0; i < trace.length; i++) {
-      const e = trace[i];
-      if (e?.kind !== 'deliver' || e.env.tag === undefined) continue;
-      for (let j = i + 1; j < trace.length && trace[j]?.step === e.step; j++) {
-        const w = trace[j];
-        if (w?.kind === 'write' && w.owner === e.env.to) {
-          out.push(
-            view.violation(
-              this.name,
-              [w.key],
-              `a ${e.env.tag} callback made ${w.owner} write ${w.table}/${w.key}`,
-              e.step,
-              e.atMs,
-            ),
-          );
-          break;
+    /** Hostile message ids, and the ids of messages they caused, with the hostile tag and its sender. */
+    const tainted = new Map<number, { tag: string; replyTo: string }>();
+    const report = (e: TraceEntry, orderId: string, what: string, tag: string) =>
+      out.push(view.violation(this.name, [orderId], `a ${tag} callback ${what}`, e.step, e.atMs));
+    for (const e of view.facts.trace) {
+      if (e.kind === 'deliver') {
+        const env = e.env;
+        if (env.tag === 'notify.forged' || env.tag === 'notify.tampered') {
+          tainted.set(env.id, { tag: env.tag, replyTo: env.from });
+          continue;
         }
+        const origin = env.cause === undefined ? undefined : tainted.get(env.cause);
+        if (origin === undefined) continue;
+        if (env.to !== origin.replyTo) {
+          report(
+            e,
+            orderOf(env.msg) ?? '?',
+            `made ${env.from} send ${env.msg.type} to ${env.to}`,
+            origin.tag,
+          );
+        }
+        tainted.set(env.id, origin);
+      } else if (e.kind === 'write' && e.cause !== undefined) {
+        const origin = tainted.get(e.cause);
+        if (origin !== undefined) report(e, e.key, `made ${e.owner} write ${e.table}/${e.key}`, origin.tag);
       }
     }
     return out;
   },
 };
+
+function orderOf(msg: object): string | undefined {
+  const m = msg as { orderId?: string; outTradeNo?: string };
+  return m.orderId ?? m.outTradeNo;
+}

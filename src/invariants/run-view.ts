@@ -64,7 +64,6 @@ export class RunView {
   constructor(readonly facts: RunFacts) {
     const orderStatus = new Map<string, string>();
     const paymentStatus = new Map<string, string>();
-    const shipments = new Map<string, number>();
     for (const e of facts.trace) {
       if (e.kind !== 'write') continue;
       const row = e.row as Record<string, unknown>;
@@ -86,12 +85,8 @@ export class RunView {
         });
       } else if (e.owner === 'app' && e.table === 'orders') {
         this.amounts.set(e.key, row.amount as number);
-        // Each increase of the order's shipment count is one fulfilment.
-        const shipped = (row.shipments as number | undefined) ?? 0;
-        for (let n = shipments.get(e.key) ?? 0; n < shipped; n++) {
-          this.fulfilments.push({ step: e.step, atMs: e.atMs, orderId: e.key });
-        }
-        shipments.set(e.key, shipped);
+        // A fulfilment is a decision to ship, recorded with its write; a lost update cannot hide one.
+        if (e.fulfils) this.fulfilments.push({ step: e.step, atMs: e.atMs, orderId: e.key });
         track(this.orderChanges, orderStatus, e.step, e.atMs, e.key, row.status as string);
       } else if (e.owner === 'pc' && e.table === 'payments') {
         track(this.paymentChanges, paymentStatus, e.step, e.atMs, e.key, row.status as string);

@@ -1,10 +1,21 @@
-// Hosts the XState actors of one service: one long-lived actor per entity (an order, a payment
-// order, a gateway transaction), all sharing the world's clock. Machines stay pure: they `emit`
-// effects (send a message, write a row) and this host carries them out through the world, where
-// crash points, faults and the trace live. A crash drops every actor; `start` rebuilds them from
-// the service's durable rows.
+// Hosts the XState actors of one service: one actor per entity (an order, a payment order, a
+// gateway transaction), all sharing the world's clock. Machines stay pure: they `emit` effects
+// (send a message, write a row) and this host carries them out through the world, where crash
+// points, faults and the trace live.
+//
+// An entity's actor stands for its database row plus the timers some replica holds for it. A
+// service that handles messages concurrently (`concurrency`) reads the row when a message arrives
+// and decides and writes one await later, in a world step. If another handler wrote the row in
+// between, the write guard decides what happens, as in SQL:
+//   plain        UPDATE … SET: the decision made on the stale read is written over the newer row;
+//   conditional  UPDATE … WHERE status = <status read>: matches no row if the status moved, and
+//                the handler re-reads and decides again; a change to other columns is overwritten;
+//   version      UPDATE … WHERE version = <version read>: any change makes it re-read;
+//   lock         SELECT … FOR UPDATE: the second handler waits for the first, then reads its row.
+// A crash of a replica drops the actors whose timers it held; they are rebuilt from their rows by
+// the next handler that needs them or when the replica restarts.
 
-import { type Actor, type AnyStateMachine, createActor } from 'xstate';
+import { type Actor, type AnyStateMachine, createActor, type Snapshot } from 'xstate';
 import type { Envelope, Message, Row } from './trace.ts';
 import type { Service, World } from './world.ts';
 
@@ -18,7 +29,12 @@ export type Effect =
       readonly row: Row;
       /** A unique index: the actor gets `db.written`, or `db.conflict` if another row holds the value. */
       readonly uniqueBy?: string;
+      /** This write also records a fulfilment (shipping), in the same transaction. */
+      readonly fulfils?: boolean;
     };
+
+export type WriteGuard = 'plain' | 'conditional' | 'version' | 'lock';
+export const writeGuards: readonly WriteGuard[] = ['plain', 'conditional', 'version', 'lock'];
 
 export interface Route<Input> {
   readonly key: string;
@@ -39,14 +55,47 @@ export interface HostSpec<Input> {
   unhandled?(env: Envelope, world: World): void;
   /** Handles a message before any actor sees it (a fake's own faults); true means handled. */
   intercept?(env: Envelope, world: World): boolean;
+  /** Handlers read, await, then decide and write; without this each message is handled atomically. */
+  readonly concurrency?: { readonly guard: WriteGuard };
+}
+
+interface Entity {
+  readonly key: string;
+  readonly actor: Actor<AnyStateMachine>;
+}
+
+interface Read {
+  readonly entity: Entity;
+  readonly snapshot: Snapshot<unknown>;
+  readonly version: number;
+  readonly atMs: number;
 }
 
 export class MachineHost<Input> implements Service {
   readonly address: string;
-  private actors = new Map<string, Actor<AnyStateMachine>>();
+  private entities = new Map<string, Entity>();
+  /** Committed writes per entity: the row version a handler compares with what it read. */
+  private readonly versions = new Map<string, number>();
+  /** Which entity and replica each live timer belongs to, so a replica's crash drops the right actors. */
+  private readonly timerOwners = new Map<number, { key: string; replica: number }>();
+  /** The entity whose actor is running now: timers it sets are its timers. */
+  private currentKey = '';
+  /** Entities whose transition a crash cut short: their memory is ahead of their row. */
+  private readonly cutShort = new Set<string>();
   private readonly clock = {
-    setTimeout: (fn: (...args: unknown[]) => void, ms: number) => this.world.setTimer(this.address, ms, fn),
-    clearTimeout: (id: unknown) => this.world.clearTimer(id as number),
+    setTimeout: (fn: (...args: unknown[]) => void, ms: number) => {
+      const key = this.currentKey;
+      const id = this.world.setTimer(this.address, ms, () => {
+        this.timerOwners.delete(id);
+        this.within(key, fn);
+      });
+      this.timerOwners.set(id, { key, replica: this.world.replicaOf(this.address) });
+      return id;
+    },
+    clearTimeout: (id: unknown) => {
+      this.timerOwners.delete(id as number);
+      this.world.clearTimer(id as number);
+    },
   };
 
   constructor(
@@ -56,50 +105,187 @@ export class MachineHost<Input> implements Service {
     this.address = spec.address;
   }
 
+  /** Rebuilds every entity no replica holds in memory, from its row. */
   start(): void {
-    this.actors = new Map();
-    for (const [key, input, machine] of this.spec.restore(this.world)) this.spawn(key, input, machine);
+    for (const [key, input, machine] of this.spec.restore(this.world)) {
+      if (!this.entities.has(key)) this.spawn(key, input, machine);
+    }
   }
 
-  crash(): void {
-    for (const actor of this.actors.values()) actor.stop();
-    this.actors = new Map();
+  crash(replica: number): void {
+    // With no replica left, every actor's memory is gone; otherwise only what the dead one held.
+    const dropped = new Set<string>(this.cutShort);
+    this.cutShort.clear();
+    if (!this.world.anyUp(this.address)) for (const key of this.entities.keys()) dropped.add(key);
+    for (const owner of this.timerOwners.values()) if (owner.replica === replica) dropped.add(owner.key);
+    for (const key of dropped) {
+      const entity = this.entities.get(key);
+      this.entities.delete(key);
+      entity?.actor.stop();
+    }
   }
 
   deliver(env: Envelope): void {
     if (this.spec.intercept?.(env, this.world)) return;
     const route = this.spec.route(env);
-    let actor = route && this.actors.get(route.key);
-    if (route !== undefined && actor === undefined && route.spawn !== undefined) {
-      actor = this.spawn(route.key, route.spawn);
-    }
-    // An actor in a final state takes no more messages; the service answers as for an unknown one.
-    if (actor === undefined || actor.getSnapshot().status !== 'active') {
+    const entity = route && this.entityFor(route);
+    if (route === undefined || entity === undefined || !active(entity)) {
       this.spec.unhandled?.(env, this.world);
       return;
     }
-    // The sender's address travels with the event so that replies go back where they came from.
-    actor.send({ ...env.msg, replyTo: env.from, atMs: this.world.nowMs });
-  }
-
-  private spawn(key: string, input: Input, machine = this.spec.machine): Actor<AnyStateMachine> {
-    const actor = createActor(machine, { input, clock: this.clock });
-    actor.on('*', (effect) => this.carryOut(actor, effect as Effect));
-    this.actors.set(key, actor);
-    actor.start();
-    return actor;
-  }
-
-  private carryOut(actor: Actor<AnyStateMachine>, effect: Effect): void {
-    if (!this.world.isUp(this.address)) return;
-    if (effect.type === 'send') {
-      this.world.send(this.address, effect.to, effect.msg);
+    const event = this.eventOf(env);
+    if (this.spec.concurrency === undefined) {
+      this.within(entity.key, () => entity.actor.send(event));
       return;
     }
-    const result = this.world.write(this.address, effect.table, effect.key, effect.row, effect.uniqueBy);
+    const read: Read = {
+      entity,
+      snapshot: entity.actor.getSnapshot(),
+      version: this.versions.get(entity.key) ?? 0,
+      atMs: this.world.nowMs,
+    };
+    this.world.await(this.address, () => this.commit(read, event, env));
+  }
+
+  /** The second step of a handler: decide on what it read, and write as the guard allows. */
+  private commit(read: Read, event: Message, env: Envelope): void {
+    const key = read.entity.key;
+    const now = this.entities.get(key) ?? this.rebuild(key);
+    if (now === undefined) return;
+    // Only a committed write makes a read stale; a rebuilt actor stands for the same row.
+    const changed = (this.versions.get(key) ?? 0) !== read.version;
+    if (!changed) {
+      this.within(key, () => now.actor.send(event));
+      return;
+    }
+    const guard = (this.spec.concurrency as { guard: WriteGuard }).guard;
+    const statusThen = statusOf(read.snapshot);
+    const statusNow = statusOf(now.actor.getSnapshot());
+    const decidesOnStaleRead = guard === 'plain' || (guard === 'conditional' && statusThen === statusNow);
+    if (!decidesOnStaleRead) {
+      // The guarded write matched no row (or the lock made it wait): read again, decide again.
+      this.world.note(
+        this.address,
+        `${env.msg.type} for ${key}: the row changed since it was read (${guardStory[guard]}), so the handler reads it again`,
+        key,
+      );
+      if (active(now)) this.within(key, () => now.actor.send(event));
+      return;
+    }
+    this.decideOnStaleRead(read, event, env, statusThen, statusNow);
+  }
+
+  /**
+   * The check-then-act race: the handler decides on the row as it read it. If that decision writes,
+   * its row replaces the newer one (and its actor replaces the live one); its messages go out either way.
+   */
+  private decideOnStaleRead(
+    read: Read,
+    event: Message,
+    env: Envelope,
+    statusThen: string | undefined,
+    statusNow: string | undefined,
+  ): void {
+    const key = read.entity.key;
+    const logic = read.entity.actor.logic as AnyStateMachine;
+    this.world.note(
+      this.address,
+      `${env.msg.type} for ${key}: decides on the row it read at ${read.atMs} ms (${statusThen}), though another handler has since written it (${statusNow})`,
+      key,
+    );
+    const clone = createActor(logic, {
+      snapshot: logic.getPersistedSnapshot(read.snapshot as never),
+      clock: this.clock,
+    });
+    let wrote = false;
+    clone.on('*', (effect) => {
+      if ((effect as Effect).type === 'write') wrote = true;
+      this.carryOut(key, clone, effect as Effect);
+    });
+    this.within(key, () => {
+      clone.start();
+      clone.send(event);
+    });
+    const live = this.entities.get(key);
+    if (wrote) {
+      this.entities.set(key, { key, actor: clone });
+      live?.actor.stop();
+    } else {
+      clone.stop();
+    }
+  }
+
+  /** The actor for a route: the live one, a new one, or one rebuilt from its row. */
+  private entityFor(route: Route<Input>): Entity | undefined {
+    const live = this.entities.get(route.key);
+    if (live !== undefined) return live;
+    if (route.spawn !== undefined) return this.spawn(route.key, route.spawn);
+    return this.rebuild(route.key);
+  }
+
+  /** Rebuilds one entity from its row after the replica that held it died. */
+  private rebuild(key: string): Entity | undefined {
+    for (const [restoredKey, input, machine] of this.spec.restore(this.world)) {
+      if (restoredKey === key) return this.spawn(key, input, machine);
+    }
+    return undefined;
+  }
+
+  private eventOf(env: Envelope): Message {
+    // The sender's address travels with the event so that replies go back where they came from.
+    return { ...env.msg, replyTo: env.from, atMs: this.world.nowMs } as Message;
+  }
+
+  private within(key: string, run: () => void): void {
+    const previous = this.currentKey;
+    this.currentKey = key;
+    try {
+      run();
+    } finally {
+      this.currentKey = previous;
+    }
+  }
+
+  private spawn(key: string, input: Input, machine = this.spec.machine): Entity {
+    const actor = createActor(machine, { input, clock: this.clock });
+    actor.on('*', (effect) => this.carryOut(key, actor, effect as Effect));
+    const entity = { key, actor };
+    this.entities.set(key, entity);
+    this.within(key, () => actor.start());
+    return entity;
+  }
+
+  private carryOut(key: string, actor: Actor<AnyStateMachine>, effect: Effect): void {
+    if (!this.world.isUp(this.address)) return;
+    if (effect.type === 'send') {
+      if (!this.world.send(this.address, effect.to, effect.msg)) this.cutShort.add(key);
+      return;
+    }
+    const result = this.world.write(this.address, effect.table, effect.key, effect.row, {
+      uniqueBy: effect.uniqueBy,
+      fulfils: effect.fulfils,
+    });
+    if (result === 'crashed') this.cutShort.add(key);
+    if (result === 'ok') this.versions.set(key, (this.versions.get(key) ?? 0) + 1);
     if (effect.uniqueBy === undefined || result === 'crashed') return;
     actor.send({ type: result === 'ok' ? 'db.written' : 'db.conflict', table: effect.table });
   }
+}
+
+const guardStory: Record<WriteGuard, string> = {
+  plain: 'plain UPDATE',
+  conditional: 'UPDATE … WHERE status = the status read',
+  version: 'UPDATE … WHERE version = the version read',
+  lock: 'SELECT … FOR UPDATE',
+};
+
+// An actor in a final state takes no more messages; the service answers as for an unknown one.
+function active(entity: Entity): boolean {
+  return entity.actor.getSnapshot().status === 'active';
+}
+
+function statusOf(snapshot: Snapshot<unknown>): string | undefined {
+  return (snapshot as { context?: { status?: string } }).context?.status;
 }
 
 /** The effect of sending `msg` to the service at `to`. */

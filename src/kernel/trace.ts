@@ -16,12 +16,21 @@ export interface Envelope {
   readonly sentAtMs: number;
   /** Set by a fault that injects a message the system must treat as hostile (e.g. `forged`). */
   readonly tag?: string;
+  /** The id of the message whose handler sent this one; absent for timers and users. */
+  readonly cause?: number;
 }
 
 export type Row = object;
 
 export type TraceEntry =
-  | { readonly step: number; readonly atMs: number; readonly kind: 'deliver'; readonly env: Envelope }
+  | {
+      readonly step: number;
+      readonly atMs: number;
+      readonly kind: 'deliver';
+      readonly env: Envelope;
+      /** Which instance took it, for a service running more than one. */
+      readonly replica?: number;
+    }
   | { readonly step: number; readonly atMs: number; readonly kind: 'refused'; readonly env: Envelope }
   | {
       readonly step: number;
@@ -50,12 +59,17 @@ export type TraceEntry =
       readonly table: string;
       readonly key: string;
       readonly row: Row;
+      /** The write that records a fulfilment (shipping) in the same transaction. */
+      readonly fulfils?: true;
+      /** The id of the message whose handler wrote this row; absent for timers. */
+      readonly cause?: number;
     }
   | {
       readonly step: number;
       readonly atMs: number;
       readonly kind: 'crash' | 'restart';
       readonly owner: string;
+      readonly replica?: number;
     };
 
 /** SHA-256 of the canonical JSON of a trace: equal hashes mean identical runs. */

@@ -3,6 +3,12 @@
 // duplicate or delay it, and every durable write goes through `write`, before which a crashable
 // owner may die. Timers live in the world's event queue and fire only when the world advances the
 // clock. The world knows nothing about payments.
+//
+// Concurrency is a choice too (principle 9). A service may run several replicas that share its
+// durable store and keep their own timers; which replica takes a message is a choice. A handler
+// that awaits the outside world (a database call) continues in a later `step`; a step may stall
+// (others overtake it), and of several steps of one service ready at the same millisecond, which
+// runs first is a choice. Every default is FIFO with no stall.
 
 import type { Choices } from './choices.ts';
 import { DurableStore } from './durable-store.ts';
@@ -11,12 +17,12 @@ import type { Envelope, Message, Row, TraceEntry } from './trace.ts';
 
 export interface Service {
   readonly address: string;
-  /** Handles one delivered message. May return a promise (adapters over async code). */
-  deliver(env: Envelope): void | Promise<void>;
-  /** Builds volatile state from durable state: at the start of the run and after a crash. */
-  start(): void | Promise<void>;
-  /** Drops volatile state. The world has already cancelled the service's timers. */
-  crash(): void;
+  /** Handles one delivered message on `replica`. May return a promise (adapters over async code). */
+  deliver(env: Envelope, replica: number): void | Promise<void>;
+  /** Builds a replica's volatile state from durable state: at the start of the run and after a crash. */
+  start(replica: number): void | Promise<void>;
+  /** Drops a replica's volatile state. The world has already cancelled that replica's timers and steps. */
+  crash(replica: number): void;
 }
 
 /** Which named faults may strike one message on its way; undefined fields mean "never". */
@@ -35,7 +41,16 @@ export interface FaultPolicy {
   corrupt(msg: Message): Message;
   /** The choice label asked before each effect of `owner`, if it can crash. */
   crashLabel(owner: string): string | undefined;
+  /** The choice label for a scheduling decision of `owner`, if that decision is enabled. */
+  schedulingLabel(owner: string, decision: SchedulingDecision): string | undefined;
 }
+
+/**
+ * `stall`: a handler pauses at an await (GC pause, slow query) so that others overtake it.
+ * `interleave`: of several steps of one service ready at the same millisecond, which runs first.
+ * `replica`: which instance of a replicated service takes a message.
+ */
+export type SchedulingDecision = 'stall' | 'interleave' | 'replica';
 
 export interface WorldOptions {
   readonly choices: Choices;
@@ -46,6 +61,10 @@ export interface WorldOptions {
   readonly delayOptionsMs: readonly number[];
   /** How long a crashed service stays down before it restarts. */
   readonly restartAfterMs: number;
+  /** How long an await on a service's own database takes: the gap between a handler's steps. */
+  readonly stepMs: number;
+  /** Extra pauses a `stall` may pick from (option i+1 of the choice). */
+  readonly stallOptionsMs: readonly number[];
   /** The run stops once the next event is due after this virtual time. */
   readonly horizonMs: number;
   /** A run taking more steps than this is a livelock in a model or adapter: it stops with an error. */
@@ -54,14 +73,31 @@ export interface WorldOptions {
 
 type QueueItem =
   | { atMs: number; seq: number; kind: 'deliver'; env: Envelope }
-  | { atMs: number; seq: number; kind: 'timer'; id: number; owner: string; fire: () => void | Promise<void> }
-  | { atMs: number; seq: number; kind: 'restart'; owner: string };
+  | {
+      atMs: number;
+      seq: number;
+      /** A timer, or the continuation of a handler after an await (a step). */
+      kind: 'timer' | 'step';
+      id: number;
+      owner: string;
+      replica: number;
+      /** For a step, the message whose handler it continues. */
+      cause?: number;
+      fire: () => void | Promise<void>;
+    }
+  | { atMs: number; seq: number; kind: 'restart'; owner: string; replica: number };
+
+interface Replica {
+  up: boolean;
+  readonly timers: Set<number>;
+}
 
 interface Slot {
   readonly service: Service;
   readonly crashLabel: string | undefined;
-  up: boolean;
-  readonly timers: Set<number>;
+  readonly replicas: Replica[];
+  /** The replica whose handler, timer or step is running now: effects are its effects. */
+  current: number;
   readonly store: DurableStore;
 }
 
@@ -74,18 +110,24 @@ export class World {
   private readonly queue = new EventQueue<QueueItem>();
   private readonly slots = new Map<string, Slot>();
   private readonly cancelled = new Set<number>();
-  private readonly crashedThisStep: Slot[] = [];
+  private readonly crashedThisStep: Array<{ slot: Slot; replica: number }> = [];
   private readonly outages = new Map<string, boolean>();
+  /** The message whose handler is running now: what it sends and writes are caused by it. */
+  private cause: number | undefined;
 
   constructor(readonly options: WorldOptions) {}
 
-  add(service: Service): void {
+  /** Adds a service running `replicas` instances that share one durable store. */
+  add(service: Service, replicas = 1): void {
     if (this.slots.has(service.address)) throw new Error(`service ${service.address} added twice`);
     this.slots.set(service.address, {
       service,
       crashLabel: this.options.faults.crashLabel(service.address),
-      up: true,
-      timers: new Set(),
+      replicas: Array.from({ length: Math.max(1, replicas) }, () => ({
+        up: true,
+        timers: new Set<number>(),
+      })),
+      current: 0,
       store: new DurableStore(),
     });
   }
@@ -98,8 +140,19 @@ export class World {
     return new Map([...this.slots].map(([address, slot]) => [address, slot.store]));
   }
 
+  /** Whether the replica of `owner` that is running now is up (it may have died at a crash point). */
   isUp(owner: string): boolean {
-    return this.slot(owner).up;
+    const slot = this.slot(owner);
+    return (slot.replicas[slot.current] as Replica).up;
+  }
+
+  /** The replica of `owner` whose handler, timer or step is running now. */
+  replicaOf(owner: string): number {
+    return this.slot(owner).current;
+  }
+
+  replicaCount(owner: string): number {
+    return this.slot(owner).replicas.length;
   }
 
   /** Asks the run's one source of nondeterminism (ARCHITECTURE.md principle 3). */
@@ -113,7 +166,15 @@ export class World {
    */
   send<M extends Message>(from: string, to: string, msg: M, tag?: string): boolean {
     if (!this.crashPoint(from)) return false;
-    let env: Envelope = { id: this.nextEnvelopeId++, from, to, msg, sentAtMs: this.nowMs, tag };
+    let env: Envelope = {
+      id: this.nextEnvelopeId++,
+      from,
+      to,
+      msg,
+      sentAtMs: this.nowMs,
+      ...(tag === undefined ? {} : { tag }),
+      ...(this.cause === undefined ? {} : { cause: this.cause }),
+    };
     const faults = this.options.faults.linkFaults(env);
     let delayMs = this.options.latencyMs;
     if (faults !== undefined) {
@@ -164,22 +225,49 @@ export class World {
     table: string,
     key: string,
     row: Row,
-    uniqueBy?: string,
+    options: { uniqueBy?: string; fulfils?: boolean } = {},
   ): 'ok' | 'conflict' | 'crashed' {
     if (!this.crashPoint(owner)) return 'crashed';
     const slot = this.slot(owner);
-    if (!slot.store.put(table, key, row, uniqueBy)) return 'conflict';
-    this.record({ step: this.step, atMs: this.nowMs, kind: 'write', owner, table, key, row });
+    if (!slot.store.put(table, key, row, options.uniqueBy)) return 'conflict';
+    this.record({
+      step: this.step,
+      atMs: this.nowMs,
+      kind: 'write',
+      owner,
+      table,
+      key,
+      row,
+      ...(options.fulfils ? { fulfils: true } : {}),
+      ...(this.cause === undefined ? {} : { cause: this.cause }),
+    });
     return 'ok';
   }
 
-  /** `fire` may return a promise (async adapters); the world waits for it before the next event. */
+  /**
+   * A timer of the replica of `owner` running now; it dies with that replica. `fire` may return a
+   * promise (async adapters); the world waits for it before the next event.
+   */
   setTimer(owner: string, delayMs: number, fire: () => void | Promise<void>): number {
-    const slot = this.slot(owner);
-    const id = this.seq++;
-    slot.timers.add(id);
-    this.push({ atMs: this.nowMs + Math.max(0, delayMs), seq: id, kind: 'timer', id, owner, fire });
-    return id;
+    return this.schedule('timer', owner, Math.max(0, delayMs), fire);
+  }
+
+  /**
+   * The continuation of a handler of `owner` after an await on its database: it runs `stepMs`
+   * later, or later still if the handler stalls there (a choice), unless its replica dies first.
+   */
+  await(owner: string, fire: () => void | Promise<void>): number {
+    let delayMs = this.options.stepMs;
+    const label = this.options.faults.schedulingLabel(owner, 'stall');
+    if (label !== undefined) {
+      const pick = this.choose(label, this.options.stallOptionsMs.length + 1);
+      if (pick > 0) {
+        const extra = this.options.stallOptionsMs[pick - 1] as number;
+        delayMs += extra;
+        this.recordFault(label, `a handler of ${owner} stalls ${extra} ms at a database call`);
+      }
+    }
+    return this.schedule('step', owner, delayMs, fire, this.cause);
   }
 
   clearTimer(id: number): void {
@@ -199,13 +287,17 @@ export class World {
   /** Runs until nothing is scheduled or the horizon is reached. */
   async run(): Promise<void> {
     for (const slot of this.slots.values()) {
-      const started = slot.service.start();
-      if (started) await started;
+      for (let replica = 0; replica < slot.replicas.length; replica++) {
+        slot.current = replica;
+        const started = slot.service.start(replica);
+        if (started) await started;
+      }
     }
     for (;;) {
-      const item = this.queue.pop();
+      let item = this.queue.pop();
       if (item === undefined || item.atMs > this.options.horizonMs) break;
-      if (item.kind === 'timer' && this.cancelled.has(item.id)) continue;
+      if (item.kind !== 'deliver' && item.kind !== 'restart' && this.cancelled.has(item.id)) continue;
+      if (item.kind === 'step') item = this.interleave(item);
       this.nowMs = item.atMs;
       if (++this.step > this.options.maxSteps) {
         throw new LivelockError(
@@ -226,28 +318,104 @@ export class World {
   }
 
   private fire(item: QueueItem): void | Promise<void> {
+    this.cause = item.kind === 'deliver' ? item.env.id : item.kind === 'step' ? item.cause : undefined;
     switch (item.kind) {
       case 'deliver': {
         const slot = this.slot(item.env.to);
-        if (!slot.up) {
+        const replica = this.route(item.env.to, slot);
+        if (replica === undefined) {
           this.record({ step: this.step, atMs: this.nowMs, kind: 'refused', env: item.env });
           return;
         }
-        this.record({ step: this.step, atMs: this.nowMs, kind: 'deliver', env: item.env });
-        return slot.service.deliver(item.env);
+        slot.current = replica;
+        this.record({
+          step: this.step,
+          atMs: this.nowMs,
+          kind: 'deliver',
+          env: item.env,
+          ...(slot.replicas.length > 1 ? { replica } : {}),
+        });
+        return slot.service.deliver(item.env, replica);
       }
-      case 'timer': {
+      case 'timer':
+      case 'step': {
         const slot = this.slot(item.owner);
-        slot.timers.delete(item.id);
-        return slot.up ? item.fire() : undefined;
+        const replica = slot.replicas[item.replica] as Replica;
+        replica.timers.delete(item.id);
+        slot.current = item.replica;
+        return replica.up ? item.fire() : undefined;
       }
       case 'restart': {
         const slot = this.slot(item.owner);
-        slot.up = true;
-        this.record({ step: this.step, atMs: this.nowMs, kind: 'restart', owner: item.owner });
-        return slot.service.start();
+        (slot.replicas[item.replica] as Replica).up = true;
+        slot.current = item.replica;
+        this.record({
+          step: this.step,
+          atMs: this.nowMs,
+          kind: 'restart',
+          owner: item.owner,
+          ...this.replicaField(slot, item.replica),
+        });
+        return slot.service.start(item.replica);
       }
     }
+  }
+
+  private schedule(
+    kind: 'timer' | 'step',
+    owner: string,
+    delayMs: number,
+    fire: () => void | Promise<void>,
+    cause?: number,
+  ): number {
+    const slot = this.slot(owner);
+    const id = this.seq++;
+    (slot.replicas[slot.current] as Replica).timers.add(id);
+    this.push({ atMs: this.nowMs + delayMs, seq: id, kind, id, owner, replica: slot.current, fire, cause });
+    return id;
+  }
+
+  /** Which up replica takes a message: the first, unless the routing choice says otherwise. */
+  private route(address: string, slot: Slot): number | undefined {
+    const up: number[] = [];
+    for (let r = 0; r < slot.replicas.length; r++) if ((slot.replicas[r] as Replica).up) up.push(r);
+    if (up.length <= 1) return up[0];
+    const label = this.options.faults.schedulingLabel(address, 'replica');
+    return up[label === undefined ? 0 : this.choose(label, up.length)];
+  }
+
+  /**
+   * Of the steps of one service ready at this millisecond, which runs first: FIFO unless the
+   * interleaving choice picks a later one. The others go back to the queue unchanged.
+   */
+  private interleave(item: QueueItem & { kind: 'timer' | 'step' }): QueueItem {
+    const label = this.options.faults.schedulingLabel(item.owner, 'interleave');
+    if (label === undefined) return item;
+    const sameTime: QueueItem[] = [];
+    for (
+      let next = this.queue.peek();
+      next !== undefined && next.atMs === item.atMs;
+      next = this.queue.peek()
+    ) {
+      sameTime.push(this.queue.pop() as QueueItem);
+    }
+    const rivals = sameTime.filter(
+      (other) => other.kind === 'step' && other.owner === item.owner && !this.cancelled.has(other.id),
+    );
+    let chosen: QueueItem = item;
+    if (rivals.length > 0) {
+      const pick = this.choose(label, rivals.length + 1);
+      if (pick > 0) {
+        chosen = rivals[pick - 1] as QueueItem;
+        this.recordFault(label, `a later handler of ${item.owner} runs its next step first`);
+      }
+    }
+    for (const other of [item, ...sameTime]) if (other !== chosen) this.push(other);
+    return chosen;
+  }
+
+  private replicaField(slot: Slot, replica: number): { replica?: number } {
+    return slot.replicas.length > 1 ? { replica } : {};
   }
 
   private linkDown(label: string, key: string): boolean {
@@ -259,24 +427,45 @@ export class World {
     return down;
   }
 
-  /** The crash point before an effect: false if `owner` is down or dies right here. */
+  /** The crash point before an effect: false if the running replica of `owner` is down or dies right here. */
   private crashPoint(owner: string): boolean {
     const slot = this.slots.get(owner);
     if (slot === undefined) return true;
-    if (!slot.up) return false;
+    const replica = slot.replicas[slot.current] as Replica;
+    if (!replica.up) return false;
     if (slot.crashLabel === undefined || this.choose(slot.crashLabel, 2) === 0) return true;
-    slot.up = false;
-    for (const id of slot.timers) this.cancelled.add(id);
-    slot.timers.clear();
-    this.record({ step: this.step, atMs: this.nowMs, kind: 'crash', owner });
-    this.crashedThisStep.push(slot);
-    this.push({ atMs: this.nowMs + this.options.restartAfterMs, seq: this.seq++, kind: 'restart', owner });
+    replica.up = false;
+    for (const id of replica.timers) this.cancelled.add(id);
+    replica.timers.clear();
+    this.record({
+      step: this.step,
+      atMs: this.nowMs,
+      kind: 'crash',
+      owner,
+      ...this.replicaField(slot, slot.current),
+    });
+    this.crashedThisStep.push({ slot, replica: slot.current });
+    this.push({
+      atMs: this.nowMs + this.options.restartAfterMs,
+      seq: this.seq++,
+      kind: 'restart',
+      owner,
+      replica: slot.current,
+    });
     return false;
   }
 
   // Volatile state is dropped after the step, never from inside the handler that was running.
   private finishCrashes(): void {
-    for (const slot of this.crashedThisStep.splice(0)) slot.service.crash();
+    for (const { slot, replica } of this.crashedThisStep.splice(0)) {
+      slot.current = replica;
+      slot.service.crash(replica);
+    }
+  }
+
+  /** Whether any replica of `owner` is up: a service with none left has lost all its memory. */
+  anyUp(owner: string): boolean {
+    return this.slot(owner).replicas.some((r) => r.up);
   }
 
   private push(item: QueueItem): void {

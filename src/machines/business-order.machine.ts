@@ -28,6 +28,8 @@ interface Context extends OrderRow {
   readonly design: Design;
   readonly queries: number;
   readonly closeTries: number;
+  /** Volatile: this transition ships, so its write records the fulfilment in the same transaction. */
+  readonly shipping: boolean;
 }
 
 type Ack = { readonly to: string; readonly msg: Message };
@@ -94,7 +96,14 @@ export const businessOrderMachine = setup({
   },
   actions: {
     persist: enqueueActions(({ context, enqueue }) => {
-      enqueue.emit({ type: 'write', table: 'orders', key: context.orderId, row: row(context) });
+      enqueue.emit({
+        type: 'write',
+        table: 'orders',
+        key: context.orderId,
+        row: row(context),
+        fulfils: context.shipping,
+      });
+      if (context.shipping) enqueue.assign({ shipping: false });
     }),
     claimKey: enqueueActions(({ context, enqueue }) => {
       const d = m(context).dedupe;
@@ -167,7 +176,7 @@ export const businessOrderMachine = setup({
       enqueue.emit(send('pc', { type: 'payment.query', orderId: context.orderId }));
     }),
     markPaid: assign({ status: 'paid' as const }),
-    ship: assign(({ context }) => ({ shipments: context.shipments + 1 })),
+    ship: assign(({ context }) => ({ shipments: context.shipments + 1, shipping: true })),
     ack: enqueueActions(({ event, enqueue }) => {
       if (event.type === 'payment.succeeded') enqueue.emit(send(event.ack.to, event.ack.msg));
     }),
@@ -197,6 +206,7 @@ export const businessOrderMachine = setup({
     design: input.design,
     queries: 0,
     closeTries: 0,
+    shipping: false,
   }),
   initial: 'restoring',
   states: {

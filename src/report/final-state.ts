@@ -44,7 +44,7 @@ export function orderOutcomes(result: RunResult, only: readonly string[] = []): 
           .join(', ') || 'none',
       captured: sum(captures, orderId),
       refunded: sum(refunds, orderId),
-      fulfilments: orders[orderId]?.shipments ?? 0,
+      fulfilments: result.trace.filter((e) => e.kind === 'write' && e.fulfils && e.key === orderId).length,
     }));
 }
 

@@ -65,11 +65,15 @@ export function renderTimeline(trace: readonly TraceEntry[], options: TimelineOp
   const orders = options.orders ?? [];
   const wanted = (id: string | undefined) =>
     orders.length === 0 || (id !== undefined && orders.some((o) => id === o || id.startsWith(`${o}~`)));
-  const writeSteps = new Set(trace.filter((e) => e.kind === 'write').map((e) => e.step));
-  const tellsStory = (env: Envelope, step: number) =>
-    options.verbose || env.from === 'users' || env.tag !== undefined || writeSteps.has(step);
+  // A delivery tells the story if its handler wrote something, at once or one await later.
+  const writeCauses = new Set(
+    trace.flatMap((e) => (e.kind === 'write' && e.cause !== undefined ? [e.cause] : [])),
+  );
+  const tellsStory = (env: Envelope) =>
+    options.verbose || env.from === 'users' || env.tag !== undefined || writeCauses.has(env.id);
   const lastStatus = new Map<string, unknown>();
   const shipments = new Map<string, number>();
+  const replicaOf = (replica: number | undefined) => (replica === undefined ? '' : `#${replica + 1}`);
   const lines: string[] = [];
   // Where the run first leaves the happy path, and what the orders looked like just before.
   let prelude: { lines: number; statuses: string[] } | undefined;
@@ -86,9 +90,9 @@ export function renderTimeline(trace: readonly TraceEntry[], options: TimelineOp
     const at = formatTime(e.atMs).padStart(12);
     switch (e.kind) {
       case 'deliver':
-        if (wanted(orderOf(e.env)) && tellsStory(e.env, e.step))
+        if (wanted(orderOf(e.env)) && tellsStory(e.env))
           lines.push(
-            `${at}  ${e.env.from} → ${e.env.to}  ${describe(e.env)}${e.env.tag ? `  [${e.env.tag}]` : ''}`,
+            `${at}  ${e.env.from} → ${e.env.to}${replicaOf(e.replica)}  ${describe(e.env)}${e.env.tag ? `  [${e.env.tag}]` : ''}`,
           );
         break;
       case 'refused':
@@ -126,19 +130,21 @@ export function renderTimeline(trace: readonly TraceEntry[], options: TimelineOp
             );
           lastStatus.set(key, row.status);
         }
-        const shipped = (e.row as { shipments?: number }).shipments ?? 0;
-        if (e.table === 'orders' && shipped > (shipments.get(e.key) ?? 0)) {
+        if (e.fulfils) {
+          const shipped = (shipments.get(e.key) ?? 0) + 1;
+          shipments.set(e.key, shipped);
           lines.push(`${at}  ${e.owner}: ships ${e.key} (shipment ${shipped})`);
         }
-        if (e.table === 'orders') shipments.set(e.key, shipped);
         break;
       }
       case 'crash':
         deviation();
-        lines.push(`${at}  ⚡ ${e.owner} crashes (memory and timers lost, database kept)`);
+        lines.push(
+          `${at}  ⚡ ${e.owner}${replicaOf(e.replica)} crashes (memory and timers lost, database kept)`,
+        );
         break;
       case 'restart':
-        lines.push(`${at}  ${e.owner} restarts from its database`);
+        lines.push(`${at}  ${e.owner}${replicaOf(e.replica)} restarts from its database`);
         break;
     }
   }

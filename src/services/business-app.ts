@@ -54,5 +54,6 @@ export function businessApp(world: World, design: Design): MachineHost<BusinessO
       const msg = env.msg as Incoming;
       if (msg.type === 'payment.succeeded' && msg.ack !== undefined) w.send('app', msg.ack.to, msg.ack.msg);
     },
+    concurrency: { guard: design.businessApp.writes },
   });
 }

@@ -57,6 +57,7 @@ export function paymentCenter(
       }
     },
     unhandled: answerUnknownOrder,
+    concurrency: { guard: design.paymentCenter.writes },
   });
 }
 

@@ -14,6 +14,7 @@ const policy = (crashable: string[] = []): FaultPolicy => ({
       : undefined,
   corrupt: (msg) => msg,
   crashLabel: (owner) => (crashable.includes(owner) ? `${owner}.crash` : undefined),
+  schedulingLabel: (owner, decision) => `${owner}.${decision}`,
 });
 
 function world(picks: Parameters<typeof ScriptedChoices.replay>[0], crashable: string[] = []) {
@@ -23,6 +24,8 @@ function world(picks: Parameters<typeof ScriptedChoices.replay>[0], crashable: s
     latencyMs: 10,
     delayOptionsMs: [1000],
     restartAfterMs: 500,
+    stepMs: 2,
+    stallOptionsMs: [100],
     horizonMs: 60_000,
     maxSteps: 1000,
   });
