@@ -1,6 +1,11 @@
 // fast-check arbitraries for what a run is made of: the workload (which purchases happen, when)
 // and the script of deviations (which faults strike, at which occurrence). Both shrink towards
 // the plainest run: fewer orders, fewer faults, earlier occurrences.
+//
+// The script is aimed: each label's occurrence numbers range over how often a happy run of this
+// design asks it (`reach`), so picks land on choice points runs actually reach. And it is a swarm
+// (Groce et al., ISSTA 2012): each run draws its deviations from a small random subset of the
+// enabled labels, so a rare pair of faults meets far more often than in a full mix.
 
 import fc from 'fast-check';
 import type { RawPick } from '../kernel/index.ts';
@@ -20,23 +25,52 @@ export function workloadArbitrary(maxOrders: number): fc.Arbitrary<Workload> {
   }));
 }
 
-/** How often a label is asked per order, roughly: crash points come before every write and send. */
-function occurrencesPerOrder(label: string): number {
-  return label.endsWith('.crash') ? 16 : 4;
-}
+/** How often each label is asked in a happy run of one order; labels a happy run never asks get 1. */
+export type Reach = ReadonlyMap<string, number>;
+
+/** Labels a swarm draws its faults from: at most this many per run. */
+const swarmSizeMax = 4;
+
+/**
+ * A user's behaviour is asked once per order, at the start: it is drawn on its own, not through
+ * the swarm, so that "the user pays at a timer's edge" meets every fault as often as it can.
+ */
+const isUserLabel = (label: string) => label.startsWith('user.');
 
 export function picksArbitrary(
   labels: readonly string[],
   maxOrders: number,
+  reach: Reach = new Map(),
   maxPicks = 8,
 ): fc.Arbitrary<RawPick[]> {
-  if (labels.length === 0) return fc.constant([]);
-  const pick = fc.constantFrom(...labels).chain((label) =>
+  const pickFrom = (label: string) =>
     fc.record({
       label: fc.constant(label),
-      nth: fc.nat({ max: occurrencesPerOrder(label) * maxOrders - 1 }),
+      nth: fc.nat({ max: Math.max(1, reach.get(label) ?? 1) * maxOrders - 1 }),
       value: fc.nat({ max: 1_000 }),
-    }),
-  );
-  return fc.array(pick, { maxLength: maxPicks });
+    });
+  const userLabels = labels.filter(isUserLabel);
+  const faultLabels = labels.filter((l) => !isUserLabel(l));
+  const users =
+    userLabels.length === 0
+      ? fc.constant([])
+      : fc.array(
+          fc.constantFrom(...userLabels).chain((label) => pickFrom(label)),
+          { maxLength: 2 },
+        );
+  const faults =
+    faultLabels.length === 0
+      ? fc.constant([])
+      : fc
+          .shuffledSubarray(faultLabels, {
+            minLength: 1,
+            maxLength: Math.min(swarmSizeMax, faultLabels.length),
+          })
+          .chain((swarm) =>
+            fc.array(
+              fc.constantFrom(...swarm).chain((label) => pickFrom(label)),
+              { maxLength: maxPicks },
+            ),
+          );
+  return fc.tuple(users, faults).map(([u, f]) => [...u, ...f]);
 }

@@ -5,9 +5,9 @@
 import fc from 'fast-check';
 import type { Design } from '../designs/design.ts';
 import type { Violation } from '../invariants/index.ts';
-import { ScriptedChoices } from '../kernel/index.ts';
+import { type RawPick, ScriptedChoices } from '../kernel/index.ts';
 import type { Workload } from '../services/workload.ts';
-import { picksArbitrary, workloadArbitrary } from './arbitraries.ts';
+import { picksArbitrary, type Reach, workloadArbitrary } from './arbitraries.ts';
 import { type PaymentCenterFactory, type RunResult, simulate } from './simulate.ts';
 import type { Story } from './story.ts';
 
@@ -41,18 +41,13 @@ export interface ExploreReport {
 export async function explore(options: ExploreOptions): Promise<ExploreReport> {
   const { design, faults, maxOrders } = options;
   const labels = [...faults];
+  const reach = await reachOf(options);
   let done = 0;
   const property = fc.asyncProperty(
     workloadArbitrary(maxOrders),
-    picksArbitrary(labels, maxOrders),
+    picksArbitrary(labels, maxOrders, reach),
     async (workload, raw) => {
-      const result = await simulate({
-        design,
-        workload,
-        faults,
-        choices: ScriptedChoices.fromRaw(raw),
-        paymentCenter: options.paymentCenter,
-      });
+      const { result } = await runAimed(options, workload, raw);
       options.onRun?.(++done);
       return result.violations.length === 0;
     },
@@ -64,10 +59,9 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
   });
   const report = { design: design.name, seed: options.seed, runs: details.numRuns };
   if (!details.failed || details.counterexample === null) return report;
-  const [workload, raw] = details.counterexample as [Workload, Parameters<typeof ScriptedChoices.fromRaw>[0]];
+  const [workload, raw] = details.counterexample as [Workload, RawPick[]];
   // Re-run the shrunk case to learn the exact decisions it took: those, not the raw values, replay it.
-  const choices = ScriptedChoices.fromRaw(raw);
-  const result = await simulate({ design, workload, faults, choices, paymentCenter: options.paymentCenter });
+  const { result, choices } = await runAimed(options, workload, raw);
   return {
     ...report,
     counterexample: {
@@ -78,6 +72,46 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
       shrinks: details.numShrinks,
     },
   };
+}
+
+/**
+ * Runs generated picks; a pick aimed past the occurrences its label reached in this run is moved
+ * onto one that was reached (modulo), and the run is repeated once, so no pick is wasted on a
+ * choice point that never comes.
+ */
+async function runAimed(options: ExploreOptions, workload: Workload, raw: readonly RawPick[]) {
+  const run = async (picks: readonly RawPick[]) => {
+    const choices = ScriptedChoices.fromRaw(picks);
+    const result = await simulate({
+      design: options.design,
+      workload,
+      faults: options.faults,
+      choices,
+      paymentCenter: options.paymentCenter,
+    });
+    return { result, choices };
+  };
+  const first = await run(raw);
+  const asked = first.choices.asked;
+  if (raw.every((p) => p.nth < (asked.get(p.label) ?? 0))) return first;
+  const aimed = raw.flatMap((p) => {
+    const reached = asked.get(p.label) ?? 0;
+    return reached === 0 ? [] : [{ ...p, nth: p.nth % reached }];
+  });
+  return run(aimed);
+}
+
+/** How often each label is asked in a happy run of one order of this design: where picks can land. */
+async function reachOf(options: ExploreOptions): Promise<Reach> {
+  const choices = ScriptedChoices.fromRaw([]);
+  await simulate({
+    design: options.design,
+    workload: { intents: [{ intentId: 'o1', userId: 'u1', amount: 100, atMs: 0 }] },
+    faults: options.faults,
+    choices,
+    paymentCenter: options.paymentCenter,
+  });
+  return choices.asked;
 }
 
 /** Re-runs a story exactly. */

@@ -77,7 +77,7 @@ export async function simulate(input: RunInput): Promise<RunResult> {
   });
   const redis = new RedisStore(world);
   const mq = new MqBroker(world, { redeliverAfterMs: 30_000, maxDeliveries: 20 });
-  world.add(users(world, workload, faults));
+  world.add(users(world, workload, faults, design));
   world.add(businessApp(world, design), design.businessApp.replicas);
   world.add((input.paymentCenter ?? paymentCenter)(world, design, profile), design.paymentCenter.replicas);
   world.add(gateway(world, profile));

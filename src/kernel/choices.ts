@@ -29,7 +29,8 @@ export interface RawPick {
 /** A script of deviations; everything not scripted takes option 0. Records what it decided. */
 export class ScriptedChoices implements Choices {
   private readonly script = new Map<string, Map<number, number>>();
-  private readonly asked = new Map<string, number>();
+  /** How many times each label was asked, scripted or not: the choice points this run reached. */
+  readonly asked = new Map<string, number>();
   /** Every non-default decision actually taken, in the order taken: the replayable story. */
   readonly taken: Pick[] = [];
 
@@ -59,10 +60,10 @@ export class ScriptedChoices implements Choices {
   }
 
   choose(label: string, optionCount: number): number {
-    const byNth = this.script.get(label);
-    if (byNth === undefined) return 0;
     const nth = this.asked.get(label) ?? 0;
     this.asked.set(label, nth + 1);
+    const byNth = this.script.get(label);
+    if (byNth === undefined) return 0;
     const value = byNth.get(nth);
     if (value === undefined || optionCount < 2) return 0;
     let index: number;

@@ -223,10 +223,15 @@ export class MachineHost<Input> implements Service {
     return this.rebuild(route.key);
   }
 
-  /** Rebuilds one entity from its row after the replica that held it died. */
+  /** Rebuilds one entity from its row after the replica that held it died, as its recovery would. */
   private rebuild(key: string): Entity | undefined {
     for (const [restoredKey, input, machine] of this.spec.restore(this.world)) {
-      if (restoredKey === key) return this.spawn(key, input, machine);
+      if (restoredKey !== key) continue;
+      let entity: Entity | undefined;
+      this.world.uncaused(() => {
+        entity = this.spawn(key, input, machine);
+      });
+      return entity;
     }
     return undefined;
   }

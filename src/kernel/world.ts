@@ -463,6 +463,20 @@ export class World {
     }
   }
 
+  /**
+   * Runs `work` as if no message caused it: what a recovery job or a timer does on its own, even
+   * when a handler happens to trigger it (e.g. rebuilding an entity it needs from its row).
+   */
+  uncaused(work: () => void): void {
+    const cause = this.cause;
+    this.cause = undefined;
+    try {
+      work();
+    } finally {
+      this.cause = cause;
+    }
+  }
+
   /** Whether any replica of `owner` is up: a service with none left has lost all its memory. */
   anyUp(owner: string): boolean {
     return this.slot(owner).replicas.some((r) => r.up);

@@ -568,6 +568,8 @@ export const paymentOrderMachine = setup({
         idle: { on: { 'refund.start': 'refunding' } },
         refunding: {
           entry: 'sendRefunds',
+          // A repeated callback for a capture already refunded queues nothing: nothing to retry.
+          always: { guard: not('refundsPending'), target: 'idle' },
           on: {
             'gateway.refund.result': [
               {

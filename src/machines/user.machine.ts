@@ -20,6 +20,7 @@ export const payBehaviours = [
   'twice',
   'never',
   'after-timeout',
+  'clicks-pay-again',
 ] as const;
 export type SubmitBehaviour = (typeof submitBehaviours)[number];
 export type PayBehaviour = (typeof payBehaviours)[number];
@@ -37,11 +38,22 @@ const payDelayMs: Record<PayBehaviour, number> = {
   never: 0,
   // Past the payment center's 30 s callback timeout, inside its query window.
   'after-timeout': 35 * s,
+  'clicks-pay-again': 2 * s,
 };
 const clientRetryAfterMs = 20 * s;
+/** A user who sees no pay page this long after clicking pay clicks again. */
+const payAgainAfterMs = 3 * s;
+
+/** How long after the pay page opens a user with `pay` pays. */
+export function payDelayFor(pay: PayBehaviour): number {
+  return payDelayMs[pay];
+}
 
 /** How each non-default behaviour reads in a story. */
-export const behaviourStory: Record<Exclude<SubmitBehaviour | PayBehaviour, 'once' | 'prompt'>, string> = {
+export const behaviourStory: Record<
+  Exclude<SubmitBehaviour | PayBehaviour, 'once' | 'prompt'> | 'timed',
+  string
+> = {
   'double-click': 'double-clicks submit',
   'retry-after-timeout': `'s client resubmits if it hears nothing within ${clientRetryAfterMs / 1000} s`,
   slow: `will pay ${payDelayMs.slow / 1000} s after the pay page opens`,
@@ -50,6 +62,8 @@ export const behaviourStory: Record<Exclude<SubmitBehaviour | PayBehaviour, 'onc
   twice: 'will open the pay page twice and pay both',
   never: 'will never pay',
   'after-timeout': `will pay ${payDelayMs['after-timeout'] / 1000} s after the pay page opens, after the payment center's callback timeout`,
+  'clicks-pay-again': `clicks pay again if no pay page appears within ${payAgainAfterMs / 1000} s`,
+  timed: 'pays at a moment set by the design',
 };
 
 export interface UserInput {
@@ -57,7 +71,9 @@ export interface UserInput {
   readonly intentId: string;
   readonly amount: number;
   readonly submit: SubmitBehaviour;
-  readonly pay: PayBehaviour;
+  readonly pay: PayBehaviour | 'timed';
+  /** How long after the pay page opens the user pays (unless they never do). */
+  readonly payDelayMs: number;
   readonly startAfterMs: number;
 }
 
@@ -88,12 +104,14 @@ export const userMachine = setup({
   delays: {
     clientRetry: clientRetryAfterMs,
     startDelay: ({ context }) => context.startAfterMs,
-    payDelay: ({ context }) => payDelayMs[context.pay],
+    payDelay: ({ context }) => context.payDelayMs,
+    payAgain: payAgainAfterMs,
   },
   guards: {
     retries: ({ context }) => context.submit === 'retry-after-timeout',
     neverPays: ({ context }) => context.pay === 'never',
     wantsSecondAttempt: ({ context }) => context.pay === 'twice' && context.prepays.length === 0,
+    clicksAgain: ({ context }) => context.pay === 'clicks-pay-again',
   },
   actions: {
     submit: enqueueActions(({ context, enqueue }, n: number) => enqueue.emit(submission(context, n))),
@@ -144,6 +162,7 @@ export const userMachine = setup({
       ],
     },
     awaitingPrepay: {
+      after: { payAgain: { guard: 'clicksAgain', actions: 'requestPay' } },
       on: {
         'pay.ready': [
           { guard: 'wantsSecondAttempt', actions: ['rememberPrepay', 'requestPay'] },

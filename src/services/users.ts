@@ -1,36 +1,93 @@
 // The shoppers: one user actor per purchase intent. Their behaviour is drawn from the choices seam
 // when the run starts (`user.submit`, `user.pay`), defaulting to one submit and a prompt payment.
+// Besides the fixed behaviours, a user may pay at a moment placed around one of the design's own
+// timers (just before, at, just after the callback timeout, each query, the give-up, the app's
+// queries, the order timeout): races live at those edges, and fixed delays rarely hit them.
 
+import type { Design } from '../designs/design.ts';
 import { MachineHost, type World } from '../kernel/index.ts';
 import {
   behaviourStory,
+  type PayBehaviour,
   payBehaviours,
+  payDelayFor,
   submitBehaviours,
   type UserInput,
   userMachine,
 } from '../machines/user.machine.ts';
 import type { Workload } from './workload.ts';
 
+export interface PayMoment {
+  readonly delayMs: number;
+  readonly story: string;
+}
+
+/** How far either side of a design timer a user pays: one second, the width of a click. */
+const nearMs = 1_000;
+
+/** Pay moments around the design's timers, in a fixed order (stories name them by index). */
+export function payMoments(design: Design): PayMoment[] {
+  const marks: Array<[string, number]> = [];
+  const q = design.mitigations.timeoutQuery;
+  if (q) {
+    marks.push(["the payment center's callback timeout", q.afterMs]);
+    let at = q.afterMs;
+    q.intervalsMs.forEach((interval, i) => {
+      at += interval;
+      marks.push([i === q.intervalsMs.length - 1 ? 'the last timeout query' : `timeout query ${i + 2}`, at]);
+    });
+  }
+  const a = design.mitigations.appQuery;
+  if (a) {
+    for (let i = 0; i < a.attempts; i++)
+      marks.push([`the business app's query ${i + 1}`, a.afterMs + i * a.intervalMs]);
+  }
+  marks.push(["the business app's order timeout", design.timing.orderTimeoutMs]);
+  const moments: PayMoment[] = [];
+  for (const [what, atMs] of marks) {
+    for (const [offsetMs, where] of [
+      [-nearMs, 'just before'],
+      [0, 'at'],
+      [nearMs, 'just after'],
+    ] as const) {
+      const delayMs = atMs + offsetMs;
+      if (delayMs <= 0) continue;
+      moments.push({
+        delayMs,
+        story: `will pay ${delayMs / 1000} s after the pay page opens, ${where} ${what}`,
+      });
+    }
+  }
+  return moments;
+}
+
 export function users(
   world: World,
   workload: Workload,
   enabled: ReadonlySet<string>,
+  design: Design,
 ): MachineHost<UserInput> {
-  const draw = <T extends keyof typeof behaviourStory | 'once' | 'prompt'>(
-    label: string,
-    options: readonly T[],
-    intentId: string,
-  ): T => {
-    const option = options[enabled.has(label) ? world.choose(label, options.length) : 0] as T;
-    // A user's deviation is part of the story: record it where the timeline will show it.
-    if (option !== 'once' && option !== 'prompt')
-      world.recordFault(
-        label,
-        `the user of ${intentId} ${behaviourStory[option as keyof typeof behaviourStory]}`,
-        undefined,
-        `${intentId}.1`,
-      );
-    return option;
+  const moments = payMoments(design);
+  const ask = (label: string, optionCount: number) =>
+    enabled.has(label) ? world.choose(label, optionCount) : 0;
+  // A user's deviation is part of the story: record it where the timeline will show it.
+  const tell = (label: string, intentId: string, story: string) =>
+    world.recordFault(label, `the user of ${intentId} ${story}`, undefined, `${intentId}.1`);
+  const drawSubmit = (intentId: string) => {
+    const submit = submitBehaviours[ask('user.submit', submitBehaviours.length)] ?? 'once';
+    if (submit !== 'once') tell('user.submit', intentId, behaviourStory[submit]);
+    return submit;
+  };
+  const drawPay = (intentId: string): { pay: PayBehaviour | 'timed'; payDelayMs: number } => {
+    const option = ask('user.pay', payBehaviours.length + moments.length);
+    const fixed = payBehaviours[option];
+    if (fixed !== undefined) {
+      if (fixed !== 'prompt') tell('user.pay', intentId, behaviourStory[fixed]);
+      return { pay: fixed, payDelayMs: payDelayFor(fixed) };
+    }
+    const moment = moments[option - payBehaviours.length] as PayMoment;
+    tell('user.pay', intentId, moment.story);
+    return { pay: 'timed', payDelayMs: moment.delayMs };
   };
   return new MachineHost<UserInput>(world, {
     address: 'users',
@@ -48,8 +105,8 @@ export function users(
             intentId: intent.intentId,
             amount: intent.amount,
             startAfterMs: intent.atMs,
-            submit: draw('user.submit', submitBehaviours, intent.intentId),
-            pay: draw('user.pay', payBehaviours, intent.intentId),
+            submit: drawSubmit(intent.intentId),
+            ...drawPay(intent.intentId),
           },
         ];
       }
