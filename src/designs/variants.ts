@@ -1,4 +1,5 @@
-// Derived designs: one mitigation switched off, or a design moved to another provider or channel.
+// Derived designs: one mitigation switched off, one write guard made plain, or a design moved to
+// another provider or channel.
 
 import type { Design, MitigationName, Mitigations } from './design.ts';
 
@@ -27,4 +28,31 @@ export function isOn(design: Design, name: MitigationName): boolean {
 export function withoutMitigation(design: Design, name: MitigationName): Design {
   const mitigations: Mitigations = { ...design.mitigations, [name]: false };
   return { ...design, name: `${design.name},-${name}`, mitigations };
+}
+
+export const services = ['paymentCenter', 'businessApp'] as const;
+export type ServiceName = (typeof services)[number];
+
+/** The design with `service`'s status updates written as plain UPDATEs: check-then-act across an await. */
+export function withPlainWrites(design: Design, service: ServiceName): Design {
+  return {
+    ...design,
+    name: `${design.name},${service}.writes=plain`,
+    [service]: { ...design[service], writes: 'plain' },
+  };
+}
+
+/**
+ * Every weakening the necessity matrix tries, by the spec change that names it: each mitigation
+ * that is on switched off, and each guarded write made plain.
+ */
+export function weakenings(design: Design): Array<{ change: string; design: Design }> {
+  return [
+    ...mitigationNames
+      .filter((name) => isOn(design, name))
+      .map((name) => ({ change: name as string, design: withoutMitigation(design, name) })),
+    ...services
+      .filter((service) => design[service].writes !== 'plain')
+      .map((service) => ({ change: `${service}.writes=plain`, design: withPlainWrites(design, service) })),
+  ];
 }

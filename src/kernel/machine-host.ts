@@ -5,7 +5,7 @@
 //
 // An entity's actor stands for its database row plus the timers some replica holds for it. A
 // service that handles messages concurrently (`concurrency`) reads the row when a message arrives
-// and decides and writes one await later, in a world step. If another handler wrote the row in
+// or a timer fires, and decides and writes one await later, in a world step. If another handler wrote the row in
 // between, the write guard decides what happens, as in SQL:
 //   plain        UPDATE … SET: the decision made on the stale read is written over the newer row;
 //   conditional  UPDATE … WHERE status = <status read>: matches no row if the status moved, and
@@ -80,14 +80,20 @@ export class MachineHost<Input> implements Service {
   private readonly timerOwners = new Map<number, { key: string; replica: number }>();
   /** The entity whose actor is running now: timers it sets are its timers. */
   private currentKey = '';
+  private currentActor: Actor<AnyStateMachine> | undefined;
   /** Entities whose transition a crash cut short: their memory is ahead of their row. */
   private readonly cutShort = new Set<string>();
+  /** Handlers between their read and their write, by world step: a crash loses them (and a fired timer with them). */
+  private readonly inFlight = new Map<number, { key: string; replica: number }>();
   private readonly clock = {
     setTimeout: (fn: (...args: unknown[]) => void, ms: number) => {
       const key = this.currentKey;
+      const actor = this.currentActor;
+      // XState has just recorded the delayed event it wants delivered: a stale decision needs it.
+      const event = actor && Object.values(actor.system.getSnapshot()._scheduledEvents).at(-1)?.event;
       const id = this.world.setTimer(this.address, ms, () => {
         this.timerOwners.delete(id);
-        this.within(key, fn);
+        this.fireTimer(key, actor, event as Message | undefined, fn);
       });
       this.timerOwners.set(id, { key, replica: this.world.replicaOf(this.address) });
       return id;
@@ -117,7 +123,10 @@ export class MachineHost<Input> implements Service {
     const dropped = new Set<string>(this.cutShort);
     this.cutShort.clear();
     if (!this.world.anyUp(this.address)) for (const key of this.entities.keys()) dropped.add(key);
-    for (const owner of this.timerOwners.values()) if (owner.replica === replica) dropped.add(owner.key);
+    for (const owner of [...this.timerOwners.values(), ...this.inFlight.values()]) {
+      if (owner.replica === replica) dropped.add(owner.key);
+    }
+    for (const [step, owner] of this.inFlight) if (owner.replica === replica) this.inFlight.delete(step);
     for (const key of dropped) {
       const entity = this.entities.get(key);
       this.entities.delete(key);
@@ -134,45 +143,80 @@ export class MachineHost<Input> implements Service {
       return;
     }
     const event = this.eventOf(env);
-    if (this.spec.concurrency === undefined) {
-      this.within(entity.key, () => entity.actor.send(event));
-      return;
-    }
+    const sendToLive = () => {
+      const live = this.entities.get(entity.key) ?? this.rebuild(entity.key);
+      if (live !== undefined && active(live))
+        this.within(entity.key, () => live.actor.send(event), live.actor);
+    };
+    if (this.spec.concurrency === undefined) sendToLive();
+    else this.readThenCommit(entity, event, env.msg.type, sendToLive);
+  }
+
+  /** A timer of a concurrent service is a handler too: it reads the row, then acts one await later. */
+  private fireTimer(
+    key: string,
+    actor: Actor<AnyStateMachine> | undefined,
+    event: Message | undefined,
+    fire: () => void,
+  ): void {
+    const entity = this.entities.get(key);
+    const relay = () => this.within(key, fire, actor);
+    if (
+      this.spec.concurrency === undefined ||
+      event === undefined ||
+      entity === undefined ||
+      entity.actor !== actor
+    )
+      relay();
+    else this.readThenCommit(entity, event, timerName(event), relay);
+  }
+
+  private readThenCommit(entity: Entity, event: Message, what: string, decideFresh: () => void): void {
     const read: Read = {
       entity,
       snapshot: entity.actor.getSnapshot(),
       version: this.versions.get(entity.key) ?? 0,
       atMs: this.world.nowMs,
     };
-    this.world.await(this.address, () => this.commit(read, event, env));
+    const step = this.world.await(this.address, () => {
+      this.inFlight.delete(step);
+      this.commit(read, event, what, decideFresh);
+    });
+    this.inFlight.set(step, { key: entity.key, replica: this.world.replicaOf(this.address) });
   }
 
-  /** The second step of a handler: decide on what it read, and write as the guard allows. */
-  private commit(read: Read, event: Message, env: Envelope): void {
+  /**
+   * The second step of a handler: decide on what it read, and write as the guard allows.
+   * `decideFresh` hands the event to the live actor, which decides on the row as it is now.
+   */
+  private commit(read: Read, event: Message, what: string, decideFresh: () => void): void {
     const key = read.entity.key;
     const now = this.entities.get(key) ?? this.rebuild(key);
     if (now === undefined) return;
     // Only a committed write makes a read stale; a rebuilt actor stands for the same row.
     const changed = (this.versions.get(key) ?? 0) !== read.version;
     if (!changed) {
-      this.within(key, () => now.actor.send(event));
+      decideFresh();
       return;
     }
     const guard = (this.spec.concurrency as { guard: WriteGuard }).guard;
     const statusThen = statusOf(read.snapshot);
     const statusNow = statusOf(now.actor.getSnapshot());
-    const decidesOnStaleRead = guard === 'plain' || (guard === 'conditional' && statusThen === statusNow);
+    // A handler that found no row inserts one; the primary key refuses the second insert whatever the guard.
+    const inserts = read.version === 0;
+    const decidesOnStaleRead =
+      !inserts && (guard === 'plain' || (guard === 'conditional' && statusThen === statusNow));
     if (!decidesOnStaleRead) {
       // The guarded write matched no row (or the lock made it wait): read again, decide again.
       this.world.note(
         this.address,
-        `${env.msg.type} for ${key}: the row changed since it was read (${guardStory[guard]}), so the handler reads it again`,
+        `${what} for ${key}: the row changed since it was read (${inserts ? 'INSERT hits the primary key' : guardStory[guard]}), so the handler reads it again`,
         key,
       );
-      if (active(now)) this.within(key, () => now.actor.send(event));
+      decideFresh();
       return;
     }
-    this.decideOnStaleRead(read, event, env, statusThen, statusNow);
+    this.decideOnStaleRead(read, event, what, statusThen, statusNow);
   }
 
   /**
@@ -182,7 +226,7 @@ export class MachineHost<Input> implements Service {
   private decideOnStaleRead(
     read: Read,
     event: Message,
-    env: Envelope,
+    what: string,
     statusThen: string | undefined,
     statusNow: string | undefined,
   ): void {
@@ -190,7 +234,7 @@ export class MachineHost<Input> implements Service {
     const logic = read.entity.actor.logic as AnyStateMachine;
     this.world.note(
       this.address,
-      `${env.msg.type} for ${key}: decides on the row it read at ${read.atMs} ms (${statusThen}), though another handler has since written it (${statusNow})`,
+      `${what} for ${key}: decides on the row it read at ${read.atMs} ms (${statusThen}), though another handler has since written it (${statusNow})`,
       key,
     );
     const clone = createActor(logic, {
@@ -202,10 +246,14 @@ export class MachineHost<Input> implements Service {
       if ((effect as Effect).type === 'write') wrote = true;
       this.carryOut(key, clone, effect as Effect);
     });
-    this.within(key, () => {
-      clone.start();
-      clone.send(event);
-    });
+    this.within(
+      key,
+      () => {
+        clone.start();
+        clone.send(event);
+      },
+      clone,
+    );
     const live = this.entities.get(key);
     if (wrote) {
       this.entities.set(key, { key, actor: clone });
@@ -241,13 +289,14 @@ export class MachineHost<Input> implements Service {
     return { ...env.msg, replyTo: env.from, atMs: this.world.nowMs } as Message;
   }
 
-  private within(key: string, run: () => void): void {
-    const previous = this.currentKey;
+  private within(key: string, run: () => void, actor?: Actor<AnyStateMachine>): void {
+    const previous = [this.currentKey, this.currentActor] as const;
     this.currentKey = key;
+    this.currentActor = actor;
     try {
       run();
     } finally {
-      this.currentKey = previous;
+      [this.currentKey, this.currentActor] = previous;
     }
   }
 
@@ -256,7 +305,7 @@ export class MachineHost<Input> implements Service {
     actor.on('*', (effect) => this.carryOut(key, actor, effect as Effect));
     const entity = { key, actor };
     this.entities.set(key, entity);
-    this.within(key, () => actor.start());
+    this.within(key, () => actor.start(), actor);
     return entity;
   }
 
@@ -287,6 +336,12 @@ const guardStory: Record<WriteGuard, string> = {
 // An actor in a final state takes no more messages; the service answers as for an unknown one.
 function active(entity: Entity): boolean {
   return entity.actor.getSnapshot().status === 'active';
+}
+
+/** `xstate.after.notifyTimeout.paymentOrder…` reads as "the notifyTimeout timer". */
+function timerName(event: Message): string {
+  const delay = /^xstate\.after\.([^.]+)\./.exec(event.type)?.[1];
+  return delay === undefined ? event.type : `the ${delay} timer`;
 }
 
 function statusOf(snapshot: Snapshot<unknown>): string | undefined {
