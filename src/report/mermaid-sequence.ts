@@ -6,7 +6,8 @@ import { formatTime } from './timeline.ts';
 
 /** Mermaid ends a statement at `;` and reads `#…;` as an entity: encode both so text stays text. */
 function mermaidText(text: string): string {
-  return text.replaceAll('#', '#35;').replaceAll(';', '#59;').replaceAll('%%', '%#37;');
+  const entities: Record<string, string> = { '#': '#35;', ';': '#59;', '%%': '%#37;' };
+  return text.replace(/[#;]|%%/g, (match) => entities[match] ?? match);
 }
 
 /** Participant ids are world addresses; anything unusual becomes a safe identifier. */
