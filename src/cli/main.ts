@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { DesignError } from '../designs/load-design.ts';
 import { checkCommand } from './check.command.ts';
+import { learnCommand } from './learn.command.ts';
 import { designsCommand, faultsCommand } from './list.command.ts';
 import { matrixCommand } from './matrix.command.ts';
 import { replayCommand } from './replay.command.ts';
@@ -47,6 +48,7 @@ program.addCommand(replayCommand());
 program.addCommand(matrixCommand());
 program.addCommand(designsCommand());
 program.addCommand(faultsCommand());
+program.addCommand(learnCommand());
 for (const command of program.commands) command.exitOverride().configureOutput({ outputError: () => {} });
 
 try {

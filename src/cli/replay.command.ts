@@ -4,16 +4,16 @@ import { replay } from '../check/explore.ts';
 import { checkPicks, formatReplayCommand, parsePicks, parseWorkload } from '../check/story.ts';
 import { resolveDesign } from '../designs/load-design.ts';
 import { allFaults } from '../faults/catalogue.ts';
-import { invariants } from '../invariants/index.ts';
 import { formatPicks, traceHash } from '../kernel/index.ts';
-import { orderOutcomes, renderOutcomes } from '../report/final-state.ts';
+import { orderOutcomes } from '../report/final-state.ts';
 import { buildReport } from '../report/report-model.ts';
 import { renderTimeline, storyOf } from '../report/timeline.ts';
 import type { ReportFormat } from '../report/write-report.ts';
 import { colourWanted, paintFailures } from './colour.ts';
 import { reportFormatList } from './parse.ts';
+import { replayText } from './replay-text.ts';
 import { checkReportDir, defaultReportDir, writeReportFiles } from './report-files.ts';
-import { expectationMismatch, loadStory, type StoryFile } from './story-file.ts';
+import { loadStory, type StoryFile } from './story-file.ts';
 import { UsageError } from './usage-error.ts';
 
 interface ReplayFlags {
@@ -90,13 +90,8 @@ export function replayCommand(): Command {
         );
       }
       const replayLine = flags.file ? `npx paysim replay --file ${flags.file}` : formatReplayCommand(story);
-      const timeline = renderTimeline(result.trace, {
-        ...storyOf(result.violations),
-        verbose: flags.verbose,
-      });
-      const verdict = result.violations.length > 0 ? 'violated' : 'held';
-      const broken = result.violations.map((v) => v.invariant);
-      const mismatch = story.expect && expectationMismatch(story.expect, broken);
+      const text = replayText(story, result, { replayLine, verbose: flags.verbose });
+      const mismatch = text.mismatch;
       let reportPaths: string[] = [];
       if (flags.report !== undefined) {
         const model = buildReport({
@@ -112,39 +107,17 @@ export function replayCommand(): Command {
         const doc = {
           story,
           lesson: story.lesson,
-          verdict,
+          verdict: result.violations.length > 0 ? 'violated' : 'held',
           ...(story.expect ? { asExpected: mismatch === undefined, expect: story.expect } : {}),
           violations: result.violations,
           traceHash: traceHash(result.trace),
           finalStates: orderOutcomes(result),
-          timeline,
+          timeline: renderTimeline(result.trace, { ...storyOf(result.violations), verbose: flags.verbose }),
           ...(flags.report ? { reports: reportPaths } : {}),
         };
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
       } else {
-        const lines = [
-          replayLine,
-          ...(story.lesson ? ['', story.lesson] : []),
-          '',
-          ...timeline.map((l) => `  ${l}`),
-          '',
-          'Final state:',
-          '',
-        ];
-        lines.push(...renderOutcomes(orderOutcomes(result)).map((l) => `  ${l}`), '');
-        if (result.violations.length === 0) lines.push('Verdict: every invariant held in this run.');
-        for (const v of result.violations) {
-          lines.push(
-            `✗ ${v.invariant}: ${invariants.find((i) => i.name === v.invariant)?.statement}, but ${v.message}.`,
-          );
-        }
-        if (story.expect)
-          lines.push(
-            mismatch
-              ? `Unexpected: ${mismatch}.`
-              : `As expected: ${story.expect.length === 0 ? 'every invariant held' : `broke ${[...new Set(story.expect)].join(', ')}`}.`,
-          );
-        lines.push('', `trace ${traceHash(result.trace).slice(0, 16)}`);
+        const lines = text.lines;
         if (reportPaths.length > 0) lines.push('', ...reportPaths.map((path) => `Report: ${path}`));
         process.stdout.write(`${paintFailures(lines, colourWanted()).join('\n')}\n`);
       }

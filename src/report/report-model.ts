@@ -152,7 +152,8 @@ export function buildReport(input: ReportInput): ReportModel {
   };
 }
 
-function settingOf(value: unknown): string {
+/** A mitigation setting in words: `off`, `on`, or its parameters. */
+export function settingOf(value: unknown): string {
   if (value === false) return 'off';
   if (value === true) return 'on';
   return Object.entries(value as Record<string, unknown>)
