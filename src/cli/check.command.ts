@@ -127,7 +127,10 @@ export function checkCommand(): Command {
         reportPaths = await writeReportFiles(model, flags.report, flags.reportDir);
       }
       if (flags.json) {
-        const doc = { ...verdictJson(report, elapsed), ...(flags.report ? { reports: reportPaths } : {}) };
+        const doc = {
+          ...verdictJson(report, elapsed, { verbose: flags.verbose }),
+          ...(flags.report ? { reports: reportPaths } : {}),
+        };
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
       } else {
         const lines = verdictText(report, elapsed, { verbose: flags.verbose });

@@ -7,7 +7,7 @@ import type { ReportModel } from './report-model.ts';
 import { escapeXml, sequenceSvg } from './sequence-svg.ts';
 
 const styles = `
-  body { font: 15px/1.5 system-ui, sans-serif; color: #111827; margin: 2rem auto; max-width: 78rem; padding: 0 1rem; }
+  body { font: 15px/1.5 system-ui, sans-serif; color: #111827; margin: 2rem auto; max-width: 96rem; padding: 0 1rem; }
   h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
   .headline { padding: .75rem 1rem; border-radius: 6px; }
   .broken .headline { background: #fee2e2; border-left: 5px solid #b91c1c; }

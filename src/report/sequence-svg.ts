@@ -35,69 +35,74 @@ function marker(id: string, colour: string): string {
   return `<marker id="${id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" fill="${colour}"/></marker>`;
 }
 
+/** A step's shapes between its lifelines, and how far right they reach. */
+interface Drawn {
+  readonly shapes: string;
+  readonly rightPx: number;
+}
+
+function messageShapes(step: DiagramStep & { kind: 'message' }, x: (id: string) => number, y: number): Drawn {
+  const label = withRepeats(step);
+  const arrowId = step.fault !== undefined || step.refused ? 'arrowhead-fault' : 'arrowhead';
+  const x1 = x(step.from);
+  const x2 = x(step.to);
+  const labelX = Math.min(x1, x2) + 8;
+  const parts = [`<text class="label" x="${labelX}" y="${y - 7}">${escapeXml(label)}</text>`];
+  if (x1 === x2) {
+    // A message to itself: a small loop to the right of its lifeline.
+    parts.push(
+      `<path class="arrow" d="M${x1} ${y - 2} h28 v10 h-24" marker-end="url(#${arrowId})" fill="none"/>`,
+    );
+  } else if (step.lost || step.refused) {
+    // It never arrived: the arrow stops short of the receiver, crossed out.
+    const end = x1 + (x2 - x1) * 0.7;
+    parts.push(`<line class="arrow" x1="${x1}" y1="${y}" x2="${end}" y2="${y}"/>`);
+    parts.push(`<path class="cross" d="M${end - 5} ${y - 5} l10 10 M${end - 5} ${y + 5} l10 -10"/>`);
+  } else {
+    const tip = x2 + (x2 > x1 ? -2 : 2);
+    parts.push(
+      `<line class="arrow" x1="${x1}" y1="${y}" x2="${tip}" y2="${y}" marker-end="url(#${arrowId})"/>`,
+    );
+  }
+  return { shapes: parts.join(''), rightPx: labelX + textWidth(label) };
+}
+
+function noteShapes(step: DiagramStep & { kind: 'note' }, x: (id: string) => number, y: number): Drawn {
+  const label = withRepeats(step);
+  const xs = step.over.map(x);
+  const [from, to] = [Math.min(...xs), Math.max(...xs)];
+  // A note over one lifeline fits its text; one over several spans them.
+  const boxWidth = Math.max(textWidth(label) + 16, xs.length > 1 ? to - from + columnWidthPx - 40 : 0);
+  const left = Math.max(timeColumnPx, (from + to) / 2 - boxWidth / 2);
+  return {
+    shapes:
+      `<rect class="box" x="${left}" y="${y - 11}" width="${boxWidth}" height="22" rx="4"/>` +
+      `<text class="label" x="${left + 8}" y="${y + 4}">${escapeXml(label)}</text>`,
+    rightPx: left + boxWidth,
+  };
+}
+
 export function sequenceSvg(participants: readonly Participant[], steps: readonly DiagramStep[]): string {
-  const x = (id: string) =>
-    timeColumnPx +
-    columnWidthPx / 2 +
+  const column = (id: string) =>
     Math.max(
       0,
       participants.findIndex((p) => p.id === id),
-    ) *
-      columnWidthPx;
-  const lastX = x(participants[participants.length - 1]?.id ?? '');
-  let width = lastX + columnWidthPx / 2 + 8;
+    );
+  const x = (id: string) => timeColumnPx + columnWidthPx / 2 + column(id) * columnWidthPx;
+  let width = timeColumnPx + participants.length * columnWidthPx + 8;
   const height = firstRowPx + steps.length * rowHeightPx + 12;
-  const rows: string[] = [];
-  steps.forEach((step, i) => {
+  const rows = steps.map((step, i) => {
     const y = firstRowPx + i * rowHeightPx;
-    const text = escapeXml(withRepeats(step));
-    const parts: string[] = [];
     const classes = ['step', step.kind === 'message' ? 'message' : `note-${step.style}`];
     if (step.breaking) classes.push('breaking');
     if (step.kind === 'message' && (step.fault !== undefined || step.refused)) classes.push('fault');
-    if (step.breaking)
-      parts.push(
-        `<rect class="breaking-band" x="0" y="${y - rowHeightPx / 2}" width="100%" height="${rowHeightPx}"/>`,
-      );
-    parts.push(`<text class="time" x="8" y="${y + 4}">${formatTime(step.atMs)}</text>`);
-    if (step.kind === 'message') {
-      const arrowId = step.fault !== undefined || step.refused ? 'arrowhead-fault' : 'arrowhead';
-      const x1 = x(step.from);
-      const x2 = x(step.to);
-      const left = Math.min(x1, x2);
-      const labelX = left + 8;
-      width = Math.max(width, labelX + textWidth(withRepeats(step)) + 8);
-      parts.push(`<text class="label" x="${labelX}" y="${y - 7}">${text}</text>`);
-      if (x1 === x2) {
-        // A message to itself: a small loop to the right of its lifeline.
-        parts.push(
-          `<path class="arrow" d="M${x1} ${y - 2} h28 v10 h-24" marker-end="url(#${arrowId})" fill="none"/>`,
-        );
-      } else if (step.lost || step.refused) {
-        // It never arrived: the arrow stops short of the receiver, crossed out.
-        const end = x1 + (x2 - x1) * 0.7;
-        parts.push(`<line class="arrow" x1="${x1}" y1="${y}" x2="${end}" y2="${y}"/>`);
-        parts.push(`<path class="cross" d="M${end - 5} ${y - 5} l10 10 M${end - 5} ${y + 5} l10 -10"/>`);
-      } else {
-        parts.push(
-          `<line class="arrow" x1="${x1}" y1="${y}" x2="${x2 + (x2 > x1 ? -2 : 2)}" y2="${y}" marker-end="url(#${arrowId})"/>`,
-        );
-      }
-    } else {
-      const xs = step.over.map(x);
-      const span = step.over.length > 1;
-      const boxWidth = span
-        ? Math.max(...xs) - Math.min(...xs) + columnWidthPx - 40
-        : textWidth(withRepeats(step)) + 16;
-      const centre = span ? (Math.max(...xs) + Math.min(...xs)) / 2 : (xs[0] ?? 0);
-      const left = Math.max(timeColumnPx, centre - boxWidth / 2);
-      width = Math.max(width, left + Math.max(boxWidth, textWidth(withRepeats(step)) + 16) + 8);
-      parts.push(
-        `<rect class="box" x="${left}" y="${y - 11}" width="${Math.max(boxWidth, textWidth(withRepeats(step)) + 16)}" height="22" rx="4"/>`,
-      );
-      parts.push(`<text class="label" x="${left + 8}" y="${y + 4}">${text}</text>`);
-    }
-    rows.push(`<g class="${classes.join(' ')}" data-row="${i}">${parts.join('')}</g>`);
+    const drawn = step.kind === 'message' ? messageShapes(step, x, y) : noteShapes(step, x, y);
+    width = Math.max(width, drawn.rightPx + 8);
+    const band = step.breaking
+      ? `<rect class="breaking-band" x="0" y="${y - rowHeightPx / 2}" width="100%" height="${rowHeightPx}"/>`
+      : '';
+    const time = `<text class="time" x="8" y="${y + 4}">${formatTime(step.atMs)}</text>`;
+    return `<g class="${classes.join(' ')}" data-row="${i}">${band}${time}${drawn.shapes}</g>`;
   });
   const heads = participants.map((p) => {
     const cx = x(p.id);

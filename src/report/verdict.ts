@@ -7,7 +7,7 @@ import { traceHash } from '../kernel/index.ts';
 import { orderOutcomes, renderOutcomes } from './final-state.ts';
 import { renderTimeline, storyOf } from './timeline.ts';
 
-export function verdictJson(report: ExploreReport, elapsedMs: number) {
+export function verdictJson(report: ExploreReport, elapsedMs: number, options: { verbose?: boolean } = {}) {
   const c = report.counterexample;
   const broken = new Set(c?.violations.map((v) => v.invariant));
   return {
@@ -34,7 +34,7 @@ export function verdictJson(report: ExploreReport, elapsedMs: number) {
         c.result,
         c.violations.flatMap((v) => v.orders),
       ),
-      timeline: renderTimeline(c.result.trace, storyOf(c.violations)),
+      timeline: renderTimeline(c.result.trace, { ...storyOf(c.violations), verbose: options.verbose }),
     },
   };
 }

@@ -52,7 +52,7 @@ describe.skipIf(browserPath === undefined)('the HTML report in headless Chromium
       executablePath: browserPath,
       headless: true,
       args: launchFlags,
-      viewport: { width: 1500, height: 1000 },
+      viewport: { width: 1600, height: 1000 },
     });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('request', (request) => requests.push(request.url()));
