@@ -1,12 +1,18 @@
-import { writeFile } from 'node:fs/promises';
 import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import { explore } from '../check/explore.ts';
-import { absoluteSpec, resolveDesign } from '../designs/load-design.ts';
+import { formatReplayCommand } from '../check/story.ts';
+import { resolveDesign } from '../designs/load-design.ts';
 import { allFaults } from '../faults/catalogue.ts';
+import { buildReport } from '../report/report-model.ts';
 import { verdictJson, verdictText } from '../report/verdict.ts';
-import { checkWritable, choiceOf, faultList, positiveInt, seedInt } from './parse.ts';
+import type { ReportFormat } from '../report/write-report.ts';
+import { colourWanted, paintFailures } from './colour.ts';
+import { maxOrdersHonoured } from './limits.ts';
+import { checkWritable, choiceOf, faultList, positiveInt, reportFormatList, seedInt } from './parse.ts';
+import { checkReportDir, defaultReportDir, writeReportFiles } from './report-files.ts';
 import { describeSettings } from './run-settings.ts';
+import { saveStory } from './story-file.ts';
 import { UsageError } from './usage-error.ts';
 
 interface CheckFlags {
@@ -20,6 +26,9 @@ interface CheckFlags {
   withoutFaults?: string;
   json?: boolean;
   save?: string;
+  verbose?: boolean;
+  report?: ReportFormat[];
+  reportDir: string;
 }
 
 export function checkCommand(): Command {
@@ -28,7 +37,12 @@ export function checkCommand(): Command {
     .option('--design <name|file>', 'a preset (naive, seed, hardened) or a JSON design file', 'hardened')
     .option('--runs <n>', 'how many worlds to generate', positiveInt('--runs'), 2000)
     .option('--seed <n>', 'the seed for generation (default: a fresh one, printed)', seedInt)
-    .option('--orders <n>', 'at most this many concurrent orders per world', positiveInt('--orders'), 3)
+    .option(
+      '--orders <n>',
+      `at most this many concurrent orders per world (1 to ${maxOrdersHonoured})`,
+      positiveInt('--orders'),
+      3,
+    )
     .option(
       '--provider <name>',
       "override the design's provider: wechat or alipay",
@@ -41,16 +55,24 @@ export function checkCommand(): Command {
     )
     .option('--faults <list>', 'only these faults (comma-separated, or "all"); see `paysim faults`')
     .option('--without-faults <list>', 'every fault but these (spelled --no-faults on the command line)')
+    .option('--verbose', "tell the counterexample with every delivery, not only the story's")
     .option('--json', 'print one JSON document to stdout and nothing else')
     .option('--save <file>', 'save a counterexample to this file, for `paysim replay --file`')
+    .option('--report <formats>', 'also write the verdict as a report: html, md or html,md', reportFormatList)
+    .option('--report-dir <dir>', 'where --report writes', defaultReportDir)
     .addHelpText(
       'after',
-      '\nExamples:\n  npx paysim check\n  npx paysim check --design seed --seed 7\n  npx paysim check --design my-design.json --faults notify.lost,pc.crash --runs 5000',
+      '\nExamples:\n  npx paysim check\n  npx paysim check --design seed --seed 7 --report html\n  npx paysim check --design my-design.json --faults notify.lost,pc.crash --runs 5000',
     )
     .action(async (flags: CheckFlags) => {
       if (flags.faults !== undefined && flags.withoutFaults !== undefined)
         throw new UsageError('give either --faults or --no-faults, not both');
+      if (flags.orders > maxOrdersHonoured)
+        throw new UsageError(
+          `--orders ${flags.orders} is more than a generated world ever has: the maximum is ${maxOrdersHonoured}`,
+        );
       if (flags.save !== undefined) await checkWritable('--save', flags.save);
+      if (flags.report !== undefined) await checkReportDir(flags.reportDir);
       const changes = [
         flags.provider && `provider=${flags.provider}`,
         flags.forwarding && `forwarding=${flags.forwarding}`,
@@ -64,9 +86,11 @@ export function checkCommand(): Command {
       // The CLI, not the simulator, picks a fresh seed; it is printed so the run can be repeated.
       const seed = flags.seed ?? (Date.now() ^ (process.pid << 16)) & 0x7fffffff;
       const settings = { design, runs: flags.runs, seed, maxOrders: flags.orders, faults };
+      const rerun = describeSettings(settings).split('\n')[0] as string;
       if (!flags.json) process.stdout.write(`${describeSettings(settings)}\n\n`);
+      // A progress bar only for a person watching: not into a pipe, a file, CI, or JSON.
       const bar =
-        !flags.json && process.stderr.isTTY && !process.env.CI
+        !flags.json && process.stderr.isTTY && process.stdout.isTTY && !process.env.CI
           ? new SingleBar({
               format: '  exploring {bar} {value}/{total} worlds',
               hideCursor: true,
@@ -86,20 +110,36 @@ export function checkCommand(): Command {
       });
       bar?.stop();
       const elapsed = performance.now() - started;
-      if (flags.json) process.stdout.write(`${JSON.stringify(verdictJson(report, elapsed), null, 2)}\n`);
-      else process.stdout.write(`${verdictText(report, elapsed).join('\n')}\n`);
+      const c = report.counterexample;
+      let reportPaths: string[] = [];
+      if (flags.report !== undefined) {
+        const model = buildReport({
+          design,
+          result: c?.result,
+          runs: report.runs,
+          replay: c ? formatReplayCommand(c.story) : rerun,
+          provenance: [
+            c
+              ? `Found by \`${rerun}\`: generated run ${c.foundAtRun}, shrunk ${c.shrinks} times, ${c.story.picks.length} deviation${c.story.picks.length === 1 ? '' : 's'} from the happy path.`
+              : `Checked by \`${rerun}\`.`,
+          ],
+        });
+        reportPaths = await writeReportFiles(model, flags.report, flags.reportDir);
+      }
+      if (flags.json) {
+        const doc = {
+          ...verdictJson(report, elapsed, { verbose: flags.verbose }),
+          ...(flags.report ? { reports: reportPaths } : {}),
+        };
+        process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+      } else {
+        const lines = verdictText(report, elapsed, { verbose: flags.verbose });
+        process.stdout.write(`${paintFailures(lines, colourWanted()).join('\n')}\n`);
+        if (reportPaths.length > 0)
+          process.stdout.write(`\n${reportPaths.map((path) => `Report: ${path}`).join('\n')}\n`);
+      }
       if (flags.save !== undefined) {
-        const c = report.counterexample;
-        if (c) {
-          const story = {
-            design: absoluteSpec(design.name),
-            workload: c.story.workload,
-            picks: c.story.picks,
-          };
-          await writeFile(flags.save, `${JSON.stringify(story, null, 2)}\n`).catch((error: Error) => {
-            throw new UsageError(`--save ${flags.save}: cannot write the counterexample (${error.message})`);
-          });
-        }
+        if (c) await saveStory(flags.save, c.story);
         if (!flags.json) {
           process.stdout.write(
             c
@@ -108,6 +148,6 @@ export function checkCommand(): Command {
           );
         }
       }
-      process.exitCode = report.counterexample ? 1 : 0;
+      process.exitCode = c ? 1 : 0;
     });
 }

@@ -1,8 +1,10 @@
 // paysim's command line: argument parsing and output only; the work is the library's.
 
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { DesignError } from '../designs/load-design.ts';
 import { checkCommand } from './check.command.ts';
+import { learnCommand } from './learn.command.ts';
 import { designsCommand, faultsCommand } from './list.command.ts';
 import { matrixCommand } from './matrix.command.ts';
 import { replayCommand } from './replay.command.ts';
@@ -21,8 +23,22 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
 });
 
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+// With --json, stdout carries one JSON document whatever happens, errors included.
+const wantsJson = argv.slice(2, argv.includes('--') ? argv.indexOf('--') : undefined).includes('--json');
+
+/** Bad input: one message and exit code 2, as text on stderr or as the JSON document on stdout. */
+function usageFailure(message: string, hint = ''): void {
+  if (wantsJson) process.stdout.write(`${JSON.stringify({ error: { kind: 'usage', message } }, null, 2)}\n`);
+  else process.stderr.write(`paysim: ${message}${hint}\n`);
+  process.exitCode = 2;
+}
+
 const program = new Command('paysim')
   .description('Simulate a payment design under faults; prove it never loses a payment or charges twice.')
+  .version(version, '-V, --version', 'print the version of paysim')
   .exitOverride()
   .configureOutput({ outputError: () => {} })
   .showSuggestionAfterError(true);
@@ -32,6 +48,7 @@ program.addCommand(replayCommand());
 program.addCommand(matrixCommand());
 program.addCommand(designsCommand());
 program.addCommand(faultsCommand());
+program.addCommand(learnCommand());
 for (const command of program.commands) command.exitOverride().configureOutput({ outputError: () => {} });
 
 try {
@@ -49,12 +66,10 @@ try {
       // An option written without its value swallows the next flag and leaves that flag's value stray.
       const hint =
         error.code === 'commander.excessArguments' ? ' (did an option before it miss its value?)' : '';
-      process.stderr.write(`paysim: ${message}${hint}\nRun \`paysim --help\` for usage.\n`);
-      process.exitCode = 2;
+      usageFailure(`${message}${hint}`, '\nRun `paysim --help` for usage.');
     }
   } else if (error instanceof UsageError || error instanceof DesignError) {
-    process.stderr.write(`paysim: ${error.message}\n`);
-    process.exitCode = 2;
+    usageFailure(error.message);
   } else {
     throw error;
   }

@@ -25,7 +25,7 @@ export function matrixCommand(): Command {
     .option('--runs <n>', 'generated worlds per seed and row', positiveInt('--runs'), 1000)
     .option(
       '--seeds <n>',
-      'fixed seeds 1..n to try per row before calling it "held"',
+      'fixed seeds 1..n to try per row before reporting "not found"',
       positiveInt('--seeds'),
       2,
     )
@@ -82,15 +82,20 @@ export function matrixCommand(): Command {
         maxOrders: flags.orders,
         faults: new Set(allFaults),
       });
-      const out = rows.map((r) => ({
-        mitigation: r.mitigation,
-        invariant: r.invariant ?? 'held',
-        runsUntilFound: r.invariant ? r.runsUntilFound : undefined,
-        runsSearched: r.runsUntilFound,
-        shrunkDeviations: r.report.counterexample?.story.picks.length,
-        shrunkEvents: r.shrunkLength,
-        replay: r.report.counterexample && formatReplayCommand(r.report.counterexample.story),
-      }));
+      // A row that found nothing says so with its budget: the search may simply have been too small.
+      const out = rows.map((r) => {
+        const c = r.report.counterexample;
+        return {
+          mitigation: r.mitigation,
+          verdict: r.invariant ? 'broken' : 'not-found',
+          invariant: r.invariant ?? null,
+          runsSearched: r.runsUntilFound,
+          runsUntilFound: r.invariant ? r.runsUntilFound : null,
+          shrunkDeviations: c?.story.picks.length ?? null,
+          shrunkEvents: r.shrunkLength ?? null,
+          replay: c ? formatReplayCommand(c.story) : null,
+        };
+      });
       if (flags.json) {
         process.stdout.write(
           `${JSON.stringify({ design: design.name, provider: design.provider, seeds, runsPerSeed: flags.runs, rows: out }, null, 2)}\n`,
@@ -100,9 +105,9 @@ export function matrixCommand(): Command {
       const header = ['mitigation off', 'invariant broken', 'runs until found', 'shrunk story'];
       const body = out.map((r) => [
         r.mitigation,
-        r.invariant,
-        r.runsUntilFound === undefined ? `none in ${r.runsSearched}` : String(r.runsUntilFound),
-        r.shrunkDeviations === undefined
+        r.invariant ?? `not found in ${r.runsSearched} runs`,
+        r.runsUntilFound === null ? '' : String(r.runsUntilFound),
+        r.shrunkDeviations === null
           ? ''
           : `${r.shrunkDeviations} deviation${r.shrunkDeviations === 1 ? '' : 's'}, ${r.shrunkEvents} events`,
       ]);
@@ -110,7 +115,8 @@ export function matrixCommand(): Command {
       const line = (row: string[]) => `  ${row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}`.trimEnd();
       const lines = [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), ''];
       lines.push(
-        'A "held" row: no counterexample in the runs searched; the rest of the design covers that mitigation.',
+        '"not found in N runs": this search met no counterexample with that mitigation off. That is not a proof it is',
+        'unneeded: the rest of the design may cover it, or a larger search (--runs, --seeds) may find one.',
       );
       if (out.some((r) => r.replay)) lines.push('Replay a row:');
       for (const r of out) if (r.replay) lines.push(`  ${r.replay}`);

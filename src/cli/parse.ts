@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { suggest } from '../designs/load-design.ts';
 import { allFaults } from '../faults/catalogue.ts';
+import { type ReportFormat, reportFormats } from '../report/write-report.ts';
 import { UsageError } from './usage-error.ts';
 
 export function positiveInt(option: string) {
@@ -62,4 +63,15 @@ export async function checkWritable(option: string, path: string): Promise<void>
   const folder = await stat(dirname(resolve(path))).catch(() => undefined);
   if (!folder?.isDirectory())
     throw new UsageError(`${option} ${path}: the folder ${dirname(resolve(path))} does not exist`);
+}
+
+/** `html`, `md`, or both as `html,md`. */
+export function reportFormatList(text: string): ReportFormat[] {
+  const names = text.split(',').map((s) => s.trim());
+  for (const name of names)
+    if (!(reportFormats as readonly string[]).includes(name))
+      throw new UsageError(
+        `--report expects html, md or html,md, got "${text}"${suggest(name, reportFormats)}`,
+      );
+  return [...new Set(names)] as ReportFormat[];
 }

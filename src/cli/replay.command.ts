@@ -1,21 +1,19 @@
-import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Command } from 'commander';
 import { replay } from '../check/explore.ts';
-import {
-  checkPicks,
-  checkWorkload,
-  formatReplayCommand,
-  parsePicks,
-  parseWorkload,
-  type Story,
-} from '../check/story.ts';
+import { checkPicks, formatReplayCommand, parsePicks, parseWorkload } from '../check/story.ts';
 import { resolveDesign } from '../designs/load-design.ts';
 import { allFaults } from '../faults/catalogue.ts';
-import { invariants } from '../invariants/index.ts';
 import { formatPicks, traceHash } from '../kernel/index.ts';
-import { orderOutcomes, renderOutcomes } from '../report/final-state.ts';
+import { orderOutcomes } from '../report/final-state.ts';
+import { buildReport } from '../report/report-model.ts';
 import { renderTimeline, storyOf } from '../report/timeline.ts';
+import type { ReportFormat } from '../report/write-report.ts';
+import { colourWanted, paintFailures } from './colour.ts';
+import { reportFormatList } from './parse.ts';
+import { replayText } from './replay-text.ts';
+import { checkReportDir, defaultReportDir, writeReportFiles } from './report-files.ts';
+import { loadStory, type StoryFile } from './story-file.ts';
 import { UsageError } from './usage-error.ts';
 
 interface ReplayFlags {
@@ -25,11 +23,12 @@ interface ReplayFlags {
   file?: string;
   json?: boolean;
   verbose?: boolean;
+  report?: ReportFormat[];
+  reportDir: string;
 }
 
 interface Loaded {
-  readonly story: Story;
-  readonly lesson?: string;
+  readonly story: StoryFile;
   /** Where a design file named by the story is looked up. */
   readonly relativeTo?: string;
 }
@@ -38,34 +37,18 @@ async function load(flags: ReplayFlags): Promise<Loaded> {
   if (flags.file !== undefined) {
     if (flags.design ?? flags.workload ?? flags.picks)
       throw new UsageError('give either --file or --design/--workload/--picks, not both');
-    let saved: Story & { lesson?: string };
-    try {
-      saved = JSON.parse(await readFile(flags.file, 'utf8'));
-    } catch (error) {
-      throw new UsageError(`--file ${flags.file}: cannot read a saved story (${(error as Error).message})`);
-    }
-    if (
-      typeof saved?.design !== 'string' ||
-      !Array.isArray(saved.workload?.intents) ||
-      !Array.isArray(saved.picks)
-    ) {
-      throw new UsageError(
-        `--file ${flags.file}: expected an object with design, workload.intents and picks, as written by \`paysim check --save\``,
-      );
-    }
-    try {
-      checkWorkload(saved.workload);
-      checkPicks(saved.picks);
-    } catch (error) {
-      throw new UsageError(`--file ${flags.file}: ${(error as Error).message}`);
-    }
-    return { story: saved, lesson: saved.lesson, relativeTo: dirname(flags.file) };
+    return { story: await loadStory(flags.file), relativeTo: dirname(flags.file) };
   }
+  // A story means nothing without the design it ran against: never guess one.
+  if (flags.design === undefined)
+    throw new UsageError(
+      'replay needs --design (the design the story ran against, as printed in its replay line), or --file',
+    );
   if (flags.workload === undefined)
     throw new UsageError('replay needs --workload (and usually --picks), or --file');
   try {
     const picks = checkPicks(parsePicks(flags.picks ?? ''));
-    return { story: { design: flags.design ?? 'hardened', workload: parseWorkload(flags.workload), picks } };
+    return { story: { design: flags.design, workload: parseWorkload(flags.workload), picks } };
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -80,12 +63,15 @@ export function replayCommand(): Command {
     .option('--file <file>', 'a story saved with `paysim check --save`, or one of scenarios/*.json')
     .option('--verbose', 'show every delivery, not only the ones that tell the story')
     .option('--json', 'print one JSON document to stdout and nothing else')
+    .option('--report <formats>', 'also write the story as a report: html, md or html,md', reportFormatList)
+    .option('--report-dir <dir>', 'where --report writes', defaultReportDir)
     .addHelpText(
       'after',
-      '\nExamples:\n  npx paysim replay --design seed --workload o1:100@0 --picks "user.submit#0=1"\n  npx paysim replay --file scenarios/seed-redis-race.json',
+      '\nA story file with "expect" is a regression case: the exit code says whether the run broke exactly\nthose invariants (0) or not (1).\n\nExamples:\n  npx paysim replay --design seed --workload o1:100@0 --picks "user.submit#0=1"\n  npx paysim replay --file scenarios/seed-redis-race.json --report html',
     )
     .action(async (flags: ReplayFlags) => {
-      const { story, lesson, relativeTo } = await load(flags);
+      const { story, relativeTo } = await load(flags);
+      if (flags.report !== undefined) await checkReportDir(flags.reportDir);
       const design = await resolveDesign(story.design, relativeTo);
       let result: Awaited<ReturnType<typeof replay>>;
       try {
@@ -103,42 +89,39 @@ export function replayCommand(): Command {
           `note: never reached in this run, so they change nothing: ${formatPicks(unused)}\n`,
         );
       }
-      const timeline = renderTimeline(result.trace, {
-        ...storyOf(result.violations),
-        verbose: flags.verbose,
-      });
-      const verdict = result.violations.length > 0 ? 'violated' : 'held';
+      const replayLine = flags.file ? `npx paysim replay --file ${flags.file}` : formatReplayCommand(story);
+      const text = replayText(story, result, { replayLine, verbose: flags.verbose });
+      const mismatch = text.mismatch;
+      let reportPaths: string[] = [];
+      if (flags.report !== undefined) {
+        const model = buildReport({
+          design,
+          result,
+          replay: replayLine,
+          lesson: story.lesson,
+          provenance: mismatch ? [`Unexpected: ${mismatch}.`] : [],
+        });
+        reportPaths = await writeReportFiles(model, flags.report, flags.reportDir);
+      }
       if (flags.json) {
         const doc = {
           story,
-          lesson,
-          verdict,
+          lesson: story.lesson,
+          verdict: result.violations.length > 0 ? 'violated' : 'held',
+          ...(story.expect ? { asExpected: mismatch === undefined, expect: story.expect } : {}),
           violations: result.violations,
           traceHash: traceHash(result.trace),
           finalStates: orderOutcomes(result),
-          timeline,
+          timeline: renderTimeline(result.trace, { ...storyOf(result.violations), verbose: flags.verbose }),
+          ...(flags.report ? { reports: reportPaths } : {}),
         };
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
       } else {
-        const lines = [
-          flags.file ? `npx paysim replay --file ${flags.file}` : formatReplayCommand(story),
-          ...(lesson ? ['', lesson] : []),
-          '',
-          ...timeline.map((l) => `  ${l}`),
-          '',
-          'Final state:',
-          '',
-        ];
-        lines.push(...renderOutcomes(orderOutcomes(result)).map((l) => `  ${l}`), '');
-        if (result.violations.length === 0) lines.push('Verdict: every invariant held in this run.');
-        for (const v of result.violations) {
-          lines.push(
-            `✗ ${v.invariant}: ${invariants.find((i) => i.name === v.invariant)?.statement}, but ${v.message}.`,
-          );
-        }
-        lines.push('', `trace ${traceHash(result.trace).slice(0, 16)}`);
-        process.stdout.write(`${lines.join('\n')}\n`);
+        const lines = text.lines;
+        if (reportPaths.length > 0) lines.push('', ...reportPaths.map((path) => `Report: ${path}`));
+        process.stdout.write(`${paintFailures(lines, colourWanted()).join('\n')}\n`);
       }
-      process.exitCode = result.violations.length > 0 ? 1 : 0;
+      // A story with `expect` is a regression case: it passes when the run broke exactly that.
+      process.exitCode = story.expect ? (mismatch ? 1 : 0) : result.violations.length > 0 ? 1 : 0;
     });
 }

@@ -1,11 +1,12 @@
-// Renders a run as a whiteboard story: virtual time, sender → receiver, message, the fault applied,
-// and the state changes of the orders involved. Reads the trace only.
+// Renders a run as a whiteboard story in text: virtual time, sender → receiver, message, the fault
+// applied, and the state changes of the orders involved. The events come from story-events.ts,
+// which the HTML and Markdown reports read too.
 
-import { orderIdOf } from '../domain/messages.ts';
 import { invariants, type Violation } from '../invariants/index.ts';
-import type { Envelope, TraceEntry } from '../kernel/index.ts';
+import type { TraceEntry } from '../kernel/index.ts';
+import { isDeviation, type StoryEvent, type StoryOptions, storyEvents } from './story-events.ts';
 
-function formatTime(ms: number): string {
+export function formatTime(ms: number): string {
   const h = Math.floor(ms / 3_600_000);
   const m = Math.floor((ms % 3_600_000) / 60_000);
   const s = Math.floor((ms % 60_000) / 1000);
@@ -14,154 +15,60 @@ function formatTime(ms: number): string {
   return h > 0 ? `${h}h${mmss}` : mmss;
 }
 
-/** The order id a message is about, if any. */
-function orderOf(env: Envelope): string | undefined {
-  const msg = env.msg as {
-    orderId?: string;
-    replyKey?: string;
-    messageId?: string;
-    outTradeNo?: string;
-    notification?: { outTradeNo: string };
-    payload?: { orderId?: string };
-  };
-  const outTradeNo = msg.outTradeNo ?? msg.notification?.outTradeNo;
-  if (outTradeNo !== undefined) return orderIdOf(outTradeNo);
-  // Broker message ids are `<orderId>/paid`.
-  return msg.orderId ?? msg.replyKey ?? msg.payload?.orderId ?? msg.messageId?.split('/')[0];
-}
+export type TimelineOptions = StoryOptions;
 
-function describe(env: Envelope): string {
-  const msg = env.msg as unknown as Record<string, unknown>;
-  const parts: string[] = [];
-  const n = msg.notification as { outTradeNo: string; amount: number } | undefined;
-  // An out_trade_no names the order and the attempt; show it instead of the bare order id.
-  if (n) parts.push(`${n.outTradeNo} amount ${n.amount}`);
-  else if (typeof msg.outTradeNo === 'string') parts.push(msg.outTradeNo);
-  else {
-    const about = orderOf(env);
-    if (about) parts.push(about);
-  }
-  for (const key of ['status', 'result', 'value', 'httpStatus'] as const) {
-    if (msg[key] !== undefined) parts.push(`${key}=${msg[key] === null ? 'nil' : String(msg[key])}`);
-  }
-  if (msg.ok === false) parts.push('error');
-  return `${env.msg.type}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
-}
+/** `#2` for the second instance of a replicated service; nothing for a single one. */
+const instance = (replica: number | undefined) => (replica === undefined ? '' : `#${replica + 1}`);
 
-export interface TimelineOptions {
-  /** Only events about these orders (all orders when empty). */
-  readonly orders?: readonly string[];
-  /**
-   * Every delivery, instead of the story: what users do, every fault, and the deliveries that
-   * changed some service's durable state.
-   */
-  readonly verbose?: boolean;
-  /** Stop after this step (where a safety invariant broke): what follows is not part of the story. */
-  readonly untilStep?: number;
+/** One event as one line of text, without its time. */
+export function eventText(event: StoryEvent): string {
+  switch (event.kind) {
+    case 'message':
+      return `${event.from} → ${event.to}${instance(event.replica)}  ${event.text}${event.tag ? `  [${event.tag}]` : ''}`;
+    case 'refused':
+      return `${event.from} → ${event.to}  ${event.text}  ✗ refused: ${event.to} is down`;
+    case 'fault': {
+      const what = event.message ? `${event.message.from} → ${event.message.to} ${event.message.text} ` : '';
+      return `⚡ ${event.fault}: ${what}${event.detail}`;
+    }
+    case 'state':
+      return `${event.owner}: ${event.table.replace(/s$/, '')} ${event.key} ${event.before ?? 'new'} → ${event.after}`;
+    case 'money':
+      return `${event.owner}: ${event.text}`;
+    case 'crash':
+      return `⚡ ${event.owner}${instance(event.replica)} crashes (memory and timers lost, database kept)`;
+    case 'restart':
+      return `${event.owner}${instance(event.replica)} restarts from its database`;
+    case 'note':
+      return `${event.owner} ${event.text}`;
+    case 'unknown':
+      return `${event.owner ? `${event.owner}: ` : ''}${event.text}`;
+  }
 }
 
 /** One line per event of the story; row writes are shown only when they change a status. */
 export function renderTimeline(trace: readonly TraceEntry[], options: TimelineOptions = {}): string[] {
-  const orders = options.orders ?? [];
-  const wanted = (id: string | undefined) =>
-    orders.length === 0 || (id !== undefined && orders.some((o) => id === o || id.startsWith(`${o}~`)));
-  // A delivery tells the story if its handler wrote something, at once or one await later.
-  const writeCauses = new Set(
-    trace.flatMap((e) => (e.kind === 'write' && e.cause !== undefined ? [e.cause] : [])),
-  );
-  const tellsStory = (env: Envelope) =>
-    options.verbose || env.from === 'users' || env.tag !== undefined || writeCauses.has(env.id);
-  const lastStatus = new Map<string, unknown>();
-  const shipments = new Map<string, number>();
-  const replicaOf = (replica: number | undefined) => (replica === undefined ? '' : `#${replica + 1}`);
-  const lines: string[] = [];
-  // Where the run first leaves the happy path, and what the orders looked like just before.
-  let prelude: { lines: number; statuses: string[] } | undefined;
-  const deviation = () => {
-    prelude ??= {
-      lines: lines.length,
-      statuses: [...lastStatus].map(
-        ([key, status]) => `${key.replace(/^(\w+)\/(\w+?)s\//, '$1 $2 ')} ${status}`,
-      ),
-    };
-  };
-  for (const e of trace) {
-    if (options.untilStep !== undefined && e.step > options.untilStep) break;
-    const at = formatTime(e.atMs).padStart(12);
-    switch (e.kind) {
-      case 'deliver':
-        if (wanted(orderOf(e.env)) && tellsStory(e.env))
-          lines.push(
-            `${at}  ${e.env.from} → ${e.env.to}${replicaOf(e.replica)}  ${describe(e.env)}${e.env.tag ? `  [${e.env.tag}]` : ''}`,
-          );
-        break;
-      case 'refused':
-        if (wanted(orderOf(e.env)))
-          lines.push(
-            `${at}  ${e.env.from} → ${e.env.to}  ${describe(e.env)}  ✗ refused: ${e.env.to} is down`,
-          );
-        break;
-      case 'fault':
-        if (wanted(e.env ? orderOf(e.env) : e.subject)) {
-          deviation();
-          const what = e.env ? `${e.env.from} → ${e.env.to} ${describe(e.env)} ` : '';
-          lines.push(`${at}  ⚡ ${e.fault}: ${what}${e.detail}`);
-        }
-        break;
-      case 'note':
-        if (wanted(e.subject)) lines.push(`${at}  ${e.owner} ${e.text}`);
-        break;
-      case 'write': {
-        const row = e.row as { status?: unknown; orderId?: string };
-        const id = row.orderId ?? e.key;
-        if (!wanted(id)) break;
-        if (e.table === 'captures')
-          lines.push(`${at}  ${e.owner}: captures ${(e.row as { amount: number }).amount} for ${e.key}`);
-        else if (e.table === 'refunds')
-          lines.push(
-            `${at}  ${e.owner}: refunds ${(e.row as { amount: number }).amount} for ${(e.row as { outTradeNo: string }).outTradeNo}`,
-          );
-        else if (row.status !== undefined) {
-          const key = `${e.owner}/${e.table}/${e.key}`;
-          const before = lastStatus.get(key);
-          if (before !== row.status)
-            lines.push(
-              `${at}  ${e.owner}: ${e.table.replace(/s$/, '')} ${e.key} ${before ?? 'new'} → ${String(row.status)}`,
-            );
-          lastStatus.set(key, row.status);
-        }
-        if (e.fulfils) {
-          const shipped = (shipments.get(e.key) ?? 0) + 1;
-          shipments.set(e.key, shipped);
-          lines.push(`${at}  ${e.owner}: ships ${e.key} (shipment ${shipped})`);
-        }
-        break;
-      }
-      case 'crash':
-        deviation();
-        lines.push(
-          `${at}  ⚡ ${e.owner}${replicaOf(e.replica)} crashes (memory and timers lost, database kept)`,
-        );
-        break;
-      case 'restart':
-        lines.push(`${at}  ${e.owner}${replicaOf(e.replica)} restarts from its database`);
-        break;
-    }
-  }
-  return collapseRepeats(options.verbose ? lines : summarisePrelude(lines, prelude));
+  // Entries of kinds this renderer does not know are noise in the story, but not in --verbose.
+  const events = storyEvents(trace, options).filter((e) => options.verbose || e.kind !== 'unknown');
+  const lines = events.map((e) => `${formatTime(e.atMs).padStart(12)}  ${eventText(e)}`);
+  return collapseRepeats(options.verbose ? lines : summarisePrelude(lines, events));
 }
 
 /** The happy path before the first deviation, told in one line: when, and where it left the orders. */
-function summarisePrelude(
-  lines: string[],
-  prelude: { lines: number; statuses: string[] } | undefined,
-): string[] {
-  if (prelude === undefined || prelude.lines <= 3) return lines;
+function summarisePrelude(lines: string[], events: readonly StoryEvent[]): string[] {
+  const first = events.findIndex(isDeviation);
+  if (first <= 3) return lines;
+  const statuses = new Map<string, string>();
+  for (const e of events.slice(0, first))
+    if (e.kind === 'state') statuses.set(`${e.owner}/${e.table}/${e.key}`, e.after);
+  const reached = [...statuses].map(
+    ([key, status]) => `${key.replace(/^(\w+)\/(\w+?)s\//, '$1 $2 ')} ${status}`,
+  );
   const from = (lines[0] as string).slice(0, 12);
-  const to = (lines[prelude.lines - 1] as string).slice(0, 12).trim();
-  const reached = prelude.statuses.length > 0 ? `: ${prelude.statuses.join(', ')}` : '';
-  const summary = `${from}  … ${to}  the happy path (${prelude.lines} lines, --verbose shows them)${reached ? `, leaving${reached}` : ''}`;
-  return [summary, ...lines.slice(prelude.lines)];
+  const to = (lines[first - 1] as string).slice(0, 12).trim();
+  const leaving = reached.length > 0 ? `, leaving: ${reached.join(', ')}` : '';
+  const summary = `${from}  … ${to}  the happy path (${first} lines, --verbose shows them)${leaving}`;
+  return [summary, ...lines.slice(first)];
 }
 
 /** Runs of the same event at different times (a provider re-notifying into an outage) become one line. */

@@ -7,7 +7,7 @@ import { traceHash } from '../kernel/index.ts';
 import { orderOutcomes, renderOutcomes } from './final-state.ts';
 import { renderTimeline, storyOf } from './timeline.ts';
 
-export function verdictJson(report: ExploreReport, elapsedMs: number) {
+export function verdictJson(report: ExploreReport, elapsedMs: number, options: { verbose?: boolean } = {}) {
   const c = report.counterexample;
   const broken = new Set(c?.violations.map((v) => v.invariant));
   return {
@@ -34,12 +34,16 @@ export function verdictJson(report: ExploreReport, elapsedMs: number) {
         c.result,
         c.violations.flatMap((v) => v.orders),
       ),
-      timeline: renderTimeline(c.result.trace, storyOf(c.violations)),
+      timeline: renderTimeline(c.result.trace, { ...storyOf(c.violations), verbose: options.verbose }),
     },
   };
 }
 
-export function verdictText(report: ExploreReport, elapsedMs: number): string[] {
+export function verdictText(
+  report: ExploreReport,
+  elapsedMs: number,
+  options: { verbose?: boolean } = {},
+): string[] {
   const c = report.counterexample;
   const seconds = (elapsedMs / 1000).toFixed(1);
   const lines: string[] = [];
@@ -68,7 +72,11 @@ export function verdictText(report: ExploreReport, elapsedMs: number): string[] 
     `Counterexample (generated run ${c.foundAtRun}, shrunk ${c.shrinks} times, ${c.story.picks.length} ${c.story.picks.length === 1 ? 'deviation' : 'deviations'} from the happy path):`,
     '',
   );
-  lines.push(...renderTimeline(c.result.trace, storyOf(c.violations)).map((l) => `  ${l}`));
+  lines.push(
+    ...renderTimeline(c.result.trace, { ...storyOf(c.violations), verbose: options.verbose }).map(
+      (l) => `  ${l}`,
+    ),
+  );
   lines.push('', 'Final state of the orders involved:', '');
   lines.push(...renderOutcomes(orderOutcomes(c.result, orders)).map((l) => `  ${l}`));
   lines.push('', 'Replay exactly:', '', `  ${formatReplayCommand(c.story)}`);

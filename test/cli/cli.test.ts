@@ -90,7 +90,11 @@ describe('bad input', () => {
       ['check', '--provider', 'wechatpay'],
       /--provider expects one of wechat, alipay, got "wechatpay" \(did you mean "wechat"\?\)/,
     ],
-    ['a malformed story', ['replay', '--workload', 'o1:100'], /workload entry "o1:100" is not of the form/],
+    [
+      'a malformed story',
+      ['replay', '--design', 'seed', '--workload', 'o1:100'],
+      /workload entry "o1:100" is not of the form/,
+    ],
   ];
   it.each(badCases)('%s gives a clear message and exit 2, never a stack trace', (_, args, message) => {
     const r = paysim(...args);

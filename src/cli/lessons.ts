@@ -1,0 +1,60 @@
+// The course: each lesson in scenarios/lessons/ names a broken story and its fixed twin (the same
+// workload and deviations against a design with the fix) and explains the difference to a new
+// engineer. Lessons are numbered by their file names.
+
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { replay } from '../check/explore.ts';
+import type { RunResult } from '../check/simulate.ts';
+import type { Design } from '../designs/design.ts';
+import { resolveDesign } from '../designs/load-design.ts';
+import { allFaults } from '../faults/catalogue.ts';
+import { loadStory, type StoryFile } from './story-file.ts';
+import { UsageError } from './usage-error.ts';
+
+export const lessonsDir = fileURLToPath(new URL('../../scenarios/lessons/', import.meta.url));
+
+export interface Lesson {
+  readonly number: number;
+  readonly title: string;
+  readonly explanation: string;
+  /** Absolute paths of the two story files. */
+  readonly broken: string;
+  readonly fixed: string;
+}
+
+export async function listLessons(dir = lessonsDir): Promise<Lesson[]> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+  return Promise.all(
+    files.map(async (file, i) => {
+      const path = join(dir, file);
+      const lesson = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+      for (const field of ['title', 'explanation', 'broken', 'fixed'])
+        if (typeof lesson[field] !== 'string')
+          throw new UsageError(`lesson ${path}: ${field} must be a string`);
+      return {
+        number: i + 1,
+        title: lesson.title as string,
+        explanation: lesson.explanation as string,
+        broken: join(dirname(path), lesson.broken as string),
+        fixed: join(dirname(path), lesson.fixed as string),
+      };
+    }),
+  );
+}
+
+export interface ReplayedStory {
+  readonly story: StoryFile;
+  readonly design: Design;
+  readonly result: RunResult;
+  /** The command that replays this story from the current folder. */
+  readonly replayLine: string;
+}
+
+export async function replayStoryFile(path: string): Promise<ReplayedStory> {
+  const story = await loadStory(path);
+  const design = await resolveDesign(story.design, dirname(path));
+  const result = await replay(design, story, { faults: new Set(allFaults) });
+  return { story, design, result, replayLine: `npx paysim replay --file ${relative(process.cwd(), path)}` };
+}

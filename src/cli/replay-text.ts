@@ -1,0 +1,53 @@
+// How a replayed story is told in the terminal: the line that repeats it, the lesson, the timeline,
+// the final state, the verdict and, for a story with `expect`, whether that is what it should be.
+
+import type { RunResult } from '../check/simulate.ts';
+import { invariants } from '../invariants/index.ts';
+import { traceHash } from '../kernel/index.ts';
+import { orderOutcomes, renderOutcomes } from '../report/final-state.ts';
+import { renderTimeline, storyOf } from '../report/timeline.ts';
+import { expectationMismatch, type StoryFile } from './story-file.ts';
+
+export interface ReplayText {
+  readonly lines: string[];
+  /** For a story with `expect`: what differs from it, or undefined when the run is as expected. */
+  readonly mismatch?: string;
+}
+
+export function replayText(
+  story: StoryFile,
+  result: RunResult,
+  options: { replayLine: string; verbose?: boolean },
+): ReplayText {
+  const timeline = renderTimeline(result.trace, { ...storyOf(result.violations), verbose: options.verbose });
+  const mismatch =
+    story.expect &&
+    expectationMismatch(
+      story.expect,
+      result.violations.map((v) => v.invariant),
+    );
+  const lines = [
+    options.replayLine,
+    ...(story.lesson ? ['', story.lesson] : []),
+    '',
+    ...timeline.map((l) => `  ${l}`),
+    '',
+    'Final state:',
+    '',
+    ...renderOutcomes(orderOutcomes(result)).map((l) => `  ${l}`),
+    '',
+  ];
+  if (result.violations.length === 0) lines.push('Verdict: every invariant held in this run.');
+  for (const v of result.violations)
+    lines.push(
+      `✗ ${v.invariant}: ${invariants.find((i) => i.name === v.invariant)?.statement}, but ${v.message}.`,
+    );
+  if (story.expect)
+    lines.push(
+      mismatch
+        ? `Unexpected: ${mismatch}.`
+        : `As expected: ${story.expect.length === 0 ? 'every invariant held' : `broke ${[...new Set(story.expect)].join(', ')}`}.`,
+    );
+  lines.push('', `trace ${traceHash(result.trace).slice(0, 16)}`);
+  return { lines, mismatch };
+}

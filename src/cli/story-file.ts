@@ -1,0 +1,80 @@
+// Story files: what `check --save` writes and `replay --file` reads (scenarios/*.json are the same
+// format, with a lesson and the invariants the story must break). A design file is named relative
+// to the story file, so a story and its design can be moved or committed together.
+
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, relative, resolve, sep } from 'node:path';
+import { checkPicks, checkWorkload, type Story } from '../check/story.ts';
+import { suggest } from '../designs/load-design.ts';
+import { invariants } from '../invariants/index.ts';
+import { UsageError } from './usage-error.ts';
+
+export interface StoryFile extends Story {
+  /** What the story teaches, for a person reading the replay. */
+  readonly lesson?: string;
+  /** The invariants the story must break, exactly (empty: the design must hold). */
+  readonly expect?: readonly string[];
+}
+
+/** The design spec with its design file (if any) named relative to `storyDir`. */
+export function specRelativeTo(spec: string, storyDir: string): string {
+  const [base = '', ...changes] = spec.split(',');
+  if (!base.endsWith('.json')) return spec;
+  const path = relative(resolve(storyDir), resolve(base)).split(sep).join('/');
+  return [path, ...changes].join(',');
+}
+
+export async function saveStory(path: string, story: Story): Promise<void> {
+  const saved = { ...story, design: specRelativeTo(story.design, dirname(path)) };
+  await writeFile(path, `${JSON.stringify(saved, null, 2)}\n`).catch((error: Error) => {
+    throw new UsageError(`--save ${path}: cannot write the counterexample (${error.message})`);
+  });
+}
+
+export async function loadStory(path: string): Promise<StoryFile> {
+  let saved: StoryFile;
+  try {
+    saved = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--file ${path}: cannot read a saved story (${(error as Error).message})`);
+  }
+  if (
+    typeof saved?.design !== 'string' ||
+    !Array.isArray(saved.workload?.intents) ||
+    !Array.isArray(saved.picks)
+  ) {
+    throw new UsageError(
+      `--file ${path}: expected an object with design, workload.intents and picks, as written by \`paysim check --save\``,
+    );
+  }
+  try {
+    checkWorkload(saved.workload);
+    checkPicks(saved.picks);
+  } catch (error) {
+    throw new UsageError(`--file ${path}: ${(error as Error).message}`);
+  }
+  if (saved.expect !== undefined) {
+    const names = invariants.map((i) => i.name);
+    if (!Array.isArray(saved.expect))
+      throw new UsageError(`--file ${path}: expect must be a list of invariant names`);
+    for (const name of saved.expect)
+      if (!names.includes(name))
+        throw new UsageError(
+          `--file ${path}: expect names unknown invariant "${name}"${suggest(name, names)}`,
+        );
+  }
+  return saved;
+}
+
+/** `undefined` when the run broke exactly what the story expects; otherwise what differs, in words. */
+export function expectationMismatch(
+  expected: readonly string[],
+  broken: readonly string[],
+): string | undefined {
+  const want = [...new Set(expected)].sort();
+  const got = [...new Set(broken)].sort();
+  if (want.join(',') === got.join(',')) return undefined;
+  const expects = want.length === 0 ? 'hold every invariant' : `break exactly ${want.join(', ')}`;
+  const did = got.length === 0 ? 'held every invariant' : `broke ${got.join(', ')}`;
+  return `the story expects the design to ${expects}, but this run ${did}`;
+}

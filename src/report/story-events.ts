@@ -1,0 +1,228 @@
+// The story of a run as structured events: what users did, every deviation, each delivery that
+// changed some service's database, and the state changes of the orders involved. The terminal
+// timeline and the HTML/Markdown reports are both renderings of these events, so they cannot tell
+// different stories. Reads the trace only.
+
+import { orderIdOf } from '../domain/messages.ts';
+import type { Envelope, TraceEntry } from '../kernel/index.ts';
+
+interface At {
+  readonly step: number;
+  readonly atMs: number;
+}
+
+export type StoryEvent = At &
+  (
+    | {
+        readonly kind: 'message';
+        readonly from: string;
+        readonly to: string;
+        readonly text: string;
+        /** Set on a message the system must treat as hostile (`notify.forged`, `notify.tampered`). */
+        readonly tag?: string;
+        /** Which instance took it (0-based), for a service running more than one. */
+        readonly replica?: number;
+      }
+    | { readonly kind: 'refused'; readonly from: string; readonly to: string; readonly text: string }
+    | {
+        readonly kind: 'fault';
+        readonly fault: string;
+        readonly detail: string;
+        /** The message the fault struck, if it struck one. */
+        readonly message?: { readonly from: string; readonly to: string; readonly text: string };
+      }
+    | {
+        readonly kind: 'state';
+        readonly owner: string;
+        readonly table: string;
+        readonly key: string;
+        readonly before?: string;
+        readonly after: string;
+      }
+    | { readonly kind: 'money'; readonly owner: string; readonly text: string }
+    | { readonly kind: 'crash' | 'restart'; readonly owner: string; readonly replica?: number }
+    | { readonly kind: 'note'; readonly owner: string; readonly text: string }
+    | {
+        /** A trace entry of a kind this report does not know yet: shown as a note, never dropped silently. */
+        readonly kind: 'unknown';
+        readonly entryKind: string;
+        readonly owner?: string;
+        readonly text: string;
+      }
+  );
+
+export interface StoryOptions {
+  /** Only events about these orders (all orders when empty). */
+  readonly orders?: readonly string[];
+  /** Every delivery, instead of only the ones that tell the story. */
+  readonly verbose?: boolean;
+  /** Stop after this step (where a safety invariant broke): what follows is not part of the story. */
+  readonly untilStep?: number;
+}
+
+/** The order id a message is about, if any. */
+function orderOf(env: Envelope): string | undefined {
+  const msg = env.msg as {
+    orderId?: string;
+    replyKey?: string;
+    messageId?: string;
+    outTradeNo?: string;
+    notification?: { outTradeNo: string };
+    payload?: { orderId?: string };
+  };
+  const outTradeNo = msg.outTradeNo ?? msg.notification?.outTradeNo;
+  if (outTradeNo !== undefined) return orderIdOf(outTradeNo);
+  // Broker message ids are `<orderId>/paid`.
+  return msg.orderId ?? msg.replyKey ?? msg.payload?.orderId ?? msg.messageId?.split('/')[0];
+}
+
+/** `gateway.notify (o1.1~1 amount 100)`: the message type and what it is about. */
+export function describeMessage(env: Envelope): string {
+  const msg = env.msg as unknown as Record<string, unknown>;
+  const parts: string[] = [];
+  const n = msg.notification as { outTradeNo: string; amount: number } | undefined;
+  // An out_trade_no names the order and the attempt; show it instead of the bare order id.
+  if (n) parts.push(`${n.outTradeNo} amount ${n.amount}`);
+  else if (typeof msg.outTradeNo === 'string') parts.push(msg.outTradeNo);
+  else {
+    const about = orderOf(env);
+    if (about) parts.push(about);
+  }
+  for (const key of ['status', 'result', 'value', 'httpStatus'] as const) {
+    if (msg[key] !== undefined) parts.push(`${key}=${msg[key] === null ? 'nil' : String(msg[key])}`);
+  }
+  if (msg.ok === false) parts.push('error');
+  return `${env.msg.type}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
+}
+
+/** What an entry of an unknown kind is about, read from the fields entries usually carry. */
+function unknownEvent(entry: Record<string, unknown>): {
+  owner?: string;
+  subject?: string;
+  text: string;
+} {
+  const text = (field: string) => (typeof entry[field] === 'string' ? (entry[field] as string) : undefined);
+  const env = entry.env as Envelope | undefined;
+  const owner = text('owner') ?? env?.to;
+  const subject = text('subject') ?? text('orderId') ?? (env ? orderOf(env) : undefined) ?? text('key');
+  const detail =
+    text('text') ?? text('detail') ?? (env ? describeMessage(env) : undefined) ?? text('table') ?? '';
+  return { owner, subject, text: `${String(entry.kind)}${detail ? `: ${detail}` : ''}` };
+}
+
+export function storyEvents(trace: readonly TraceEntry[], options: StoryOptions = {}): StoryEvent[] {
+  const orders = options.orders ?? [];
+  const wanted = (id: string | undefined) =>
+    orders.length === 0 || (id !== undefined && orders.some((o) => id === o || id.startsWith(`${o}~`)));
+  // A delivery tells the story if its handler wrote something, at once or one await later.
+  const writeCauses = new Set(
+    trace.flatMap((e) => (e.kind === 'write' && e.cause !== undefined ? [e.cause] : [])),
+  );
+  const tellsStory = (env: Envelope) =>
+    options.verbose || env.from === 'users' || env.tag !== undefined || writeCauses.has(env.id);
+  const lastStatus = new Map<string, string>();
+  const shipments = new Map<string, number>();
+  const events: StoryEvent[] = [];
+  for (const e of trace) {
+    if (options.untilStep !== undefined && e.step > options.untilStep) break;
+    const at = { step: e.step, atMs: e.atMs };
+    switch (e.kind) {
+      case 'deliver':
+        if (wanted(orderOf(e.env)) && tellsStory(e.env))
+          events.push({
+            ...at,
+            kind: 'message',
+            from: e.env.from,
+            to: e.env.to,
+            text: describeMessage(e.env),
+            tag: e.env.tag,
+            ...(e.replica === undefined ? {} : { replica: e.replica }),
+          });
+        break;
+      case 'refused':
+        if (wanted(orderOf(e.env)))
+          events.push({
+            ...at,
+            kind: 'refused',
+            from: e.env.from,
+            to: e.env.to,
+            text: describeMessage(e.env),
+          });
+        break;
+      case 'fault':
+        if (wanted(e.env ? orderOf(e.env) : e.subject))
+          events.push({
+            ...at,
+            kind: 'fault',
+            fault: e.fault,
+            detail: e.detail,
+            message: e.env && { from: e.env.from, to: e.env.to, text: describeMessage(e.env) },
+          });
+        break;
+      case 'note':
+        if (wanted(e.subject)) events.push({ ...at, kind: 'note', owner: e.owner, text: e.text });
+        break;
+      case 'write': {
+        const row = e.row as { status?: unknown; orderId?: string };
+        if (!wanted(row.orderId ?? e.key)) break;
+        if (e.table === 'captures')
+          events.push({
+            ...at,
+            kind: 'money',
+            owner: e.owner,
+            text: `captures ${(e.row as { amount: number }).amount} for ${e.key}`,
+          });
+        else if (e.table === 'refunds')
+          events.push({
+            ...at,
+            kind: 'money',
+            owner: e.owner,
+            text: `refunds ${(e.row as { amount: number }).amount} for ${(e.row as { outTradeNo: string }).outTradeNo}`,
+          });
+        else if (row.status !== undefined) {
+          const key = `${e.owner}/${e.table}/${e.key}`;
+          const before = lastStatus.get(key);
+          const after = String(row.status);
+          if (before !== after)
+            events.push({ ...at, kind: 'state', owner: e.owner, table: e.table, key: e.key, before, after });
+          lastStatus.set(key, after);
+        }
+        if (e.fulfils) {
+          const shipped = (shipments.get(e.key) ?? 0) + 1;
+          shipments.set(e.key, shipped);
+          events.push({ ...at, kind: 'money', owner: e.owner, text: `ships ${e.key} (shipment ${shipped})` });
+        }
+        break;
+      }
+      case 'crash':
+      case 'restart':
+        events.push({
+          ...at,
+          kind: e.kind,
+          owner: e.owner,
+          ...(e.replica === undefined ? {} : { replica: e.replica }),
+        });
+        break;
+      default: {
+        // A kind added to the kernel after this report was written: tell it, never crash on it.
+        const entry = e as unknown as Record<string, unknown>;
+        const unknown = unknownEvent(entry);
+        if (wanted(unknown.subject))
+          events.push({
+            step: Number(entry.step),
+            atMs: Number(entry.atMs),
+            kind: 'unknown',
+            entryKind: String(entry.kind),
+            owner: unknown.owner,
+            text: unknown.text,
+          });
+      }
+    }
+  }
+  return events;
+}
+
+/** A deviation from the happy path: a fault or a crash. */
+export function isDeviation(event: StoryEvent): boolean {
+  return event.kind === 'fault' || event.kind === 'crash';
+}

@@ -1,0 +1,43 @@
+// Writes a report model to files, one per format, under a name that says what broke and is the
+// same for the same story (so re-running overwrites instead of piling up copies).
+
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { htmlReport } from './html-report.ts';
+import { markdownReport } from './markdown-report.ts';
+import type { ReportModel } from './report-model.ts';
+
+export const reportFormats = ['html', 'md'] as const;
+export type ReportFormat = (typeof reportFormats)[number];
+
+const render: Record<ReportFormat, (model: ReportModel) => string> = { html: htmlReport, md: markdownReport };
+
+/** `seed-no-duplicate-orders-1a2b3c4d`: design, what broke, and the trace it tells. */
+export function reportName(model: ReportModel): string {
+  const [base = '', ...changes] = model.design.spec.split(',');
+  const design = [basename(base, '.json'), ...changes].join('-');
+  const broken = model.broken ?? 'holds';
+  const id = model.story?.traceHash.slice(0, 8);
+  const slug = (text: string) =>
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '');
+  return [slug(design), broken, id].filter(Boolean).join('-');
+}
+
+/** Writes every requested format into `dir` (created if missing); returns the paths written. */
+export async function writeReport(
+  model: ReportModel,
+  formats: readonly ReportFormat[],
+  dir: string,
+): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const paths: string[] = [];
+  for (const format of formats) {
+    const path = join(dir, `${reportName(model)}.${format}`);
+    await writeFile(path, render[format](model));
+    paths.push(path);
+  }
+  return paths;
+}

@@ -1,0 +1,56 @@
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { maxOrdersHonoured } from '../../src/cli/limits.ts';
+import { paysim } from './paysim.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'paysim-check-'));
+
+describe('paysim check options', () => {
+  it('accepts --verbose, which it recommends, and then tells the happy path in full', () => {
+    const story = paysim(['check', '--design', 'seed', '--seed', '3', '--runs', '300']);
+    expect(story.out).toMatch(/--verbose shows them/);
+    const verbose = paysim(['check', '--design', 'seed', '--seed', '3', '--runs', '300', '--verbose']);
+    expect(verbose.code).toBe(1);
+    expect(verbose.out).not.toMatch(/--verbose shows them/);
+    expect(verbose.out).toMatch(/app → redis/);
+    expect(verbose.out.split('\n').length).toBeGreaterThan(story.out.split('\n').length);
+  });
+
+  it(`rejects --orders above the ${maxOrdersHonoured} a generated world can have, naming the maximum`, () => {
+    const r = paysim(['check', '--orders', String(maxOrdersHonoured + 1)]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      new RegExp(`--orders ${maxOrdersHonoured + 1} .*the maximum is ${maxOrdersHonoured}`),
+    );
+    expect(r.out).toBe('');
+    expect(paysim(['check', '--orders', String(maxOrdersHonoured), '--runs', '5', '--seed', '1']).code).toBe(
+      0,
+    );
+  });
+
+  it('--save names the design file relative to the story, so the pair can move together', () => {
+    const project = join(dir, 'project');
+    mkdirSync(join(project, 'designs'), { recursive: true });
+    mkdirSync(join(project, 'stories'));
+    writeFileSync(
+      join(project, 'designs', 'ours.json'),
+      JSON.stringify({ name: 'ours', extends: 'seed', provider: 'alipay' }),
+    );
+    // Run from the project folder, as a user would, with a path relative to it.
+    const r = paysim(
+      ['check', '--design', 'designs/ours.json', '--seed', '3', '--runs', '300', '--save', 'stories/cx.json'],
+      {},
+      project,
+    );
+    expect(r.code).toBe(1);
+    const saved = JSON.parse(readFileSync(join(project, 'stories', 'cx.json'), 'utf8'));
+    expect(saved.design).toBe('../designs/ours.json');
+    const moved = join(dir, 'elsewhere');
+    cpSync(project, moved, { recursive: true });
+    const replayed = paysim(['replay', '--file', join(moved, 'stories', 'cx.json'), '--json']);
+    expect(replayed.code).toBe(1);
+    expect(JSON.parse(replayed.out).violations.length).toBeGreaterThan(0);
+  });
+});

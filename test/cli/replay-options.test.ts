@@ -1,0 +1,55 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { paysim } from './paysim.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'paysim-replay-'));
+const redisRace = JSON.parse(readFileSync('scenarios/seed-redis-race.json', 'utf8'));
+
+function storyFile(name: string, story: object): string {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(story));
+  return path;
+}
+
+describe('paysim replay', () => {
+  it('holds a story file to its expect: exit 0 when the run breaks exactly that', () => {
+    const r = paysim(['replay', '--file', 'scenarios/seed-redis-race.json']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/As expected: broke no-duplicate-orders\./);
+  });
+
+  it('exits 1 and says so when the verdict differs from the story file expect', () => {
+    const wrong = storyFile('wrong.json', { ...redisRace, expect: ['no-double-charge'] });
+    const r = paysim(['replay', '--file', wrong]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(
+      /Unexpected: the story expects the design to break exactly no-double-charge, but this run broke no-duplicate-orders\./,
+    );
+    const holds = storyFile('holds.json', {
+      ...redisRace,
+      design: 'hardened',
+      expect: ['no-duplicate-orders'],
+    });
+    const r2 = paysim(['replay', '--file', holds, '--json']);
+    expect(r2.code).toBe(1);
+    expect(JSON.parse(r2.out)).toMatchObject({ verdict: 'held', asExpected: false });
+  });
+
+  it('rejects an expect naming an invariant that does not exist, with exit 2', () => {
+    const bad = storyFile('bad-expect.json', { ...redisRace, expect: ['no-duplicate-order'] });
+    const r = paysim(['replay', '--file', bad]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /expect names unknown invariant "no-duplicate-order" \(did you mean "no-duplicate-orders"\?\)/,
+    );
+  });
+
+  it('refuses to guess a design: without --design (or --file) it is a usage error', () => {
+    const r = paysim(['replay', '--workload', 'o1:100@0', '--picks', 'user.submit#0=1']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/replay needs --design/);
+    expect(r.out).toBe('');
+  });
+});

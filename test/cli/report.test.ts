@@ -1,0 +1,79 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { paysim } from './paysim.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'paysim-report-'));
+
+describe('--report', () => {
+  it('check writes the counterexample as HTML and Markdown under --report-dir and prints the paths', () => {
+    const reports = join(dir, 'check');
+    const r = paysim([
+      'check',
+      '--design',
+      'seed',
+      '--seed',
+      '6',
+      '--report',
+      'html,md',
+      '--report-dir',
+      reports,
+    ]);
+    expect(r.code).toBe(1);
+    const printed = [...r.out.matchAll(/^Report: (.+)$/gm)].map((m) => m[1]);
+    expect(printed).toEqual([
+      join(reports, 'seed-no-duplicate-orders-eefec836.html'),
+      join(reports, 'seed-no-duplicate-orders-eefec836.md'),
+    ]);
+    const html = readFileSync(printed[0] as string, 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('<svg');
+    expect(html).not.toMatch(/<script|<link|src=|url\((?!#)/);
+    expect(html).toContain(
+      'npx paysim replay --design seed --workload o1:100@0 --picks &quot;user.submit#0=1&quot;',
+    );
+    const md = readFileSync(printed[1] as string, 'utf8');
+    expect(md).toMatch(/```mermaid\nsequenceDiagram\n/);
+    expect(md).toContain('Found by `npx paysim check --design seed --runs 2000 --seed 6 --orders 3`');
+  });
+
+  it('replay writes the same report for the same story, and --json lists it', () => {
+    const reports = join(dir, 'replay');
+    const r = paysim([
+      'replay',
+      '--file',
+      'scenarios/seed-redis-race.json',
+      '--report',
+      'md',
+      '--json',
+      '--report-dir',
+      reports,
+    ]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).reports).toEqual([join(reports, 'seed-no-duplicate-orders-eefec836.md')]);
+    expect(readFileSync(join(reports, 'seed-no-duplicate-orders-eefec836.md'), 'utf8')).toContain(
+      '## The lesson',
+    );
+    expect(readdirSync(reports)).toEqual(['seed-no-duplicate-orders-eefec836.md']);
+  });
+
+  it('rejects an unknown format and a report folder that is a file, before running', () => {
+    const bad = paysim(['check', '--report', 'pdf']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--report expects html, md or html,md, got "pdf"/);
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    const notDir = paysim([
+      'replay',
+      '--file',
+      'scenarios/seed-redis-race.json',
+      '--report',
+      'html',
+      '--report-dir',
+      file,
+    ]);
+    expect(notDir.code).toBe(2);
+    expect(notDir.err).toMatch(/--report-dir .*a-file: is a file, not a folder/);
+  });
+});
