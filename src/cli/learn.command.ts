@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { Design } from '../designs/design.ts';
-import { mitigationNames } from '../designs/variants.ts';
+import { mitigationNames, services } from '../designs/variants.ts';
 import { settingOf } from '../report/report-model.ts';
 import { colourWanted, paintFailures } from './colour.ts';
 import { listLessons, replayStoryFile } from './lessons.ts';
@@ -17,6 +17,12 @@ function designChanges(broken: Design, fixed: Design): string[] {
   if (broken.provider !== fixed.provider) changes.push(`  provider: ${broken.provider} → ${fixed.provider}`);
   if (broken.forwarding !== fixed.forwarding)
     changes.push(`  forwarding: ${broken.forwarding} → ${fixed.forwarding}`);
+  for (const service of services) {
+    for (const field of ['writes', 'replicas'] as const) {
+      if (broken[service][field] !== fixed[service][field])
+        changes.push(`  ${service}.${field}: ${broken[service][field]} → ${fixed[service][field]}`);
+    }
+  }
   return changes;
 }
 

@@ -178,10 +178,14 @@ export class MachineHost<Input> implements Service {
       version: this.versions.get(entity.key) ?? 0,
       atMs: this.world.nowMs,
     };
-    const step = this.world.await(this.address, () => {
-      this.inFlight.delete(step);
-      this.commit(read, event, what, decideFresh);
-    });
+    const step = this.world.await(
+      this.address,
+      () => {
+        this.inFlight.delete(step);
+        this.commit(read, event, what, decideFresh);
+      },
+      entity.key,
+    );
     this.inFlight.set(step, { key: entity.key, replica: this.world.replicaOf(this.address) });
   }
 

@@ -256,7 +256,7 @@ export class World {
    * The continuation of a handler of `owner` after an await on its database: it runs `stepMs`
    * later, or later still if the handler stalls there (a choice), unless its replica dies first.
    */
-  await(owner: string, fire: () => void | Promise<void>): number {
+  await(owner: string, fire: () => void | Promise<void>, subject?: string): number {
     let delayMs = this.options.stepMs;
     const label = this.options.faults.schedulingLabel(owner, 'stall');
     if (label !== undefined) {
@@ -264,7 +264,12 @@ export class World {
       if (pick > 0) {
         const extra = this.options.stallOptionsMs[pick - 1] as number;
         delayMs += extra;
-        this.recordFault(label, `a handler of ${owner} stalls ${extra} ms at a database call`);
+        this.recordFault(
+          label,
+          `a handler of ${owner} stalls ${extra} ms at a database call`,
+          undefined,
+          subject,
+        );
       }
     }
     return this.schedule('step', owner, delayMs, fire, this.cause);

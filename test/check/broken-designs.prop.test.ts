@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { explore } from '../../src/check/explore.ts';
+import { explore, replay } from '../../src/check/explore.ts';
 import type { Design } from '../../src/designs/design.ts';
 import { presets } from '../../src/designs/presets.ts';
 import { allFaults } from '../../src/faults/catalogue.ts';
+import { traceHash } from '../../src/kernel/index.ts';
+import { renderTimeline } from '../../src/report/timeline.ts';
 
 async function brokenBy(design: Design, faults: readonly string[], seed = 1) {
   const report = await explore({ design, runs: 1000, seed, maxOrders: 2, faults: new Set(faults) });
@@ -52,6 +54,30 @@ describe("the article's seed design", () => {
   ])('loses to %s: %s breaks (%s)', async (fault, invariant) => {
     expect(invariantsOf(await brokenBy(presets.seed as Design, [fault]))).toContain(invariant);
   });
+
+  it.each([1, 2, 3])(
+    'on seed %i, has the check-then-act race of its measure 4: two callbacks both read paying, both forward, the order ships twice',
+    async (seed) => {
+      const faults = new Set(['notify.duplicated', 'pc.interleave', 'app.interleave']);
+      const report = await explore({
+        design: presets.seed as Design,
+        runs: 2000,
+        seed,
+        maxOrders: 2,
+        faults,
+      });
+      const c = report.counterexample;
+      expect(c?.violations[0]?.invariant).toBe('exactly-once-fulfilment');
+      const story = renderTimeline(c?.result.trace ?? []).join('\n');
+      // The two interleaved steps, side by side: the second handler decides on a row read before the first wrote.
+      expect(story).toMatch(/pc gateway\.notify for o\d\.1: decides on the row it read at \d+ ms \(paying\)/);
+      // It replays exactly.
+      const again = await replay(presets.seed as Design, c?.story as NonNullable<typeof c>['story'], {
+        faults,
+      });
+      expect(traceHash(again.trace)).toBe(traceHash(c?.result.trace ?? []));
+    },
+  );
 
   it('survives a lost callback thanks to its timeout query', async () => {
     expect(await brokenBy(presets.seed as Design, ['notify.outage', 'notify.lost'])).toBeUndefined();

@@ -7,8 +7,8 @@ import { allFaults } from '../../src/faults/catalogue.ts';
 
 const hardened = presets.hardened as Design;
 
-async function expectHolds(design: Design, runs: number, seed: number) {
-  const report = await explore({ design, runs, seed, maxOrders: 4, faults: new Set(allFaults) });
+async function expectHolds(design: Design, runs: number, seed: number, maxOrders = 4) {
+  const report = await explore({ design, runs, seed, maxOrders, faults: new Set(allFaults) });
   const c = report.counterexample;
   // On failure, print the story so the run can be replayed at once.
   expect(c && `${c.violations[0]?.message}\n${formatReplayCommand(c.story)}`).toBeUndefined();
@@ -18,6 +18,16 @@ async function expectHolds(design: Design, runs: number, seed: number) {
 describe('the hardened design', () => {
   it('holds every invariant in 2,000 generated runs of up to 4 concurrent orders with every fault enabled', async () => {
     await expectHolds(hardened, 2000, 20261125);
+  });
+
+  it('holds 2,000 runs of up to 3 orders with every fault, running 2 instances of each service', async () => {
+    const twoEach: Design = {
+      ...hardened,
+      name: 'hardened,replicas=2',
+      paymentCenter: { ...hardened.paymentCenter, replicas: 2 },
+      businessApp: { ...hardened.businessApp, replicas: 2 },
+    };
+    await expectHolds(twoEach, 2000, 4, 3);
   });
 
   it('holds on Alipay, whose close does not take before the buyer acts', async () => {

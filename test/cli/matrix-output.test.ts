@@ -20,7 +20,7 @@ describe('paysim matrix verdicts', () => {
   it('the table says "not found in N runs", never "held" or "covered"', () => {
     const r = paysim(['matrix', '--runs', '150', '--seeds', '1']);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/payingLock\s+not found in 150 runs/);
+    expect(r.out).toMatch(/timeoutQuery\s+not found in 150 runs/);
     expect(r.out).not.toMatch(/\bheld\b|covered/);
   });
 });

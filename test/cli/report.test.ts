@@ -15,6 +15,8 @@ describe('--report', () => {
       'seed',
       '--seed',
       '6',
+      '--faults',
+      'user.submit',
       '--report',
       'html,md',
       '--report-dir',
@@ -23,8 +25,8 @@ describe('--report', () => {
     expect(r.code).toBe(1);
     const printed = [...r.out.matchAll(/^Report: (.+)$/gm)].map((m) => m[1]);
     expect(printed).toEqual([
-      join(reports, 'seed-no-duplicate-orders-eefec836.html'),
-      join(reports, 'seed-no-duplicate-orders-eefec836.md'),
+      join(reports, 'seed-no-duplicate-orders-1901d9af.html'),
+      join(reports, 'seed-no-duplicate-orders-1901d9af.md'),
     ]);
     const html = readFileSync(printed[0] as string, 'utf8');
     expect(html).toMatch(/^<!doctype html>/);
@@ -35,7 +37,9 @@ describe('--report', () => {
     );
     const md = readFileSync(printed[1] as string, 'utf8');
     expect(md).toMatch(/```mermaid\nsequenceDiagram\n/);
-    expect(md).toContain('Found by `npx paysim check --design seed --runs 2000 --seed 6 --orders 3`');
+    expect(md).toContain(
+      'Found by `npx paysim check --design seed --runs 2000 --seed 6 --orders 3 --faults user.submit`',
+    );
   });
 
   it('replay writes the same report for the same story, and --json lists it', () => {
@@ -51,11 +55,11 @@ describe('--report', () => {
       reports,
     ]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out).reports).toEqual([join(reports, 'seed-no-duplicate-orders-eefec836.md')]);
-    expect(readFileSync(join(reports, 'seed-no-duplicate-orders-eefec836.md'), 'utf8')).toContain(
+    expect(JSON.parse(r.out).reports).toEqual([join(reports, 'seed-no-duplicate-orders-1901d9af.md')]);
+    expect(readFileSync(join(reports, 'seed-no-duplicate-orders-1901d9af.md'), 'utf8')).toContain(
       '## The lesson',
     );
-    expect(readdirSync(reports)).toEqual(['seed-no-duplicate-orders-eefec836.md']);
+    expect(readdirSync(reports)).toEqual(['seed-no-duplicate-orders-1901d9af.md']);
   });
 
   it('rejects an unknown format and a report folder that is a file, before running', () => {

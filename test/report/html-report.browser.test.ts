@@ -29,7 +29,20 @@ const launchFlags = [
 function writeReport(dir: string): string {
   const run = spawnSync(
     process.execPath,
-    ['bin/paysim.js', 'check', '--design', 'seed', '--seed', '6', '--report', 'html', '--report-dir', dir],
+    [
+      'bin/paysim.js',
+      'check',
+      '--design',
+      'seed',
+      '--seed',
+      '6',
+      '--faults',
+      'user.submit',
+      '--report',
+      'html',
+      '--report-dir',
+      dir,
+    ],
     { encoding: 'utf8', env: { ...process.env, CI: 'true' } },
   );
   expect(run.status).toBe(1);

@@ -89,7 +89,7 @@ describe('the report model', () => {
     );
     expect(htmlReport(model)).toContain('handler.commit: commits the order row');
     expect(markdownReport(model)).toContain(
-      'Note over p_app: 00:00.030 handler.commit: commits the order row',
+      'Note over p_app: 00:00.032 handler.commit: commits the order row',
     );
     const orders = ['o1.1', 'o1.2'];
     expect(renderTimeline(trace, { orders }).length).toBeGreaterThan(5);
