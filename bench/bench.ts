@@ -7,7 +7,7 @@ import { explore } from '../src/check/explore.ts';
 import { simulate } from '../src/check/simulate.ts';
 import type { Design } from '../src/designs/design.ts';
 import { presets } from '../src/designs/presets.ts';
-import { mitigationNames, withoutMitigation } from '../src/designs/variants.ts';
+import { weakenings } from '../src/designs/variants.ts';
 import { allFaults } from '../src/faults/catalogue.ts';
 import { type Pick, ScriptedChoices } from '../src/kernel/index.ts';
 import { renderTimeline, storyOf } from '../src/report/timeline.ts';
@@ -96,14 +96,40 @@ rows.push([
 ]);
 rows.push(['all flows', '', '', '', '', `${(paysimTotal / baselineTotal).toFixed(1)}×`]);
 
-const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
 console.log(
   `paysim vs bare reducer, ${flows} flows per story, ${propertyRuns} property runs (Node ${process.versions.node})\n`,
 );
-for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  '));
+printTable(rows);
 
-// Time to the first counterexample for every row of the necessity matrix: how long `check` takes
-// to find (and shrink) the story that shows a mitigation is needed, and how long that story is.
+// What interleaving costs: the same flows with every handler's read and write one await apart (the
+// default) and with each handler atomic (what the kernel did before; it hides every race).
+const interleaving: string[][] = [['story', 'interleaved flows/s', 'atomic flows/s', 'cost']];
+for (const story of Object.keys(stories) as Story[]) {
+  const run = (atomicHandlers: boolean) => async () => {
+    const result = await simulate({
+      design,
+      workload: oneOrder,
+      faults,
+      choices: ScriptedChoices.replay(stories[story]),
+      atomicHandlers,
+    });
+    return result.trace.length;
+  };
+  const interleaved = await time(run(false), flows);
+  const atomic = await time(run(true), flows);
+  interleaving.push([
+    story,
+    rate(flows / interleaved.seconds),
+    rate(flows / atomic.seconds),
+    `${(interleaved.seconds / atomic.seconds).toFixed(2)}×`,
+  ]);
+}
+console.log('\nWhat interleaving costs per run (hardened, one order):\n');
+printTable(interleaving);
+
+// Time to the first counterexample for every row of the necessity matrix that breaks, with the
+// earlier uniform search and with the aimed swarm search: how often each finds it within 2,000
+// runs, after how many runs (median over the seeds that found it), and how long the story is.
 const seeds = Array.from({ length: Number(process.env.BENCH_SEEDS ?? 5) }, (_, i) => i + 1);
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -111,45 +137,59 @@ const median = (xs: number[]) => {
     ? Number.NaN
     : ((s[(s.length - 1) >> 1] as number) + (s[s.length >> 1] as number)) / 2;
 };
+async function findRate(weakened: Design, search: 'plain' | 'aimed') {
+  const runs: number[] = [];
+  const times: number[] = [];
+  const deviations: number[] = [];
+  const lines: number[] = [];
+  for (const seed of seeds) {
+    const start = performance.now();
+    const report = await explore({ design: weakened, runs: 2000, seed, maxOrders: 3, faults, search });
+    const c = report.counterexample;
+    if (!c) continue;
+    times.push(performance.now() - start);
+    runs.push(c.foundAtRun);
+    deviations.push(c.story.picks.length);
+    lines.push(renderTimeline(c.result.trace, storyOf(c.violations)).length);
+  }
+  return { runs, times, deviations, lines };
+}
 const matrixRows: string[][] = [
-  ['row', 'found', 'median time', 'median runs', 'median deviations', 'median timeline lines'],
+  [
+    'row',
+    'plain: found',
+    'median runs',
+    'aimed: found',
+    'median runs',
+    'median time',
+    'median deviations',
+    'median timeline lines',
+  ],
 ];
 for (const provider of ['wechat', 'alipay'] as const) {
   const base: Design = { ...(presets.hardened as Design), provider };
-  for (const mitigation of mitigationNames) {
-    const times: number[] = [];
-    const runs: number[] = [];
-    const deviations: number[] = [];
-    const lines: number[] = [];
-    for (const seed of seeds) {
-      const start = performance.now();
-      const report = await explore({
-        design: withoutMitigation(base, mitigation),
-        runs: 2000,
-        seed,
-        maxOrders: 3,
-        faults,
-      });
-      const c = report.counterexample;
-      if (!c) continue;
-      times.push(performance.now() - start);
-      runs.push(c.foundAtRun);
-      deviations.push(c.story.picks.length);
-      lines.push(renderTimeline(c.result.trace, storyOf(c.violations)).length);
-    }
-    if (times.length === 0) continue;
+  for (const { change, design: weakened } of weakenings(base)) {
+    const aimed = await findRate(weakened, 'aimed');
+    if (aimed.runs.length === 0) continue;
+    const plain = await findRate(weakened, 'plain');
     matrixRows.push([
-      `${provider} -${mitigation}`,
-      `${times.length}/${seeds.length}`,
-      `${(median(times) / 1000).toFixed(2)} s`,
-      String(median(runs)),
-      String(median(deviations)),
-      String(median(lines)),
+      `${provider} ${change}`,
+      `${plain.runs.length}/${seeds.length}`,
+      plain.runs.length > 0 ? String(median(plain.runs)) : '-',
+      `${aimed.runs.length}/${seeds.length}`,
+      String(median(aimed.runs)),
+      `${(median(aimed.times) / 1000).toFixed(2)} s`,
+      String(median(aimed.deviations)),
+      String(median(aimed.lines)),
     ]);
   }
 }
-const mw = matrixRows[0]?.map((_, i) => Math.max(...matrixRows.map((r) => (r[i] ?? '').length))) ?? [];
 console.log(
-  `\nNecessity matrix rows that break (hardened, one mitigation off; ${seeds.length} seeds, up to 2000 runs each):\n`,
+  `\nNecessity matrix rows that break (hardened weakened once; ${seeds.length} seeds, up to 2000 runs each):\n`,
 );
-for (const r of matrixRows) console.log(r.map((c, i) => c.padEnd(mw[i] ?? 0)).join('  '));
+printTable(matrixRows);
+
+function printTable(table: string[][]): void {
+  const widths = table[0]?.map((_, i) => Math.max(...table.map((r) => (r[i] ?? '').length))) ?? [];
+  for (const r of table) console.log(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  '));
+}

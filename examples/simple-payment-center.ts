@@ -1,8 +1,12 @@
 // A small payment center written the way a team would write it: a plain class with async methods,
 // a database, a gateway client and timers, and no XState. paysim drives it through the payment
 // center port (src/adapters/payment-center-port.ts) in place of its own model, so the same
-// properties check it. `plantedBug: 'non-idempotent-notify'` makes every callback forward the result
-// again, the classic duplicate-fulfilment bug; the tests show paysim catches it.
+// properties check it. Planted bugs, each a classic, each caught by the tests:
+//   non-idempotent-notify  every callback forwards the result again;
+//   check-then-act         reads the status, awaits, then writes paid with a plain UPDATE, so two
+//                          callbacks (or a callback and a query) both pass the check;
+//   memory-dedupe          remembers handled callbacks in the process's memory instead of the
+//                          database: fine with one instance, wrong with two.
 
 import type { PaymentCenterHandlers, PaymentCenterPorts } from '../src/adapters/payment-center-port.ts';
 import type { Notification } from '../src/domain/messages.ts';
@@ -22,7 +26,7 @@ interface Payment {
 }
 
 export interface SimplePaymentCenterOptions {
-  readonly plantedBug?: 'non-idempotent-notify';
+  readonly plantedBug?: 'non-idempotent-notify' | 'check-then-act' | 'memory-dedupe';
 }
 
 const queryAfterMs = 30_000;
@@ -31,13 +35,16 @@ const forwardAttempts = 20;
 const forwardIntervalMs = 5_000;
 
 export class SimplePaymentCenter implements PaymentCenterHandlers {
+  /** Only with `memory-dedupe`: the callbacks this process has handled. */
+  private readonly handled = new Set<string>();
+
   constructor(
     private readonly io: PaymentCenterPorts,
     private readonly options: SimplePaymentCenterOptions = {},
   ) {}
 
   async onCreatePayment({ orderId, amount }: { orderId: string; amount: number }): Promise<void> {
-    const existing = this.load(orderId);
+    const existing = await this.load(orderId);
     if (existing?.status === 'paying') {
       // The lock: one live attempt per order; a second click gets the same pre-pay.
       this.io.businessApp.paymentCreated(orderId, existing.attempt);
@@ -45,7 +52,7 @@ export class SimplePaymentCenter implements PaymentCenterHandlers {
     }
     if (existing) return;
     const attempt = `${orderId}~1`;
-    this.save({
+    await this.save({
       orderId,
       amount,
       status: 'paying',
@@ -66,7 +73,7 @@ export class SimplePaymentCenter implements PaymentCenterHandlers {
   }
 
   async onNotify(n: Notification): Promise<{ httpStatus: number; body: string }> {
-    const p = this.load(orderIdOf(n.outTradeNo));
+    const p = await this.load(orderIdOf(n.outTradeNo));
     const fresh = Math.abs(this.io.now() - n.timestampMs) <= this.io.provider.timestampToleranceMs;
     const genuine = this.io.provider.verify(n) && fresh && n.merchant === this.io.provider.merchantId;
     if (
@@ -82,19 +89,29 @@ export class SimplePaymentCenter implements PaymentCenterHandlers {
       this.io.background(() => this.forward(p.orderId));
       return this.io.provider.ackReply;
     }
+    if (this.options.plantedBug === 'memory-dedupe') {
+      // Claimed in memory before the first await, so one process never handles a callback twice.
+      if (this.handled.has(n.outTradeNo)) return this.io.provider.ackReply;
+      this.handled.add(n.outTradeNo);
+      if (p.status !== 'paid') {
+        await this.save({ ...p, status: 'paid', paidBy: n.outTradeNo, outbox: 'pending' });
+        this.io.background(() => this.forward(p.orderId));
+      }
+      return this.io.provider.ackReply;
+    }
     await this.succeeded(p.orderId, n.outTradeNo);
     return this.io.provider.ackReply;
   }
 
   async onClose({ orderId }: { orderId: string }): Promise<void> {
-    const p = this.load(orderId);
+    const p = await this.load(orderId);
     if (!p || p.status === 'closed') return this.io.businessApp.paymentClosed(orderId);
     if (p.status === 'paid') return this.io.background(() => this.forward(orderId));
     await this.closeAtGateway(orderId, 'the gateway never answered the close');
   }
 
   async onQuery({ orderId }: { orderId: string }): Promise<void> {
-    const p = this.load(orderId);
+    const p = await this.load(orderId);
     this.io.businessApp.paymentStatus(orderId, p?.status ?? 'none');
     if (p?.status !== 'paying' && p?.status !== 'exception') return;
     const answer = await this.io.gateway.query(p.attempt);
@@ -102,35 +119,43 @@ export class SimplePaymentCenter implements PaymentCenterHandlers {
   }
 
   async recover(): Promise<void> {
-    for (const [orderId, p] of this.io.db.rows<Payment>('payments')) {
+    for (const [orderId, p] of await this.io.db.rows<Payment>('payments')) {
       if (p.status === 'paying') this.io.background(() => this.queryUntilKnown(orderId, 0));
       if (p.status === 'paid' && p.outbox === 'pending') this.io.background(() => this.forward(orderId));
       if (p.refundsPending.length > 0) this.io.background(() => this.refundPending(orderId));
     }
   }
 
-  /** Records a verified success once (compare-and-set on the stored status), then forwards it. */
+  /**
+   * Records a verified success once, then forwards it. The check and the write are one conditional
+   * UPDATE … WHERE status = <the status read>: if another handler wrote first, read again.
+   */
   private async succeeded(orderId: string, outTradeNo: string): Promise<void> {
-    const p = this.load(orderId) as Payment;
+    const p = (await this.load(orderId)) as Payment;
     if (p.status === 'paid' && p.paidBy === outTradeNo) return;
     if (p.status === 'paid' || p.status === 'closed') {
       // A capture we must not keep: a late payment on a closed order.
-      if (!p.refundsPending.includes(outTradeNo) && !p.refundsDone.includes(outTradeNo)) {
-        this.save({ ...p, refundsPending: [...p.refundsPending, outTradeNo] });
-        this.io.background(() => this.refundPending(orderId));
-      }
+      if (p.refundsPending.includes(outTradeNo) || p.refundsDone.includes(outTradeNo)) return;
+      const refund = { ...p, refundsPending: [...p.refundsPending, outTradeNo] };
+      if (!(await this.io.db.update('payments', orderId, refund, { status: p.status })))
+        return this.succeeded(orderId, outTradeNo);
+      this.io.background(() => this.refundPending(orderId));
       return;
     }
     // The outbox: "paid" and "tell the business app" are one write.
-    this.save({ ...p, status: 'paid', paidBy: outTradeNo, outbox: 'pending' });
+    const paid: Payment = { ...p, status: 'paid', paidBy: outTradeNo, outbox: 'pending' };
+    if (this.options.plantedBug === 'check-then-act') await this.save(paid);
+    else if (!(await this.io.db.update('payments', orderId, paid, { status: p.status })))
+      return this.succeeded(orderId, outTradeNo);
     this.io.background(() => this.forward(orderId));
   }
 
   private async forward(orderId: string): Promise<void> {
     for (let i = 0; i < forwardAttempts; i++) {
-      const p = this.load(orderId) as Payment;
+      const p = (await this.load(orderId)) as Payment;
       if (await this.io.businessApp.publishResult(orderId, p.paidBy as string, p.amount)) {
-        this.save({ ...(this.load(orderId) as Payment), outbox: 'done' });
+        const now = (await this.load(orderId)) as Payment;
+        await this.io.db.update('payments', orderId, { ...now, outbox: 'done' }, { status: now.status });
         return;
       }
       await this.io.sleep(forwardIntervalMs);
@@ -138,7 +163,7 @@ export class SimplePaymentCenter implements PaymentCenterHandlers {
   }
 
   private async queryUntilKnown(orderId: string, round: number): Promise<void> {
-    const p = this.load(orderId);
+    const p = await this.load(orderId);
     if (p?.status !== 'paying') return;
     const answer = await this.io.gateway.query(p.attempt);
     if (answer.ok && answer.status === 'SUCCESS') return this.succeeded(orderId, p.attempt);
@@ -150,45 +175,66 @@ export class SimplePaymentCenter implements PaymentCenterHandlers {
 
   /** Closes the gateway order before giving up: "paid" there means paid here. */
   private async closeAtGateway(orderId: string, reason: string): Promise<void> {
-    const p = this.load(orderId) as Payment;
+    const p = (await this.load(orderId)) as Payment;
     for (let i = 0; i < 3; i++) {
       const answer = await this.io.gateway.close(p.attempt);
       if (answer.ok && answer.result === 'paid') return this.succeeded(orderId, p.attempt);
       if (answer.ok) {
-        const now = this.load(orderId) as Payment;
+        const now = (await this.load(orderId)) as Payment;
         if (now.status !== 'paying' && now.status !== 'exception') return;
-        this.save({ ...now, status: 'closed' });
+        // A callback may have marked it paid since the read: close only what is still unpaid.
+        if (
+          !(await this.io.db.update(
+            'payments',
+            orderId,
+            { ...now, status: 'closed' },
+            { status: now.status },
+          ))
+        )
+          return this.closeAtGateway(orderId, reason);
         return this.io.businessApp.paymentClosed(orderId);
       }
     }
-    this.save({ ...p, status: 'exception', reason });
+    const now = (await this.load(orderId)) as Payment;
+    if (now.status === 'paying')
+      await this.io.db.update(
+        'payments',
+        orderId,
+        { ...now, status: 'exception', reason },
+        { status: 'paying' },
+      );
   }
 
   private async refundPending(orderId: string): Promise<void> {
     for (;;) {
-      const p = this.load(orderId) as Payment;
+      const p = (await this.load(orderId)) as Payment;
       const next = p.refundsPending[0];
       if (next === undefined) return;
       const answer = await this.io.gateway.refund(next, `refund-${next}`, p.amount);
       if (answer.ok) {
-        const now = this.load(orderId) as Payment;
-        this.save({
-          ...now,
-          refundsPending: now.refundsPending.filter((o) => o !== next),
-          refundsDone: [...now.refundsDone, next],
-        });
+        const now = (await this.load(orderId)) as Payment;
+        await this.io.db.update(
+          'payments',
+          orderId,
+          {
+            ...now,
+            refundsPending: now.refundsPending.filter((o) => o !== next),
+            refundsDone: [...now.refundsDone, next],
+          },
+          { refundsPending: now.refundsPending },
+        );
       } else {
         await this.io.sleep(forwardIntervalMs);
       }
     }
   }
 
-  private load(orderId: string): Payment | undefined {
+  private load(orderId: string): Promise<Payment | undefined> {
     return this.io.db.get<Payment>('payments', orderId);
   }
 
-  private save(p: Payment): void {
-    this.io.db.put('payments', p.orderId, p);
+  private save(p: Payment): Promise<void> {
+    return this.io.db.put('payments', p.orderId, p);
   }
 }
 

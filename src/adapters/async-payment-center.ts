@@ -1,8 +1,10 @@
-// Hosts an async, hand-written payment center (any PaymentCenterHandlers) as a world service. Its
-// gateway calls become messages through the world (so they can be lost, delayed or fail), its
-// database writes and sends are crash points, and its timers run on the virtual clock. After a
-// message is delivered, the world waits until the implementation has nothing left to run but calls
-// that are waiting on the world: it must do no real I/O of its own.
+// Hosts an async, hand-written payment center (any PaymentCenterHandlers) as a world service, in
+// as many instances as the design runs. Its gateway calls become messages through the world (so
+// they can be lost, delayed or fail), each matched to its reply by a request id, as an HTTP client
+// does; a reply after the request timed out is dropped. Every database call is an await that the
+// world schedules (a stall or another handler may come first), every write and send is a crash
+// point, and its timers run on the virtual clock. After each event the world waits until the
+// implementation has nothing left to run but calls waiting on the world: it must do no real I/O.
 
 import type { PaymentCenterFactory } from '../check/simulate.ts';
 import type { Design } from '../designs/design.ts';
@@ -20,6 +22,7 @@ type Incoming = Message & {
   outTradeNo?: string;
   amount?: number;
   messageId?: string;
+  requestId?: number;
   notification?: Notification;
   [key: string]: unknown;
 };
@@ -29,13 +32,26 @@ const address = 'pc';
 /** Resolves once every continuation that is runnable now has run (all microtasks drained). */
 const drained = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+interface Instance {
+  generation: number;
+  handlers: PaymentCenterHandlers;
+}
+
+interface Waiting {
+  readonly replica: number;
+  readonly generation: number;
+  readonly timer: number;
+  resolve(reply: Incoming): void;
+}
+
 class AsyncPaymentCenter implements Service {
   readonly address = address;
-  private generation = 0;
-  private handlers!: PaymentCenterHandlers;
+  private readonly instances = new Map<number, Instance>();
+  /** Requests waiting for their reply, by request id, whichever instance sent them. */
+  private readonly waiting = new Map<number, Waiting>();
+  private nextRequestId = 1;
   /** An error the implementation threw (not a crash): it fails the run with the implementation's stack. */
   private failure: unknown;
-  private pending = new Map<string, { resolve: (reply: Incoming) => void; timer: number }>();
 
   constructor(
     private readonly world: World,
@@ -44,23 +60,24 @@ class AsyncPaymentCenter implements Service {
     private readonly create: (ports: PaymentCenterPorts) => PaymentCenterHandlers,
   ) {}
 
-  async start(): Promise<void> {
-    this.generation++;
-    this.pending = new Map();
-    this.handlers = this.create(this.ports(this.generation));
-    this.run(() => this.handlers.recover());
+  async start(replica: number): Promise<void> {
+    const generation = (this.instances.get(replica)?.generation ?? 0) + 1;
+    const instance: Instance = { generation, handlers: undefined as unknown as PaymentCenterHandlers };
+    this.instances.set(replica, instance);
+    instance.handlers = this.create(this.ports(replica, generation));
+    this.run(() => instance.handlers.recover());
     await this.settled();
   }
 
-  crash(): void {
-    // Pending calls are never answered; the old instance's next port call throws ProcessCrashed.
-    this.generation++;
-    this.pending = new Map();
+  crash(replica: number): void {
+    // Its pending calls are never answered; the old instance's next port call throws ProcessCrashed.
+    const instance = this.instances.get(replica);
+    if (instance) instance.generation++;
   }
 
-  async deliver(env: Envelope): Promise<void> {
+  async deliver(env: Envelope, replica: number): Promise<void> {
     const msg = env.msg as Incoming;
-    const h = this.handlers;
+    const h = (this.instances.get(replica) as Instance).handlers;
     switch (msg.type) {
       case 'payment.create':
         this.run(() => h.onCreatePayment({ orderId: msg.orderId as string, amount: msg.amount as number }));
@@ -73,23 +90,28 @@ class AsyncPaymentCenter implements Service {
         break;
       case 'gateway.notify': {
         const n = msg.notification as Notification;
+        const generation = (this.instances.get(replica) as Instance).generation;
         this.run(async () => {
           const reply = await h.onNotify(n);
+          this.alive(replica, generation);
           this.send(env.from, { type: 'gateway.notify.ack', outTradeNo: n.outTradeNo, ...reply });
         });
         break;
       }
-      default: {
-        const key = replyKey(msg);
-        const waiting = key === undefined ? undefined : this.pending.get(key);
-        if (waiting && key) {
-          this.pending.delete(key);
-          this.world.clearTimer(waiting.timer);
-          waiting.resolve(msg);
-        }
-      }
+      default:
+        this.answer(msg);
     }
     await this.settled();
+  }
+
+  /** A reply goes back to the request that asked, on whichever instance asked it, if it still waits. */
+  private answer(msg: Incoming): void {
+    const id = msg.requestId;
+    const waiting = id === undefined ? undefined : this.waiting.get(id);
+    if (waiting === undefined || id === undefined) return;
+    this.waiting.delete(id);
+    this.world.clearTimer(waiting.timer);
+    if (this.instances.get(waiting.replica)?.generation === waiting.generation) waiting.resolve(msg);
   }
 
   private async settled(): Promise<void> {
@@ -104,115 +126,141 @@ class AsyncPaymentCenter implements Service {
     });
   }
 
-  private alive(generation: number): void {
-    if (generation !== this.generation || !this.world.isUp(address)) throw new ProcessCrashed();
+  private alive(replica: number, generation: number): void {
+    if (this.instances.get(replica)?.generation !== generation || !this.world.isUp(address))
+      throw new ProcessCrashed();
   }
 
   private send(to: string, msg: Message & Record<string, unknown>): void {
     if (!this.world.send(address, to, msg)) throw new ProcessCrashed();
   }
 
-  /** Sends a request and waits for the reply with `key`, or gives `timeout` after the request timeout. */
+  /** Sends a request with a fresh request id and waits for its reply, or gives `timeout`. */
   private request<T>(
+    replica: number,
     generation: number,
-    key: string,
     to: string,
-    msg: Message & Record<string, unknown>,
+    build: (requestId: number) => Message & Record<string, unknown>,
     timeout: T,
   ): Promise<T> {
-    this.alive(generation);
-    this.send(to, msg);
+    this.alive(replica, generation);
+    const requestId = this.nextRequestId++;
+    this.send(to, build(requestId));
     return new Promise<T>((resolve) => {
       const timer = this.world.setTimer(address, this.design.timing.requestTimeoutMs, () => {
-        this.pending.delete(key);
+        this.waiting.delete(requestId);
         resolve(timeout);
         return drained();
       });
-      this.pending.set(key, { resolve: (reply) => resolve(reply as T), timer });
+      this.waiting.set(requestId, { replica, generation, timer, resolve: (reply) => resolve(reply as T) });
     });
   }
 
-  private ports(generation: number): PaymentCenterPorts {
+  /** One database call: it runs one await later (or later still, if it stalls), then the caller continues. */
+  private dbCall<T>(replica: number, generation: number, query: () => T): Promise<T> {
+    this.alive(replica, generation);
+    return new Promise<T>((resolve, reject) => {
+      this.world.await(address, () => {
+        try {
+          this.alive(replica, generation);
+          resolve(query());
+        } catch (error) {
+          reject(error);
+        }
+        return drained();
+      });
+    });
+  }
+
+  private ports(replica: number, generation: number): PaymentCenterPorts {
     const world = this.world;
     const profile = this.profile;
     const failed = { ok: false };
-    const call = <T>(key: string, msg: Message & Record<string, unknown>) =>
-      this.request<T>(generation, key, 'gateway', msg, failed as T);
+    const call = <T>(msg: Message & Record<string, unknown>) =>
+      this.request<T>(replica, generation, 'gateway', (requestId) => ({ ...msg, requestId }), failed as T);
+    const tell = (msg: Message & Record<string, unknown>) => {
+      this.alive(replica, generation);
+      this.send('app', msg);
+    };
+    const write = (table: string, key: string, row: object) => {
+      if (world.write(address, table, key, row) !== 'ok') throw new ProcessCrashed();
+    };
+    const store = () => world.store(address);
     return {
       gateway: {
-        prepay: (outTradeNo, amount) =>
-          call(`gateway.prepay.result:${outTradeNo}`, { type: 'gateway.prepay', outTradeNo, amount }),
-        query: (outTradeNo) =>
-          call(`gateway.query.result:${outTradeNo}`, { type: 'gateway.query', outTradeNo }),
-        close: (outTradeNo) =>
-          call(`gateway.close.result:${outTradeNo}`, { type: 'gateway.close', outTradeNo }),
+        prepay: (outTradeNo, amount) => call({ type: 'gateway.prepay', outTradeNo, amount }),
+        query: (outTradeNo) => call({ type: 'gateway.query', outTradeNo }),
+        close: (outTradeNo) => call({ type: 'gateway.close', outTradeNo }),
         refund: (outTradeNo, refundNo, amount) =>
-          call(`gateway.refund.result:${outTradeNo}`, {
-            type: 'gateway.refund',
-            outTradeNo,
-            refundNo,
-            amount,
-          }),
+          call({ type: 'gateway.refund', outTradeNo, refundNo, amount }),
       },
       businessApp: {
-        paymentCreated: (orderId, outTradeNo, prepayId) => {
-          this.alive(generation);
-          this.send('app', { type: 'payment.created', orderId, outTradeNo, prepayId });
-        },
-        paymentClosed: (orderId) => {
-          this.alive(generation);
-          this.send('app', { type: 'payment.closed', orderId });
-        },
-        paymentStatus: (orderId, status) => {
-          this.alive(generation);
-          this.send('app', { type: 'payment.status', orderId, status });
-        },
+        paymentCreated: (orderId, outTradeNo, prepayId) =>
+          tell({ type: 'payment.created', orderId, outTradeNo, prepayId }),
+        paymentClosed: (orderId) => tell({ type: 'payment.closed', orderId }),
+        paymentStatus: (orderId, status) => tell({ type: 'payment.status', orderId, status }),
         publishResult: async (orderId, outTradeNo, amount) => {
           const result = { type: 'payment.succeeded', orderId, outTradeNo, amount };
           const reply =
             this.design.forwarding === 'mq'
               ? await this.request<Incoming | false>(
+                  replica,
                   generation,
-                  `mq.confirm:${orderId}/paid`,
                   'mq',
-                  { type: 'mq.publish', messageId: `${orderId}/paid`, to: 'app', payload: result },
+                  (requestId) => ({
+                    type: 'mq.publish',
+                    messageId: `${orderId}/paid`,
+                    to: 'app',
+                    payload: result,
+                    requestId,
+                  }),
                   false,
                 )
               : await this.request<Incoming | false>(
+                  replica,
                   generation,
-                  `payment.ack:${orderId}`,
                   'app',
-                  { ...result, ack: { to: address, msg: { type: 'payment.ack', orderId } } },
+                  (requestId) => ({
+                    ...result,
+                    ack: { to: address, msg: { type: 'payment.ack', orderId, requestId } },
+                  }),
                   false,
                 );
           return reply !== false;
         },
       },
       db: {
-        get: <T>(table: string, key: string) => world.store(address).get(table, key) as T | undefined,
-        put: (table, key, row) => {
-          this.alive(generation);
-          if (world.write(address, table, key, row) !== 'ok') throw new ProcessCrashed();
-        },
-        rows: <T>(table: string) => [...world.store(address).rows(table)] as Array<[string, T]>,
+        get: <T>(table: string, key: string) =>
+          this.dbCall(replica, generation, () => store().get(table, key) as T | undefined),
+        put: (table, key, row) => this.dbCall(replica, generation, () => write(table, key, row)),
+        update: (table, key, row, where) =>
+          this.dbCall(replica, generation, () => {
+            const now = store().get(table, key) as Record<string, unknown> | undefined;
+            if (now === undefined || Object.entries(where).some(([field, value]) => now[field] !== value))
+              return false;
+            write(table, key, row);
+            return true;
+          }),
+        rows: <T>(table: string) =>
+          this.dbCall(replica, generation, () => [...store().rows(table)] as Array<[string, T]>),
       },
       after: (ms, fn) => {
-        this.alive(generation);
+        this.alive(replica, generation);
         world.setTimer(address, ms, () => {
-          if (generation === this.generation) this.run(async () => fn());
+          if (this.instances.get(replica)?.generation === generation) this.run(async () => fn());
           return drained();
         });
       },
       sleep: (ms) =>
         new Promise<void>((resolve) => {
-          this.alive(generation);
+          this.alive(replica, generation);
           world.setTimer(address, ms, () => {
             resolve();
             return drained();
           });
         }),
       background: (task) => {
-        this.alive(generation);
+        this.alive(replica, generation);
         this.run(task);
       },
       now: () => world.nowMs,
@@ -224,12 +272,6 @@ class AsyncPaymentCenter implements Service {
       },
     };
   }
-}
-
-function replyKey(msg: Incoming): string | undefined {
-  if (msg.type === 'mq.confirm') return `mq.confirm:${msg.messageId}`;
-  if (msg.type === 'payment.ack') return `payment.ack:${msg.orderId}`;
-  return msg.outTradeNo === undefined ? undefined : `${msg.type}:${msg.outTradeNo}`;
 }
 
 /** Puts an implementation of the payment center port where the model would be. */

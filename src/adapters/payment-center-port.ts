@@ -21,11 +21,21 @@ export interface BusinessAppClient {
   publishResult(orderId: string, outTradeNo: string, amount: number): Promise<boolean>;
 }
 
-/** The service's database: survives a crash. Every write is a point where the process may die. */
+/**
+ * The service's database, shared by every instance and surviving a crash. Every call is an await:
+ * other handlers may run before it returns (so read, await, write can race), and every write is a
+ * point where the process may die.
+ */
 export interface Database {
-  get<T>(table: string, key: string): T | undefined;
-  put(table: string, key: string, row: object): void;
-  rows<T>(table: string): Array<[string, T]>;
+  get<T>(table: string, key: string): Promise<T | undefined>;
+  /** INSERT or plain UPDATE: writes the row whatever is there now. */
+  put(table: string, key: string, row: object): Promise<void>;
+  /**
+   * UPDATE … WHERE: writes the row only if the stored row still has every field of `where` (e.g.
+   * `{ status: 'paying' }`); false when it matched no row, as when another handler got there first.
+   */
+  update(table: string, key: string, row: object, where: Record<string, unknown>): Promise<boolean>;
+  rows<T>(table: string): Promise<Array<[string, T]>>;
 }
 
 export interface PaymentCenterPorts {

@@ -74,3 +74,20 @@ export function picksArbitrary(
           );
   return fc.tuple(users, faults).map(([u, f]) => [...u, ...f]);
 }
+
+/**
+ * The search before it was aimed (kept as the benchmark's baseline): labels drawn uniformly from
+ * every enabled fault, occurrence numbers from a fixed guess of how often each label is asked.
+ */
+export function plainPicksArbitrary(labels: readonly string[], maxOrders: number, maxPicks = 8) {
+  if (labels.length === 0) return fc.constant([] as RawPick[]);
+  const occurrencesPerOrder = (label: string) => (label.endsWith('.crash') ? 16 : 4);
+  const pick = fc.constantFrom(...labels).chain((label) =>
+    fc.record({
+      label: fc.constant(label),
+      nth: fc.nat({ max: occurrencesPerOrder(label) * maxOrders - 1 }),
+      value: fc.nat({ max: 1_000 }),
+    }),
+  );
+  return fc.array(pick, { maxLength: maxPicks });
+}

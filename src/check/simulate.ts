@@ -34,6 +34,8 @@ export interface RunInput {
   readonly faults: ReadonlySet<string>;
   readonly choices: Choices & { readonly taken?: readonly Pick[] };
   readonly paymentCenter?: PaymentCenterFactory;
+  /** See WorldOptions.atomicHandlers: for the benchmark only. */
+  readonly atomicHandlers?: boolean;
 }
 
 export interface FinalState {
@@ -72,6 +74,7 @@ export async function simulate(input: RunInput): Promise<RunResult> {
     restartAfterMs: 5_000,
     stepMs: 2,
     stallOptionsMs,
+    atomicHandlers: input.atomicHandlers,
     horizonMs,
     maxSteps: 20_000 * Math.max(1, workload.intents.length),
   });
@@ -83,7 +86,7 @@ export async function simulate(input: RunInput): Promise<RunResult> {
   world.add(gateway(world, profile));
   world.add(redis);
   world.add(mq);
-  world.add(new Attacker(world, workload, faults.has('notify.forged')));
+  world.add(new Attacker(world, workload, faults.has('notify.forged'), profile));
   // A design that never settles (timers re-arming forever) is a finding, not a crash.
   let livelock: LivelockError | undefined;
   try {

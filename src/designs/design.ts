@@ -24,6 +24,7 @@ export interface Mitigations {
   dbUniqueGuard: boolean;
   reconciliation: false | { afterMs: number };
   monotoneState: boolean;
+  giveUpWithOrder: boolean;
 }
 
 export type MitigationName = keyof Mitigations;
@@ -35,6 +36,8 @@ export interface Timing {
   requestTimeoutMs: number;
   /** How many times a request is sent before it is given up. */
   requestAttempts: number;
+  /** The promise to the business: a kept capture becomes a paid order within this long. */
+  paidWithinMs: number;
 }
 
 /** A service's deployment: how many instances share its database, and how its updates are guarded. */

@@ -46,6 +46,7 @@ const mitigationsSchema = z
     dbUniqueGuard: flag,
     reconciliation: params({ afterMs: ms }),
     monotoneState: flag,
+    giveUpWithOrder: flag,
   })
   .partial();
 
@@ -74,6 +75,7 @@ const designSchema = z.strictObject({
       orderTimeoutMs: ms,
       requestTimeoutMs: ms.positive('expected more than 0 milliseconds'),
       requestAttempts: count,
+      paidWithinMs: ms.positive('expected more than 0 milliseconds'),
     })
     .partial()
     .optional(),
@@ -244,7 +246,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
 function knownKeys(path: readonly PropertyKey[]): string[] {
   if (path.length === 0) return Object.keys(designSchema.shape);
   if (path[0] === 'mitigations' && path.length === 1) return Object.keys(mitigationsSchema.shape);
-  if (path[0] === 'timing') return ['orderTimeoutMs', 'requestTimeoutMs', 'requestAttempts'];
+  if (path[0] === 'timing') return ['orderTimeoutMs', 'requestTimeoutMs', 'requestAttempts', 'paidWithinMs'];
   if (path[0] === 'paymentCenter' || path[0] === 'businessApp') return ['replicas', 'writes'];
   if (path[0] === 'mitigations' && typeof path[1] === 'string') {
     const preset = presets.hardened?.mitigations[path[1] as keyof Design['mitigations']];

@@ -24,6 +24,8 @@ export const mitigationHelp: Readonly<Record<MitigationName, string>> = {
   dbUniqueGuard: 'a unique constraint on (user, submission) behind the Redis key',
   monotoneState:
     'a late or stale answer (NOTPAY after SUCCESS) never moves a paid order back; without it the last answer wins',
+  giveUpWithOrder:
+    'the payment center gives a payment up only when the business app closes the order; after its queries it waits in exception, still accepting callbacks',
   reconciliation:
     "afterMs after the payment center starts, compare with the provider's bill; record or refund every capture it missed",
 };

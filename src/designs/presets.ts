@@ -3,7 +3,13 @@
 
 import type { Deployment, Design, Mitigations, Timing } from './design.ts';
 
-const timing: Timing = { orderTimeoutMs: 15 * 60_000, requestTimeoutMs: 5_000, requestAttempts: 3 };
+const timing: Timing = {
+  orderTimeoutMs: 15 * 60_000,
+  requestTimeoutMs: 5_000,
+  requestAttempts: 3,
+  // A customer who paid should not wait for the provider's 24-hour retry schedule to get the order.
+  paidWithinMs: 30 * 60_000,
+};
 
 // "Check the status, then update" written as two statements, as the article describes it.
 const plainWrites: Deployment = { replicas: 1, writes: 'plain' };
@@ -26,6 +32,7 @@ const none: Mitigations = {
   dbUniqueGuard: false,
   reconciliation: false,
   monotoneState: false,
+  giveUpWithOrder: false,
 };
 
 export const naive: Design = {
@@ -81,6 +88,7 @@ export const hardened: Design = {
     dbUniqueGuard: true,
     reconciliation: { afterMs: 12 * 60 * 60_000 },
     monotoneState: true,
+    giveUpWithOrder: true,
   },
   timing,
   paymentCenter: conditionalWrites,

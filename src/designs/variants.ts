@@ -19,6 +19,7 @@ export const mitigationNames = [
   'dbUniqueGuard',
   'reconciliation',
   'monotoneState',
+  'giveUpWithOrder',
 ] as const satisfies readonly MitigationName[];
 
 export function isOn(design: Design, name: MitigationName): boolean {

@@ -52,6 +52,8 @@ export class MqBroker implements Service {
         type: 'mq.confirm',
         messageId,
         orderId: (msg.payload as { orderId?: string }).orderId,
+        // A publisher confirm answers the publish that asked (its channel's delivery tag).
+        ...(msg.requestId === undefined ? {} : { requestId: msg.requestId }),
       });
     } else if (msg.type === 'mq.ack') {
       const stored = this.queue.get(msg.messageId as string);

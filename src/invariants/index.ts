@@ -9,6 +9,7 @@ import { moneyConservation } from './money-conservation.invariant.ts';
 import { monotoneState } from './monotone-state.invariant.ts';
 import { noDoubleCharge } from './no-double-charge.invariant.ts';
 import { noDuplicateOrders } from './no-duplicate-orders.invariant.ts';
+import { noNeedlessRefund } from './no-needless-refund.invariant.ts';
 import { noPaidButUnrecorded } from './no-paid-but-unrecorded.invariant.ts';
 import { nothingStuck } from './nothing-stuck.invariant.ts';
 import { paidWithinBound } from './paid-within-bound.invariant.ts';
@@ -27,6 +28,7 @@ export const invariants: readonly Invariant[] = [
   moneyConservation,
   noDuplicateOrders,
   nothingStuck,
+  noNeedlessRefund,
   paidWithinBound,
 ];
 

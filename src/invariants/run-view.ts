@@ -48,6 +48,8 @@ export interface StatusChange {
   readonly key: string;
   readonly from: string | undefined;
   readonly to: string;
+  /** For a payment order marked paid: the trade it names as the one that paid. */
+  readonly paidBy?: string;
 }
 
 export class RunView {
@@ -89,7 +91,15 @@ export class RunView {
         if (e.fulfils) this.fulfilments.push({ step: e.step, atMs: e.atMs, orderId: e.key });
         track(this.orderChanges, orderStatus, e.step, e.atMs, e.key, row.status as string);
       } else if (e.owner === 'pc' && e.table === 'payments') {
-        track(this.paymentChanges, paymentStatus, e.step, e.atMs, e.key, row.status as string);
+        track(
+          this.paymentChanges,
+          paymentStatus,
+          e.step,
+          e.atMs,
+          e.key,
+          row.status as string,
+          row.paidBy as string,
+        );
       }
     }
     const last = facts.trace[facts.trace.length - 1];
@@ -140,11 +150,12 @@ function track(
   atMs: number,
   key: string,
   to: string,
+  paidBy?: string,
 ): void {
   const from = current.get(key);
   if (from === to) return;
   current.set(key, to);
-  changes.push({ step, atMs, key, from, to });
+  changes.push({ step, atMs, key, from, to, ...(paidBy === undefined ? {} : { paidBy }) });
 }
 
 function rowsOf<T>(table: Record<string, unknown> | undefined): Map<string, T> {

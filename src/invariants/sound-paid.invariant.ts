@@ -1,31 +1,50 @@
-// Safety: an order is marked paid (by the payment center or the business app) only after the
-// gateway really captured the order amount for it. A forged or tampered callback that gets an order
-// marked paid breaks this. Does not check which attempt paid.
+// Safety: an order is marked paid only on a real capture. The payment center's paid must name the
+// trade that paid (its `paidBy`), and the gateway must have captured that trade, for the order's
+// amount, and not refunded it before. The business app's paid needs a capture of the order's amount
+// for one of its trades, not refunded before. A forged or tampered callback that gets an order
+// marked paid breaks this; so does a paid recorded against a trade that was refunded.
 
 import type { Invariant, Violation } from './run-view.ts';
 
 export const soundPaid: Invariant = {
   name: 'sound-paid',
   kind: 'safety',
-  statement: 'an order is marked paid only after the gateway captured its full amount',
+  statement: 'an order is marked paid only on a capture of that trade, of its amount, not refunded',
   check(view) {
     const out: Violation[] = [];
-    const changes = [
-      ...view.paymentChanges.map((c) => ({ ...c, who: 'payment center' })),
-      ...view.orderChanges.map((c) => ({ ...c, who: 'business app' })),
-    ];
-    for (const c of changes) {
+    const backed = (orderId: string, step: number, amount: number | undefined, trade?: string) =>
+      view.captures.some(
+        (cap) =>
+          cap.orderId === orderId &&
+          cap.step <= step &&
+          cap.amount === amount &&
+          (trade === undefined || cap.outTradeNo === trade) &&
+          !view.refunds.some((r) => r.outTradeNo === cap.outTradeNo && r.step <= step),
+      );
+    for (const c of view.paymentChanges) {
       if (c.to !== 'paid') continue;
       const amount = view.amounts.get(c.key);
-      const captured = view.captures.some(
-        (cap) => cap.orderId === c.key && cap.step <= c.step && cap.amount === amount,
-      );
-      if (!captured) {
+      if (!backed(c.key, c.step, amount, c.paidBy)) {
         out.push(
           view.violation(
             this.name,
             [c.key],
-            `the ${c.who} marked order ${c.key} paid, but the gateway never captured ${amount} for it`,
+            `the payment center marked order ${c.key} paid by ${c.paidBy ?? 'no trade'}, but the gateway holds no capture of ${amount} for that trade`,
+            c.step,
+            c.atMs,
+          ),
+        );
+      }
+    }
+    for (const c of view.orderChanges) {
+      if (c.to !== 'paid') continue;
+      const amount = view.amounts.get(c.key);
+      if (!backed(c.key, c.step, amount)) {
+        out.push(
+          view.violation(
+            this.name,
+            [c.key],
+            `the business app marked order ${c.key} paid, but the gateway holds no capture of ${amount} for it`,
             c.step,
             c.atMs,
           ),

@@ -81,6 +81,8 @@ export class MachineHost<Input> implements Service {
   /** The entity whose actor is running now: timers it sets are its timers. */
   private currentKey = '';
   private currentActor: Actor<AnyStateMachine> | undefined;
+  /** The request being answered now: replies to its sender carry its id, as an HTTP response does. */
+  private answering: { readonly to: string; readonly requestId: number } | undefined;
   /** Entities whose transition a crash cut short: their memory is ahead of their row. */
   private readonly cutShort = new Set<string>();
   /** Handlers between their read and their write, by world step: a crash loses them (and a fired timer with them). */
@@ -143,10 +145,16 @@ export class MachineHost<Input> implements Service {
       return;
     }
     const event = this.eventOf(env);
+    const requestId = (env.msg as { requestId?: number }).requestId;
     const sendToLive = () => {
       const live = this.entities.get(entity.key) ?? this.rebuild(entity.key);
-      if (live !== undefined && active(live))
+      if (live === undefined || !active(live)) return;
+      this.answering = requestId === undefined ? undefined : { to: env.from, requestId };
+      try {
         this.within(entity.key, () => live.actor.send(event), live.actor);
+      } finally {
+        this.answering = undefined;
+      }
     };
     if (this.spec.concurrency === undefined) sendToLive();
     else this.readThenCommit(entity, event, env.msg.type, sendToLive);
@@ -178,7 +186,8 @@ export class MachineHost<Input> implements Service {
       version: this.versions.get(entity.key) ?? 0,
       atMs: this.world.nowMs,
     };
-    const step = this.world.await(
+    let step = -1;
+    step = this.world.await(
       this.address,
       () => {
         this.inFlight.delete(step);
@@ -186,7 +195,7 @@ export class MachineHost<Input> implements Service {
       },
       entity.key,
     );
-    this.inFlight.set(step, { key: entity.key, replica: this.world.replicaOf(this.address) });
+    if (step >= 0) this.inFlight.set(step, { key: entity.key, replica: this.world.replicaOf(this.address) });
   }
 
   /**
@@ -214,31 +223,34 @@ export class MachineHost<Input> implements Service {
       // The guarded write matched no row (or the lock made it wait): read again, decide again.
       this.world.note(
         this.address,
-        `${what} for ${key}: the row changed since it was read (${inserts ? 'INSERT hits the primary key' : guardStory[guard]}), so the handler reads it again`,
+        `re-reads ${key} for ${what}: another handler wrote it since (${inserts ? 'its INSERT hit the primary key' : rereadStory[guard]})`,
         key,
       );
       decideFresh();
       return;
     }
-    this.decideOnStaleRead(read, event, what, statusThen, statusNow);
+    const unchecked =
+      guard === 'plain'
+        ? 'a plain UPDATE does not check'
+        : `its UPDATE … WHERE status = '${statusNow}' still matches`;
+    this.decideOnStaleRead(
+      read,
+      event,
+      what,
+      `${statusThen}; another handler has written ${statusNow} since, and ${unchecked}`,
+    );
   }
 
   /**
    * The check-then-act race: the handler decides on the row as it read it. If that decision writes,
    * its row replaces the newer one (and its actor replaces the live one); its messages go out either way.
    */
-  private decideOnStaleRead(
-    read: Read,
-    event: Message,
-    what: string,
-    statusThen: string | undefined,
-    statusNow: string | undefined,
-  ): void {
+  private decideOnStaleRead(read: Read, event: Message, what: string, why: string): void {
     const key = read.entity.key;
     const logic = read.entity.actor.logic as AnyStateMachine;
     this.world.note(
       this.address,
-      `${what} for ${key}: decides on the row it read at ${read.atMs} ms (${statusThen}), though another handler has since written it (${statusNow})`,
+      `handles ${what} for ${key} on the row it read at ${read.atMs} ms: ${why}`,
       key,
     );
     const clone = createActor(logic, {
@@ -316,7 +328,11 @@ export class MachineHost<Input> implements Service {
   private carryOut(key: string, actor: Actor<AnyStateMachine>, effect: Effect): void {
     if (!this.world.isUp(this.address)) return;
     if (effect.type === 'send') {
-      if (!this.world.send(this.address, effect.to, effect.msg)) this.cutShort.add(key);
+      const msg =
+        this.answering?.to === effect.to
+          ? { ...effect.msg, requestId: this.answering.requestId }
+          : effect.msg;
+      if (!this.world.send(this.address, effect.to, msg)) this.cutShort.add(key);
       return;
     }
     const result = this.world.write(this.address, effect.table, effect.key, effect.row, {
@@ -330,11 +346,11 @@ export class MachineHost<Input> implements Service {
   }
 }
 
-const guardStory: Record<WriteGuard, string> = {
-  plain: 'plain UPDATE',
-  conditional: 'UPDATE … WHERE status = the status read',
-  version: 'UPDATE … WHERE version = the version read',
-  lock: 'SELECT … FOR UPDATE',
+const rereadStory: Record<WriteGuard, string> = {
+  plain: 'its plain UPDATE went through',
+  conditional: 'its UPDATE … WHERE status = the status read matched no row',
+  version: 'its UPDATE … WHERE version = the version read matched no row',
+  lock: 'its SELECT … FOR UPDATE waited for that write',
 };
 
 // An actor in a final state takes no more messages; the service answers as for an unknown one.

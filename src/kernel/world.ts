@@ -65,6 +65,11 @@ export interface WorldOptions {
   readonly stepMs: number;
   /** Extra pauses a `stall` may pick from (option i+1 of the choice). */
   readonly stallOptionsMs: readonly number[];
+  /**
+   * Run every handler's continuation at once, as if nothing could come between a read and its
+   * write. Only for measuring what interleaving costs: it hides every check-then-act race.
+   */
+  readonly atomicHandlers?: boolean;
   /** The run stops once the next event is due after this virtual time. */
   readonly horizonMs: number;
   /** A run taking more steps than this is a livelock in a model or adapter: it stops with an error. */
@@ -257,6 +262,10 @@ export class World {
    * later, or later still if the handler stalls there (a choice), unless its replica dies first.
    */
   await(owner: string, fire: () => void | Promise<void>, subject?: string): number {
+    if (this.options.atomicHandlers) {
+      void fire();
+      return -1;
+    }
     let delayMs = this.options.stepMs;
     const label = this.options.faults.schedulingLabel(owner, 'stall');
     if (label !== undefined) {

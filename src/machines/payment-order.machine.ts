@@ -129,6 +129,7 @@ export const paymentOrderMachine = setup({
     outboxPending: ({ context }) => m(context).outbox && context.outbox === 'pending',
     refundsPending: ({ context }) => context.refundsPending.length > 0,
     monotoneState: ({ context }) => m(context).monotoneState,
+    giveUpWithOrder: ({ context }) => m(context).giveUpWithOrder,
     staleAnswer: ({ context, event }) =>
       event.type === 'gateway.query.result' &&
       event.ok &&
@@ -426,6 +427,19 @@ export const paymentOrderMachine = setup({
             },
             givingUp: {
               always: [
+                // While the business order is open its pay page is too: a customer may still pay.
+                {
+                  guard: 'giveUpWithOrder',
+                  target: 'exception',
+                  actions: [
+                    {
+                      type: 'markException',
+                      params:
+                        'no result from the gateway after every query; waiting for the business app to close the order',
+                    },
+                    'persist',
+                  ],
+                },
                 { guard: 'closeBeforeGiveUp', target: 'closing' },
                 {
                   target: 'exception',

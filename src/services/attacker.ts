@@ -1,9 +1,11 @@
 // Someone on the internet who knows the callback URL and can guess out_trade_no values. For each
 // intent, the `notify.forged` choice decides whether they post a success callback for the order's
-// first attempt with a made-up signature and an amount of 1.
+// first attempt. The forgery is plausible: the right amount, the real merchant id, a fresh
+// timestamp; only the signature is made up, so only signature verification stops it.
 
 import type { Notification } from '../domain/messages.ts';
 import { outTradeNoFor } from '../domain/messages.ts';
+import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
 import type { Service, World } from '../kernel/index.ts';
 import type { Workload } from './workload.ts';
 
@@ -16,6 +18,7 @@ export class Attacker implements Service {
     private readonly world: World,
     private readonly workload: Workload,
     private readonly enabled: boolean,
+    private readonly profile: ProviderProfile,
   ) {}
 
   start(): void {
@@ -26,8 +29,8 @@ export class Attacker implements Service {
       this.world.setTimer(this.address, intent.atMs + forgeAfterMs, () => {
         const notification: Notification = {
           outTradeNo,
-          amount: 1,
-          merchant: 'unknown',
+          amount: intent.amount,
+          merchant: this.profile.merchantId,
           status: 'SUCCESS',
           timestampMs: this.world.nowMs,
           nonce: 'forged',

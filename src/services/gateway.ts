@@ -11,7 +11,7 @@ import {
   gatewayTransactionMachine,
 } from '../machines/gateway-transaction.machine.ts';
 
-type Incoming = { type: string; outTradeNo?: string; amount?: number; intentId?: string };
+type Incoming = { type: string; outTradeNo?: string; amount?: number; intentId?: string; requestId?: number };
 
 const resultType: Record<string, string> = {
   'gateway.prepay': 'gateway.prepay.result',
@@ -32,7 +32,7 @@ export function gateway(world: World, profile: ProviderProfile): MachineHost<Gat
       if (w.choose(label, 2) === 0) return false;
       const outTradeNo = (env.msg as Incoming).outTradeNo;
       w.recordFault(label, `${env.msg.type} answered SYSTEMERROR`, env);
-      w.send('gateway', env.from, { type, outTradeNo, ok: false });
+      w.send('gateway', env.from, { type, outTradeNo, ok: false, ...echo(env.msg as Incoming) });
       return true;
     },
     route(env) {
@@ -55,28 +55,34 @@ export function gateway(world: World, profile: ProviderProfile): MachineHost<Gat
     unhandled(env, w) {
       const msg = env.msg as Incoming;
       const outTradeNo = msg.outTradeNo;
+      const answer = (reply: { type: string } & Record<string, unknown>) =>
+        w.send('gateway', env.from, { ...reply, ...echo(msg) });
       if (msg.type === 'user.pay')
-        w.send('gateway', env.from, { type: 'pay.result', outTradeNo, intentId: msg.intentId, ok: false });
+        answer({ type: 'pay.result', outTradeNo, intentId: msg.intentId, ok: false });
       else if (msg.type === 'gateway.query')
-        w.send('gateway', env.from, {
+        answer({
           type: 'gateway.query.result',
           outTradeNo,
           ok: true,
           status: 'NOT_EXIST',
         });
       else if (msg.type === 'gateway.close')
-        w.send('gateway', env.from, {
+        answer({
           type: 'gateway.close.result',
           outTradeNo,
           ok: true,
           result: 'not-exist',
         });
-      else if (msg.type === 'gateway.bill')
-        w.send('gateway', env.from, { type: 'gateway.bill.result', trades: bill(w) });
+      else if (msg.type === 'gateway.bill') answer({ type: 'gateway.bill.result', trades: bill(w) });
       else if (msg.type === 'gateway.refund')
-        w.send('gateway', env.from, { type: 'gateway.refund.result', outTradeNo, ok: false });
+        answer({ type: 'gateway.refund.result', outTradeNo, ok: false });
     },
   });
+}
+
+/** A reply carries the id of the request it answers, as an HTTP response belongs to its request. */
+function echo(msg: Incoming): { requestId?: number } {
+  return msg.requestId === undefined ? {} : { requestId: msg.requestId };
 }
 
 /** The merchant's bill: every trade that is paid and not refunded. */

@@ -50,6 +50,58 @@ describe('a hand-written async payment center behind the port', () => {
     expect(report.counterexample).toBeUndefined();
   });
 
+  it('is caught when it checks the status, awaits, then writes with a plain UPDATE; the conditional UPDATE holds', async () => {
+    // Two copies of a callback at once: both handlers read paying before either writes paid.
+    const race = new Set(['notify.duplicated', 'pc.interleave']);
+    const run = (options: SimplePaymentCenterOptions) =>
+      explore({
+        design: trustingApp,
+        runs: 300,
+        seed: 2,
+        maxOrders: 2,
+        faults: race,
+        paymentCenter: plainClass(options),
+      });
+    const c = (await run({ plantedBug: 'check-then-act' })).counterexample;
+    expect(c?.violations.map((v) => v.invariant)).toContain('exactly-once-fulfilment');
+    expect((await run({})).counterexample).toBeUndefined();
+  });
+
+  it('is caught, with two instances, when it remembers handled callbacks in memory instead of the database', async () => {
+    const twoInstances: Design = {
+      ...trustingApp,
+      paymentCenter: { ...trustingApp.paymentCenter, replicas: 2 },
+    };
+    const duplicatesAcrossInstances = new Set([...duplicateCallbacks, 'pc.replica']);
+    const run = (design: Design) =>
+      explore({
+        design,
+        runs: 300,
+        seed: 4,
+        maxOrders: 2,
+        faults: duplicatesAcrossInstances,
+        paymentCenter: plainClass({ plantedBug: 'memory-dedupe' }),
+      });
+    // Two instances: the copy reaches the other one, which has never seen it.
+    const c = (await run(twoInstances)).counterexample;
+    expect(c?.violations.map((v) => v.invariant)).toContain('exactly-once-fulfilment');
+    expect(c?.story.picks.map((p) => p.label)).toContain('pc.replica');
+  });
+
+  it('holds with two instances sharing its database', async () => {
+    const twoInstances: Design = { ...hardened, paymentCenter: { ...hardened.paymentCenter, replicas: 2 } };
+    const report = await explore({
+      design: twoInstances,
+      runs: 400,
+      seed: 6,
+      maxOrders: 3,
+      faults: new Set(allFaults),
+      paymentCenter: plainClass(),
+    });
+    const c = report.counterexample;
+    expect(c && `${c.violations[0]?.message}\n${formatReplayCommand(c.story)}`).toBeUndefined();
+  });
+
   it('is caught with its invariant named when a bug is planted: non-idempotent callback handling', async () => {
     const buggy = plainClass({ plantedBug: 'non-idempotent-notify' });
     const report = await explore({
