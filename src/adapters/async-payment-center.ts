@@ -6,6 +6,7 @@
 // point, and its timers run on the virtual clock. After each event the world waits until the
 // implementation has nothing left to run but calls waiting on the world: it must do no real I/O.
 
+import { isDeepStrictEqual } from 'node:util';
 import type { PaymentCenterFactory } from '../check/simulate.ts';
 import type { Design } from '../designs/design.ts';
 import type { Notification } from '../domain/messages.ts';
@@ -182,8 +183,10 @@ class AsyncPaymentCenter implements Service {
       this.alive(replica, generation);
       this.send('app', msg);
     };
+    // Rows cross the port as copies, as they cross a database connection: changing an object after
+    // `put`, or one that `get` returned, changes nothing stored.
     const write = (table: string, key: string, row: object) => {
-      if (world.write(address, table, key, row) !== 'ok') throw new ProcessCrashed();
+      if (world.write(address, table, key, structuredClone(row)) !== 'ok') throw new ProcessCrashed();
     };
     const store = () => world.store(address);
     return {
@@ -231,18 +234,23 @@ class AsyncPaymentCenter implements Service {
       },
       db: {
         get: <T>(table: string, key: string) =>
-          this.dbCall(replica, generation, () => store().get(table, key) as T | undefined),
+          this.dbCall(replica, generation, () => structuredClone(store().get(table, key)) as T | undefined),
         put: (table, key, row) => this.dbCall(replica, generation, () => write(table, key, row)),
         update: (table, key, row, where) =>
           this.dbCall(replica, generation, () => {
             const now = store().get(table, key) as Record<string, unknown> | undefined;
-            if (now === undefined || Object.entries(where).some(([field, value]) => now[field] !== value))
-              return false;
+            const matches = (field: string, value: unknown) =>
+              now !== undefined && field in now && isDeepStrictEqual(now[field], value);
+            if (!Object.entries(where).every(([field, value]) => matches(field, value))) return false;
             write(table, key, row);
             return true;
           }),
         rows: <T>(table: string) =>
-          this.dbCall(replica, generation, () => [...store().rows(table)] as Array<[string, T]>),
+          this.dbCall(
+            replica,
+            generation,
+            () => structuredClone([...store().rows(table)]) as Array<[string, T]>,
+          ),
       },
       after: (ms, fn) => {
         this.alive(replica, generation);

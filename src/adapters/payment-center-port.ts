@@ -31,8 +31,9 @@ export interface Database {
   /** INSERT or plain UPDATE: writes the row whatever is there now. */
   put(table: string, key: string, row: object): Promise<void>;
   /**
-   * UPDATE … WHERE: writes the row only if the stored row still has every field of `where` (e.g.
-   * `{ status: 'paying' }`); false when it matched no row, as when another handler got there first.
+   * UPDATE … WHERE: writes the row only if the stored row has every field of `where` with an equal
+   * value (compared deeply, e.g. `{ status: 'paying' }` or `{ refundsPending: [] }`); false when it
+   * matched no row, as when another handler got there first. Rows are copies both ways.
    */
   update(table: string, key: string, row: object, where: Record<string, unknown>): Promise<boolean>;
   rows<T>(table: string): Promise<Array<[string, T]>>;

@@ -3,7 +3,9 @@
 // the plainest run: fewer orders, fewer faults, earlier occurrences.
 //
 // The script is aimed: each label's occurrence numbers range over how often a happy run of this
-// design asks it (`reach`), so picks land on choice points runs actually reach. And it is a swarm
+// design asks it (`reach`), so picks land on choice points runs actually reach, and half the fault
+// picks are aimed by time instead: the first time the label is asked after a moment near one of
+// the design's own timers (`marksMs`), where races live. And it is a swarm
 // (Groce et al., ISSTA 2012): each run draws its deviations from a small random subset of the
 // enabled labels, so a rare pair of faults meets far more often than in a full mix.
 
@@ -29,7 +31,7 @@ export function workloadArbitrary(maxOrders: number): fc.Arbitrary<Workload> {
 export type Reach = ReadonlyMap<string, number>;
 
 /** Labels a swarm draws its faults from: at most this many per run. */
-const swarmSizeMax = 4;
+const swarmSizeMax = 8;
 
 /**
  * A user's behaviour is asked once per order, at the start: it is drawn on its own, not through
@@ -37,42 +39,72 @@ const swarmSizeMax = 4;
  */
 const isUserLabel = (label: string) => label.startsWith('user.');
 
+/** How far from a design timer a time-aimed pick may land, either side. */
+const nearTimerMs = 1_500;
+
+/**
+ * One of the design's timers, and the `user.pay` values that make a user pay around it: a run
+ * focuses on one timer, so the user's payment and the faults aimed by time meet at the same edge.
+ */
+export interface TimerFocus {
+  readonly atMs: number;
+  readonly userPayValues: readonly number[];
+}
+
 export function picksArbitrary(
   labels: readonly string[],
   maxOrders: number,
   reach: Reach = new Map(),
+  focuses: readonly TimerFocus[] = [],
   maxPicks = 8,
 ): fc.Arbitrary<RawPick[]> {
-  const pickFrom = (label: string) =>
+  const byOccurrence = (label: string) =>
     fc.record({
       label: fc.constant(label),
       nth: fc.nat({ max: Math.max(1, reach.get(label) ?? 1) * maxOrders - 1 }),
       value: fc.nat({ max: 1_000 }),
     });
+  const byTime = (label: string, focus: TimerFocus) =>
+    fc
+      .tuple(fc.integer({ min: -nearTimerMs, max: nearTimerMs }), fc.nat({ max: 1_000 }))
+      .map(([offset, value]) => ({ label, nth: 0, value, atMs: Math.max(0, focus.atMs + offset) }));
   const userLabels = labels.filter(isUserLabel);
   const faultLabels = labels.filter((l) => !isUserLabel(l));
-  const users =
-    userLabels.length === 0
-      ? fc.constant([])
-      : fc.array(
-          fc.constantFrom(...userLabels).chain((label) => pickFrom(label)),
-          { maxLength: 2 },
-        );
-  const faults =
-    faultLabels.length === 0
-      ? fc.constant([])
-      : fc
-          .shuffledSubarray(faultLabels, {
-            minLength: 1,
-            maxLength: Math.min(swarmSizeMax, faultLabels.length),
-          })
-          .chain((swarm) =>
-            fc.array(
-              fc.constantFrom(...swarm).chain((label) => pickFrom(label)),
-              { maxLength: maxPicks },
-            ),
+  const picks = (focus: TimerFocus | undefined) => {
+    const userPick = (label: string) =>
+      focus === undefined || label !== 'user.pay' || focus.userPayValues.length === 0
+        ? byOccurrence(label)
+        : fc.oneof(
+            byOccurrence(label),
+            fc.record({
+              label: fc.constant(label),
+              nth: fc.nat({ max: maxOrders - 1 }),
+              value: fc.constantFrom(...focus.userPayValues),
+            }),
           );
-  return fc.tuple(users, faults).map(([u, f]) => [...u, ...f]);
+    const faultPick = (label: string) =>
+      focus === undefined
+        ? byOccurrence(label)
+        : fc.oneof(
+            { weight: 1, arbitrary: byOccurrence(label) },
+            { weight: 1, arbitrary: byTime(label, focus) },
+          );
+    const users =
+      userLabels.length === 0
+        ? fc.constant([])
+        : fc.array(fc.constantFrom(...userLabels).chain(userPick), { maxLength: 2 });
+    const faults =
+      faultLabels.length === 0
+        ? fc.constant([])
+        : fc
+            .shuffledSubarray(faultLabels, {
+              minLength: 1,
+              maxLength: Math.min(swarmSizeMax, faultLabels.length),
+            })
+            .chain((swarm) => fc.array(fc.constantFrom(...swarm).chain(faultPick), { maxLength: maxPicks }));
+    return fc.tuple(users, faults).map(([u, f]) => [...u, ...f]);
+  };
+  return focuses.length === 0 ? picks(undefined) : fc.constantFrom(...focuses).chain(picks);
 }
 
 /**

@@ -4,10 +4,19 @@
 
 import fc from 'fast-check';
 import type { Design } from '../designs/design.ts';
+import { designTimers } from '../designs/timers.ts';
 import type { Violation } from '../invariants/index.ts';
 import { type RawPick, ScriptedChoices } from '../kernel/index.ts';
+import { payBehaviours } from '../machines/user.machine.ts';
+import { payMoments } from '../services/users.ts';
 import type { Workload } from '../services/workload.ts';
-import { picksArbitrary, plainPicksArbitrary, type Reach, workloadArbitrary } from './arbitraries.ts';
+import {
+  picksArbitrary,
+  plainPicksArbitrary,
+  type Reach,
+  type TimerFocus,
+  workloadArbitrary,
+} from './arbitraries.ts';
 import { type PaymentCenterFactory, type RunResult, simulate } from './simulate.ts';
 import type { Story } from './story.ts';
 
@@ -49,7 +58,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
   const plain = options.search === 'plain';
   const picks = plain
     ? plainPicksArbitrary(labels, maxOrders)
-    : picksArbitrary(labels, maxOrders, await reachOf(options));
+    : picksArbitrary(labels, maxOrders, await reachOf(options), timerFocuses(design));
   let done = 0;
   const property = fc.asyncProperty(workloadArbitrary(maxOrders), picks, async (workload, raw) => {
     const { result } = await runAimed(options, workload, raw);
@@ -97,12 +106,30 @@ async function runAimed(options: ExploreOptions, workload: Workload, raw: readon
   };
   const first = await run(raw);
   const asked = first.choices.asked;
-  if (options.search === 'plain' || raw.every((p) => p.nth < (asked.get(p.label) ?? 0))) return first;
+  const missed = (p: RawPick) => p.atMs === undefined && p.nth >= (asked.get(p.label) ?? 0);
+  if (options.search === 'plain' || !raw.some(missed)) return first;
   const aimed = raw.flatMap((p) => {
+    if (!missed(p)) return [p];
     const reached = asked.get(p.label) ?? 0;
     return reached === 0 ? [] : [{ ...p, nth: p.nth % reached }];
   });
   return run(aimed);
+}
+
+/**
+ * The design's timers as search focuses: each with the `user.pay` values (raw, as fast-check
+ * generates them) that pick a payment moment within a second of it.
+ */
+function timerFocuses(design: Design): TimerFocus[] {
+  const moments = payMoments(design);
+  const optionCount = payBehaviours.length + moments.length;
+  return designTimers(design).map(({ atMs }) => ({
+    atMs,
+    // A raw value v picks option 1 + v mod (optionCount - 1); moment i is option payBehaviours.length + i.
+    userPayValues: moments.flatMap((m, i) =>
+      Math.abs(m.delayMs - atMs) <= 1_000 ? [(payBehaviours.length + i - 1) % (optionCount - 1)] : [],
+    ),
+  }));
 }
 
 /** How often each label is asked in a happy run of one order of this design: where picks can land. */

@@ -78,6 +78,8 @@ export async function simulate(input: RunInput): Promise<RunResult> {
     horizonMs,
     maxSteps: 20_000 * Math.max(1, workload.intents.length),
   });
+  // Picks aimed by time read the world's clock.
+  (input.choices as { useClock?: (now: () => number) => void }).useClock?.(() => world.nowMs);
   const redis = new RedisStore(world);
   const mq = new MqBroker(world, { redeliverAfterMs: 30_000, maxDeliveries: 20 });
   world.add(users(world, workload, faults, design));

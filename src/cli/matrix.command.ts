@@ -22,12 +22,12 @@ export function matrixCommand(): Command {
       'For each mitigation of a design, switch that one off and search for the invariant it protects.',
     )
     .option('--design <name|file>', 'the base design: a preset or a JSON design file', 'hardened')
-    .option('--runs <n>', 'generated worlds per seed and row', positiveInt('--runs'), 1000)
+    .option('--runs <n>', 'generated worlds per seed and row', positiveInt('--runs'), 2000)
     .option(
       '--seeds <n>',
       'fixed seeds 1..n to try per row before reporting "not found"',
       positiveInt('--seeds'),
-      2,
+      1,
     )
     .option('--orders <n>', 'at most this many concurrent orders per world', positiveInt('--orders'), 3)
     .option(

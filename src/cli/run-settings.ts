@@ -2,6 +2,7 @@
 // design and faults in words.
 
 import type { Design } from '../designs/design.ts';
+import { describeDeployment } from '../designs/variants.ts';
 import { allFaults } from '../faults/catalogue.ts';
 
 export interface CheckSettings {
@@ -18,6 +19,7 @@ export function describeSettings(s: CheckSettings): string {
   return [
     `npx paysim check --design ${s.design.name} --runs ${s.runs} --seed ${s.seed} --orders ${s.maxOrders}${faults}`,
     `  design: ${s.design.description}`,
-    `  provider ${s.design.provider}, forwarding ${s.design.forwarding}; faults: ${all ? `all ${allFaults.length}` : s.faults.length}; up to ${s.maxOrders} concurrent orders per run`,
+    `  provider ${s.design.provider}, forwarding ${s.design.forwarding}; ${describeDeployment(s.design)}`,
+    `  faults: ${all ? `all ${allFaults.length}` : s.faults.length}; up to ${s.maxOrders} concurrent orders per run`,
   ].join('\n');
 }

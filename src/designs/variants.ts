@@ -32,6 +32,12 @@ export function withoutMitigation(design: Design, name: MitigationName): Design 
 }
 
 export const services = ['paymentCenter', 'businessApp'] as const;
+
+/** `payment center 2× conditional writes, business app 1× plain writes`: how a design is deployed. */
+export function describeDeployment(design: Design): string {
+  const one = (name: string, d: Design['paymentCenter']) => `${name} ${d.replicas}× ${d.writes} writes`;
+  return `${one('payment center', design.paymentCenter)}, ${one('business app', design.businessApp)}`;
+}
 export type ServiceName = (typeof services)[number];
 
 /** The design with `service`'s status updates written as plain UPDATEs: check-then-act across an await. */

@@ -48,13 +48,19 @@ export class MqBroker implements Service {
       };
       this.queue.set(stored.messageId, stored);
       this.push(stored);
-      this.world.send(this.address, env.from, {
-        type: 'mq.confirm',
-        messageId,
-        orderId: (msg.payload as { orderId?: string }).orderId,
-        // A publisher confirm answers the publish that asked (its channel's delivery tag).
-        ...(msg.requestId === undefined ? {} : { requestId: msg.requestId }),
-      });
+      this.world.send(
+        this.address,
+        env.from,
+        {
+          type: 'mq.confirm',
+          messageId,
+          orderId: (msg.payload as { orderId?: string }).orderId,
+          // A publisher confirm answers the publish that asked (its channel's delivery tag).
+          ...(msg.requestId === undefined ? {} : { requestId: msg.requestId }),
+        },
+        undefined,
+        { replica: env.fromReplica },
+      );
     } else if (msg.type === 'mq.ack') {
       const stored = this.queue.get(msg.messageId as string);
       if (stored === undefined) return;

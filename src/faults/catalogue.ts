@@ -26,7 +26,7 @@ export const faultCatalogue = [
   {
     id: 'gateway.slow',
     where: 'gateway → payment center',
-    what: 'a reply arrives late (after the request timeout)',
+    what: 'a reply arrives late: 1 s or 4 s (the caller still waits for it) or 6 s (after a 5 s request timeout, so it is dropped though the gateway executed the request)',
   },
   { id: 'query.error', where: 'gateway', what: 'an order query answers an error' },
   { id: 'query.timeout', where: 'payment center ⇄ gateway', what: 'an order query or its answer is lost' },
@@ -182,6 +182,15 @@ const linkTable: Record<string, LinkRule> = {
   'payment.query': { lost: 'app.link.lost' },
   'payment.status': { lost: 'app.link.lost' },
 };
+/**
+ * A slow gateway reply is slow on the scale of the caller's request timeout (5 s in the presets):
+ * within it, where a stale answer can land after newer news, or just past it, where it is dropped.
+ */
+const slowReplyOptionsMs = [1_000, 4_000, 6_000];
+function slowReplies(rule: LinkRule): LinkRule & { delayOptionsMs?: readonly number[] } {
+  return rule.delayed === 'gateway.slow' ? { ...rule, delayOptionsMs: slowReplyOptionsMs } : rule;
+}
+
 const forwardDirect = { lost: 'forward.lost', duplicated: 'forward.duplicated' } as const;
 const forwardByMq = { lost: 'mq.lost', duplicated: 'mq.duplicated', delayed: 'mq.delayed' } as const;
 
@@ -214,7 +223,7 @@ function buildPolicy(enabled: ReadonlySet<string>): FaultPolicy {
       if (type === 'payment.succeeded') return (env.from === 'mq' ? byMq : direct) as LinkFaults | undefined;
       const rule = table.get(type);
       if (rule === undefined) return undefined;
-      const { outage, ...perMessage } = rule;
+      const { outage, ...perMessage } = slowReplies(rule);
       if (outage === undefined) return perMessage;
       // An outage is per flow: every callback of one trade is lost, or none is.
       const key = (env.msg as Message & { notification: Notification }).notification.outTradeNo;

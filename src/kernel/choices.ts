@@ -24,6 +24,11 @@ export interface RawPick {
   readonly label: string;
   readonly nth: number;
   readonly value: number;
+  /**
+   * Aim by time instead of by occurrence: the first time `label` is asked at or after this virtual
+   * time (`nth` is then ignored). What it decided is still recorded as `label#nth`, so replay is exact.
+   */
+  readonly atMs?: number;
 }
 
 /** A script of deviations; everything not scripted takes option 0. Records what it decided. */
@@ -33,6 +38,9 @@ export class ScriptedChoices implements Choices {
   readonly asked = new Map<string, number>();
   /** Every non-default decision actually taken, in the order taken: the replayable story. */
   readonly taken: Pick[] = [];
+  /** Picks aimed by time, per label, earliest first. */
+  private readonly timed = new Map<string, Array<{ atMs: number; value: number }>>();
+  private now: () => number = () => 0;
 
   private constructor(private readonly exact: boolean) {}
 
@@ -46,8 +54,21 @@ export class ScriptedChoices implements Choices {
   /** Maps raw generated values onto non-default options. */
   static fromRaw(picks: readonly RawPick[]): ScriptedChoices {
     const c = new ScriptedChoices(false);
-    for (const p of picks) c.add(p.label, p.nth, p.value);
+    for (const p of picks) {
+      if (p.atMs === undefined) c.add(p.label, p.nth, p.value);
+      else {
+        const list = c.timed.get(p.label) ?? [];
+        list.push({ atMs: p.atMs, value: p.value });
+        list.sort((a, b) => a.atMs - b.atMs);
+        c.timed.set(p.label, list);
+      }
+    }
     return c;
+  }
+
+  /** The virtual clock picks aimed by time are read against (the world's). */
+  useClock(now: () => number): void {
+    this.now = now;
   }
 
   private add(label: string, nth: number, value: number): void {
@@ -59,12 +80,18 @@ export class ScriptedChoices implements Choices {
     if (!byNth.has(nth)) byNth.set(nth, value);
   }
 
+  /** The value of the earliest time-aimed pick for `label` that is due now; it is used up. */
+  private dueTimedPick(label: string): number | undefined {
+    const list = this.timed.get(label);
+    if (list === undefined || list.length === 0 || (list[0] as { atMs: number }).atMs > this.now())
+      return undefined;
+    return list.shift()?.value;
+  }
+
   choose(label: string, optionCount: number): number {
     const nth = this.asked.get(label) ?? 0;
     this.asked.set(label, nth + 1);
-    const byNth = this.script.get(label);
-    if (byNth === undefined) return 0;
-    const value = byNth.get(nth);
+    const value = this.script.get(label)?.get(nth) ?? this.dueTimedPick(label);
     if (value === undefined || optionCount < 2) return 0;
     let index: number;
     if (this.exact) {

@@ -16,6 +16,7 @@
 // the next handler that needs them or when the replica restarts.
 
 import { type Actor, type AnyStateMachine, createActor, type Snapshot } from 'xstate';
+import { formatTime } from './time-format.ts';
 import type { Envelope, Message, Row } from './trace.ts';
 import type { Service, World } from './world.ts';
 
@@ -57,6 +58,11 @@ export interface HostSpec<Input> {
   intercept?(env: Envelope, world: World): boolean;
   /** Handlers read, await, then decide and write; without this each message is handled atomically. */
   readonly concurrency?: { readonly guard: WriteGuard };
+  /**
+   * Messages to `to` are requests, as over HTTP: each gets a request id, and a reply (carrying that
+   * id) that comes after `timeoutMs` is dropped, because the caller has stopped waiting for it.
+   */
+  readonly requests?: { readonly to: string; readonly timeoutMs: number };
 }
 
 interface Entity {
@@ -82,7 +88,12 @@ export class MachineHost<Input> implements Service {
   private currentKey = '';
   private currentActor: Actor<AnyStateMachine> | undefined;
   /** The request being answered now: replies to its sender carry its id, as an HTTP response does. */
-  private answering: { readonly to: string; readonly requestId: number } | undefined;
+  private answering:
+    | { readonly to: string; readonly requestId: number; readonly replica?: number }
+    | undefined;
+  /** Requests this service sent, by id: until when the caller waits for the reply. */
+  private readonly waiting = new Map<number, number>();
+  private nextRequestId = 1;
   /** Entities whose transition a crash cut short: their memory is ahead of their row. */
   private readonly cutShort = new Set<string>();
   /** Handlers between their read and their write, by world step: a crash loses them (and a fired timer with them). */
@@ -138,6 +149,7 @@ export class MachineHost<Input> implements Service {
 
   deliver(env: Envelope): void {
     if (this.spec.intercept?.(env, this.world)) return;
+    if (this.timedOut(env)) return;
     const route = this.spec.route(env);
     const entity = route && this.entityFor(route);
     if (route === undefined || entity === undefined || !active(entity)) {
@@ -149,7 +161,8 @@ export class MachineHost<Input> implements Service {
     const sendToLive = () => {
       const live = this.entities.get(entity.key) ?? this.rebuild(entity.key);
       if (live === undefined || !active(live)) return;
-      this.answering = requestId === undefined ? undefined : { to: env.from, requestId };
+      this.answering =
+        requestId === undefined ? undefined : { to: env.from, requestId, replica: env.fromReplica };
       try {
         this.within(entity.key, () => live.actor.send(event), live.actor);
       } finally {
@@ -194,6 +207,7 @@ export class MachineHost<Input> implements Service {
         this.commit(read, event, what, decideFresh);
       },
       entity.key,
+      what,
     );
     if (step >= 0) this.inFlight.set(step, { key: entity.key, replica: this.world.replicaOf(this.address) });
   }
@@ -223,7 +237,7 @@ export class MachineHost<Input> implements Service {
       // The guarded write matched no row (or the lock made it wait): read again, decide again.
       this.world.note(
         this.address,
-        `re-reads ${key} for ${what}: another handler wrote it since (${inserts ? 'its INSERT hit the primary key' : rereadStory[guard]})`,
+        `re-reads ${key} for ${what}: another handler wrote it since its read (${inserts ? 'its INSERT hit the primary key' : rereadStory(guard, statusThen)}), and decides again on ${statusNow}`,
         key,
       );
       decideFresh();
@@ -250,7 +264,7 @@ export class MachineHost<Input> implements Service {
     const logic = read.entity.actor.logic as AnyStateMachine;
     this.world.note(
       this.address,
-      `handles ${what} for ${key} on the row it read at ${read.atMs} ms: ${why}`,
+      `handles ${what} for ${key} on the row it read at ${formatTime(read.atMs)}: ${why}`,
       key,
     );
     const clone = createActor(logic, {
@@ -277,6 +291,21 @@ export class MachineHost<Input> implements Service {
     } else {
       clone.stop();
     }
+  }
+
+  /** A reply to a request whose caller stopped waiting: recorded and dropped. */
+  private timedOut(env: Envelope): boolean {
+    const requestId = (env.msg as { requestId?: number }).requestId;
+    if (requestId === undefined || this.spec.requests?.to !== env.from) return false;
+    const deadline = this.waiting.get(requestId);
+    this.waiting.delete(requestId);
+    if (deadline !== undefined && this.world.nowMs <= deadline) return false;
+    this.world.note(
+      this.address,
+      `drops ${env.msg.type}: it came after the request timed out`,
+      (env.msg as { outTradeNo?: string }).outTradeNo,
+    );
+    return true;
   }
 
   /** The actor for a route: the live one, a new one, or one rebuilt from its row. */
@@ -328,11 +357,15 @@ export class MachineHost<Input> implements Service {
   private carryOut(key: string, actor: Actor<AnyStateMachine>, effect: Effect): void {
     if (!this.world.isUp(this.address)) return;
     if (effect.type === 'send') {
-      const msg =
-        this.answering?.to === effect.to
-          ? { ...effect.msg, requestId: this.answering.requestId }
-          : effect.msg;
-      if (!this.world.send(this.address, effect.to, msg)) this.cutShort.add(key);
+      let msg: Message = effect.msg;
+      const answer = this.answering?.to === effect.to ? this.answering : undefined;
+      if (answer !== undefined) msg = { ...msg, requestId: answer.requestId } as Message;
+      else if (this.spec.requests?.to === effect.to) {
+        const requestId = this.nextRequestId++;
+        this.waiting.set(requestId, this.world.nowMs + this.spec.requests.timeoutMs);
+        msg = { ...msg, requestId } as Message;
+      }
+      if (!this.world.send(this.address, effect.to, msg, undefined, answer)) this.cutShort.add(key);
       return;
     }
     const result = this.world.write(this.address, effect.table, effect.key, effect.row, {
@@ -346,12 +379,11 @@ export class MachineHost<Input> implements Service {
   }
 }
 
-const rereadStory: Record<WriteGuard, string> = {
-  plain: 'its plain UPDATE went through',
-  conditional: 'its UPDATE … WHERE status = the status read matched no row',
-  version: 'its UPDATE … WHERE version = the version read matched no row',
-  lock: 'its SELECT … FOR UPDATE waited for that write',
-};
+function rereadStory(guard: WriteGuard, statusRead: string | undefined): string {
+  if (guard === 'conditional') return `its UPDATE … WHERE status = '${statusRead}' matched no row`;
+  if (guard === 'version') return 'its UPDATE … WHERE version = <the version read> matched no row';
+  return 'its SELECT … FOR UPDATE waited for that write';
+}
 
 // An actor in a final state takes no more messages; the service answers as for an unknown one.
 function active(entity: Entity): boolean {

@@ -18,6 +18,10 @@ export interface Envelope {
   readonly tag?: string;
   /** The id of the message whose handler sent this one; absent for timers and users. */
   readonly cause?: number;
+  /** The instance that sent it, when its service runs more than one. */
+  readonly fromReplica?: number;
+  /** A reply goes back to the instance that asked, as over its connection; others may go to any. */
+  readonly toReplica?: number;
 }
 
 export type Row = object;

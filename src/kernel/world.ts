@@ -30,6 +30,8 @@ export interface LinkFaults {
   readonly lost?: string;
   readonly duplicated?: string;
   readonly delayed?: string;
+  /** The extra delays `delayed` picks from on this link, instead of the world's default options. */
+  readonly delayOptionsMs?: readonly number[];
   /** A fault that alters the message in flight; the policy's `corrupt` says how. */
   readonly corrupted?: string;
   /** A fault that takes the link down for one flow (`key`) for the whole run, decided once per key. */
@@ -88,6 +90,8 @@ type QueueItem =
       replica: number;
       /** For a step, the message whose handler it continues. */
       cause?: number;
+      /** For a step, what it handles and which entity, for the story. */
+      handles?: { readonly what: string; readonly subject?: string };
       fire: () => void | Promise<void>;
     }
   | { atMs: number; seq: number; kind: 'restart'; owner: string; replica: number };
@@ -169,8 +173,15 @@ export class World {
    * Sends a message. Returns false when the sender crashed at this point instead (the crash
    * point before every effect of a crashable service) or is down.
    */
-  send<M extends Message>(from: string, to: string, msg: M, tag?: string): boolean {
+  send<M extends Message>(
+    from: string,
+    to: string,
+    msg: M,
+    tag?: string,
+    replyTo?: { readonly replica?: number },
+  ): boolean {
     if (!this.crashPoint(from)) return false;
+    const sender = this.slots.get(from);
     let env: Envelope = {
       id: this.nextEnvelopeId++,
       from,
@@ -179,6 +190,8 @@ export class World {
       sentAtMs: this.nowMs,
       ...(tag === undefined ? {} : { tag }),
       ...(this.cause === undefined ? {} : { cause: this.cause }),
+      ...(sender !== undefined && sender.replicas.length > 1 ? { fromReplica: sender.current } : {}),
+      ...(replyTo?.replica === undefined ? {} : { toReplica: replyTo.replica }),
     };
     const faults = this.options.faults.linkFaults(env);
     let delayMs = this.options.latencyMs;
@@ -196,9 +209,10 @@ export class World {
         return true;
       }
       if (faults.delayed !== undefined) {
-        const pick = this.choose(faults.delayed, this.options.delayOptionsMs.length + 1);
+        const options = faults.delayOptionsMs ?? this.options.delayOptionsMs;
+        const pick = this.choose(faults.delayed, options.length + 1);
         if (pick > 0) {
-          const extra = this.options.delayOptionsMs[pick - 1] as number;
+          const extra = options[pick - 1] as number;
           delayMs += extra;
           this.recordFault(faults.delayed, `delayed ${extra} ms`, env);
         }
@@ -261,7 +275,7 @@ export class World {
    * The continuation of a handler of `owner` after an await on its database: it runs `stepMs`
    * later, or later still if the handler stalls there (a choice), unless its replica dies first.
    */
-  await(owner: string, fire: () => void | Promise<void>, subject?: string): number {
+  await(owner: string, fire: () => void | Promise<void>, subject?: string, what = 'a handler'): number {
     if (this.options.atomicHandlers) {
       void fire();
       return -1;
@@ -275,13 +289,13 @@ export class World {
         delayMs += extra;
         this.recordFault(
           label,
-          `a handler of ${owner} stalls ${extra} ms at a database call`,
+          `${owner}'s ${what}${subject === undefined ? '' : ` for ${subject}`} stalls ${extra} ms at a database call`,
           undefined,
           subject,
         );
       }
     }
-    return this.schedule('step', owner, delayMs, fire, this.cause);
+    return this.schedule('step', owner, delayMs, fire, this.cause, { what, subject });
   }
 
   clearTimer(id: number): void {
@@ -336,7 +350,7 @@ export class World {
     switch (item.kind) {
       case 'deliver': {
         const slot = this.slot(item.env.to);
-        const replica = this.route(item.env.to, slot);
+        const replica = this.route(item.env, slot);
         if (replica === undefined) {
           this.record({ step: this.step, atMs: this.nowMs, kind: 'refused', env: item.env });
           return;
@@ -381,21 +395,40 @@ export class World {
     delayMs: number,
     fire: () => void | Promise<void>,
     cause?: number,
+    handles?: { readonly what: string; readonly subject?: string },
   ): number {
     const slot = this.slot(owner);
     const id = this.seq++;
     (slot.replicas[slot.current] as Replica).timers.add(id);
-    this.push({ atMs: this.nowMs + delayMs, seq: id, kind, id, owner, replica: slot.current, fire, cause });
+    this.push({
+      atMs: this.nowMs + delayMs,
+      seq: id,
+      kind,
+      id,
+      owner,
+      replica: slot.current,
+      fire,
+      cause,
+      handles,
+    });
     return id;
   }
 
-  /** Which up replica takes a message: the first, unless the routing choice says otherwise. */
-  private route(address: string, slot: Slot): number | undefined {
+  /**
+   * Which up replica takes a message: a reply goes to the one that asked (refused if it is down);
+   * anything else to the first, unless the routing choice says otherwise.
+   */
+  private route(env: Envelope, slot: Slot): number | undefined {
+    if (env.toReplica !== undefined && env.toReplica < slot.replicas.length)
+      return (slot.replicas[env.toReplica] as Replica).up ? env.toReplica : undefined;
+    const address = env.to;
     const up: number[] = [];
     for (let r = 0; r < slot.replicas.length; r++) if ((slot.replicas[r] as Replica).up) up.push(r);
     if (up.length <= 1) return up[0];
     const label = this.options.faults.schedulingLabel(address, 'replica');
-    return up[label === undefined ? 0 : this.choose(label, up.length)];
+    const pick = label === undefined ? 0 : this.choose(label, up.length);
+    if (pick > 0) this.recordFault(label as string, `instance #${(up[pick] as number) + 1} takes it`, env);
+    return up[pick];
   }
 
   /**
@@ -421,7 +454,13 @@ export class World {
       const pick = this.choose(label, rivals.length + 1);
       if (pick > 0) {
         chosen = rivals[pick - 1] as QueueItem;
-        this.recordFault(label, `a later handler of ${item.owner} runs its next step first`);
+        const later = chosen.kind === 'step' ? chosen.handles : undefined;
+        this.recordFault(
+          label,
+          `${item.owner}'s ${later?.what ?? 'later handler'}${later?.subject === undefined ? '' : ` for ${later.subject}`} runs its next step before an earlier handler's`,
+          undefined,
+          later?.subject,
+        );
       }
     }
     for (const other of [item, ...sameTime]) if (other !== chosen) this.push(other);

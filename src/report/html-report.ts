@@ -67,7 +67,7 @@ export function htmlReport(model: ReportModel): string {
     table(['', 'invariant', 'kind', 'verdict'], verdictRows, (i) => model.invariants[i]?.status ?? ''),
     '<h2>Design</h2>',
     `<p><code>${escapeXml(model.design.spec)}</code>: ${escapeXml(model.design.description)}</p>`,
-    `<p>provider ${escapeXml(model.design.provider)}, forwarding ${escapeXml(model.design.forwarding)}</p>`,
+    `<p>provider ${escapeXml(model.design.provider)}, forwarding ${escapeXml(model.design.forwarding)}; ${escapeXml(model.design.deployment)}</p>`,
     table(
       ['mitigation', 'setting'],
       model.design.mitigations.map((m) => [m.name, m.setting]),

@@ -36,7 +36,7 @@ export function markdownReport(model: ReportModel): string {
     '',
     `\`${model.design.spec}\`: ${model.design.description}`,
     '',
-    `provider ${model.design.provider}, forwarding ${model.design.forwarding}`,
+    `provider ${model.design.provider}, forwarding ${model.design.forwarding}; ${model.design.deployment}`,
     '',
     ...table(
       ['mitigation', 'setting'],

@@ -5,7 +5,7 @@
 
 import type { RunResult } from '../check/simulate.ts';
 import type { Design } from '../designs/design.ts';
-import { mitigationNames } from '../designs/variants.ts';
+import { describeDeployment, mitigationNames } from '../designs/variants.ts';
 import { invariants } from '../invariants/index.ts';
 import { traceHash } from '../kernel/index.ts';
 import { type OrderOutcome, orderOutcomes } from './final-state.ts';
@@ -77,6 +77,8 @@ export interface ReportModel {
     readonly spec: string;
     readonly description: string;
     readonly provider: string;
+    /** How many instances of each service, and how their writes are guarded. */
+    readonly deployment: string;
     readonly forwarding: string;
     readonly mitigations: ReadonlyArray<{ readonly name: string; readonly setting: string }>;
   };
@@ -138,6 +140,7 @@ export function buildReport(input: ReportInput): ReportModel {
       spec: design.name,
       description: design.description,
       provider: design.provider,
+      deployment: describeDeployment(design),
       forwarding: design.forwarding,
       mitigations: mitigationNames.map((name) => ({ name, setting: settingOf(design.mitigations[name]) })),
     },

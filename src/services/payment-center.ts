@@ -58,6 +58,7 @@ export function paymentCenter(
     },
     unhandled: answerUnknownOrder,
     concurrency: { guard: design.paymentCenter.writes },
+    requests: { to: 'gateway', timeoutMs: design.timing.requestTimeoutMs },
   });
 }
 

@@ -5,6 +5,7 @@
 // queries, the order timeout): races live at those edges, and fixed delays rarely hit them.
 
 import type { Design } from '../designs/design.ts';
+import { designTimers } from '../designs/timers.ts';
 import { MachineHost, type World } from '../kernel/index.ts';
 import {
   behaviourStory,
@@ -27,24 +28,8 @@ const nearMs = 1_000;
 
 /** Pay moments around the design's timers, in a fixed order (stories name them by index). */
 export function payMoments(design: Design): PayMoment[] {
-  const marks: Array<[string, number]> = [];
-  const q = design.mitigations.timeoutQuery;
-  if (q) {
-    marks.push(["the payment center's callback timeout", q.afterMs]);
-    let at = q.afterMs;
-    q.intervalsMs.forEach((interval, i) => {
-      at += interval;
-      marks.push([i === q.intervalsMs.length - 1 ? 'the last timeout query' : `timeout query ${i + 2}`, at]);
-    });
-  }
-  const a = design.mitigations.appQuery;
-  if (a) {
-    for (let i = 0; i < a.attempts; i++)
-      marks.push([`the business app's query ${i + 1}`, a.afterMs + i * a.intervalMs]);
-  }
-  marks.push(["the business app's order timeout", design.timing.orderTimeoutMs]);
   const moments: PayMoment[] = [];
-  for (const [what, atMs] of marks) {
+  for (const { what, atMs } of designTimers(design)) {
     for (const [offsetMs, where] of [
       [-nearMs, 'just before'],
       [0, 'at'],

@@ -132,14 +132,14 @@ describe('paysim matrix and replay edge cases', () => {
     const r = paysim('matrix', '--runs', '150', '--seeds', '1', '--json');
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.out).rows as Array<{ mitigation: string; invariant: string; replay?: string }>;
-    const recovery = rows.find((row) => row.mitigation === 'recoveryJob');
-    expect(recovery?.invariant).toBe('closed-loop');
-    const args = (recovery?.replay ?? '').match(/--\S+ (?:"[^"]*"|\S+)/g)?.flatMap((a) => {
+    const consumer = rows.find((row) => row.mitigation === 'idempotentConsumer');
+    expect(consumer?.invariant).toBe('exactly-once-fulfilment');
+    const args = (consumer?.replay ?? '').match(/--\S+ (?:"[^"]*"|\S+)/g)?.flatMap((a) => {
       const [flag, ...rest] = a.split(' ');
       return [flag as string, rest.join(' ').replace(/^"|"$/g, '')];
     });
     const replayed = paysim('replay', ...(args ?? []), '--json');
-    expect(JSON.parse(replayed.out).violations[0].invariant).toBe('closed-loop');
+    expect(JSON.parse(replayed.out).violations[0].invariant).toBe('exactly-once-fulfilment');
   });
 
   it('rejects a pick naming an option its choice does not have, with exit 2', () => {

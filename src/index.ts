@@ -1,0 +1,26 @@
+// paysim's library entry point: what a test suite or script imports. The CLI is built on the same
+// functions.
+
+export { asyncPaymentCenter, ProcessCrashed } from './adapters/async-payment-center.ts';
+export type {
+  BusinessAppClient,
+  Database,
+  GatewayClient,
+  PaymentCenterHandlers,
+  PaymentCenterPorts,
+} from './adapters/payment-center-port.ts';
+export type { Counterexample, ExploreOptions, ExploreReport } from './check/explore.ts';
+export { explore, replay } from './check/explore.ts';
+export type { RunResult } from './check/simulate.ts';
+export type { Story } from './check/story.ts';
+export { formatReplayCommand } from './check/story.ts';
+export type { Deployment, Design, Mitigations, Timing, WriteGuard } from './designs/design.ts';
+export { loadDesignFile, parseDesign, resolveDesign } from './designs/load-design.ts';
+export { presets as designs } from './designs/presets.ts';
+export type { Notification } from './domain/messages.ts';
+export type { PaymentRow } from './domain/rows.ts';
+export { allFaults, faultCatalogue } from './faults/catalogue.ts';
+export type { Violation } from './invariants/index.ts';
+export { invariants } from './invariants/index.ts';
+export { traceHash } from './kernel/index.ts';
+export { renderTimeline } from './report/timeline.ts';
