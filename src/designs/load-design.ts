@@ -3,7 +3,7 @@
 // expected, never as a stack trace.
 
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import { closest, distance } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { writeGuards } from '../kernel/machine-host.ts';
@@ -60,7 +60,7 @@ const deploymentSchema = z
   .partial();
 
 const designSchema = z.strictObject({
-  name: z.string({ error: 'expected a string' }).min(1, 'expected a non-empty name'),
+  name: z.string({ error: 'expected a string' }).min(1, 'expected a non-empty name').optional(),
   description: z.string({ error: 'expected a string' }).optional(),
   extends: z
     .enum(Object.keys(presets) as [string, ...string[]], {
@@ -102,9 +102,11 @@ export function parseDesign(value: unknown, source = 'design'): Design {
       presets.hardened?.mitigations[name as keyof Design['mitigations']];
     (mitigations as Record<string, unknown>)[name] = setting === true ? fallback : setting;
   }
+  // Without a name, a design is named after its file.
+  const name = d.name ?? basename(source).replace(/\.json$/, '');
   return {
-    name: d.name,
-    description: d.description ?? `${d.name} (from ${source})`,
+    name,
+    description: d.description ?? `${name} (from ${source})`,
     provider: d.provider ?? base.provider,
     forwarding: d.forwarding ?? base.forwarding,
     mitigations,
@@ -163,6 +165,16 @@ async function resolveBase(nameOrPath: string): Promise<Design> {
 
 function applyChange(design: Design, change: string): Design {
   const mitigations = Object.keys(design.mitigations);
+  if (change.startsWith('+')) {
+    // On with hardened's parameters: the ones the preset proved with.
+    const name = change.slice(1);
+    const setting = presets.hardened?.mitigations[name as keyof Design['mitigations']];
+    if (setting === undefined)
+      throw new DesignError(
+        `design change "${change}": unknown mitigation "${name}"${suggest(name, mitigations)}`,
+      );
+    return { ...design, mitigations: { ...design.mitigations, [name]: setting } };
+  }
   if (change.startsWith('-')) {
     const name = change.slice(1);
     if (!mitigations.includes(name))
@@ -177,7 +189,7 @@ function applyChange(design: Design, change: string): Design {
   const deployment = deploymentChange(design, change, key ?? '', value ?? '');
   if (deployment !== undefined) return deployment;
   throw new DesignError(
-    `design change "${change}" is not one of provider=wechat|alipay, forwarding=direct|mq, -<mitigation>, [paymentCenter.|businessApp.]replicas=N, [paymentCenter.|businessApp.]writes=${writeGuards.join('|')} (e.g. hardened,provider=alipay,-payingLock,replicas=2)`,
+    `design change "${change}" is not one of provider=wechat|alipay, forwarding=direct|mq, +<mitigation>, -<mitigation>, [paymentCenter.|businessApp.]replicas=N, [paymentCenter.|businessApp.]writes=${writeGuards.join('|')} (e.g. hardened,provider=alipay,-payingLock,replicas=2)`,
   );
 }
 

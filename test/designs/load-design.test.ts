@@ -46,12 +46,37 @@ describe('loading a design from JSON', () => {
     );
   });
 
-  it('names a missing name, an unknown provider and a misspelt preset', () => {
-    rejects({}).toThrow(/name: missing/);
+  it('names a design without a name after its file, and names an unknown provider and a misspelt preset', () => {
+    expect(parseDesign({ extends: 'seed' }, 'designs/ours.json').name).toBe('ours');
+    rejects({ name: '' }).toThrow(/name: expected a non-empty name/);
     rejects({ name: 'x', provider: 'paypal' }).toThrow(
       /provider: expected "wechat" or "alipay", got "paypal"/,
     );
     rejects({ name: 'x', extends: 'sed' }).toThrow(/extends: .*got "sed" \(did you mean "seed"\?\)/);
+  });
+
+  it('switches a mitigation on with + and hardened parameters, and names a misspelt one', async () => {
+    const design = await resolveDesign('seed,+outbox,+reconciliation');
+    expect(design.mitigations.outbox).toBe(true);
+    expect(design.mitigations.reconciliation).toEqual(presets.hardened?.mitigations.reconciliation);
+    await expect(resolveDesign('seed,+outbx')).rejects.toThrow(
+      /unknown mitigation "outbx" \(did you mean "outbox"\?\)/,
+    );
+  });
+
+  it('sets instances and write guards per service or for both, and refuses bad values', async () => {
+    const design = await resolveDesign('hardened,replicas=2,businessApp.writes=plain');
+    expect([design.paymentCenter, design.businessApp]).toEqual([
+      { replicas: 2, writes: 'conditional' },
+      { replicas: 2, writes: 'plain' },
+    ]);
+    await expect(resolveDesign('hardened,replicas=0')).rejects.toThrow(
+      /replicas=0": expected a whole number of instances from 1 to 8/,
+    );
+    await expect(resolveDesign('hardened,writes=plian')).rejects.toThrow(/did you mean "plain"/);
+    rejects({ name: 'x', paymentCenter: { writes: 'optimistic' } }).toThrow(
+      /paymentCenter\.writes: expected one of/,
+    );
   });
 
   it('reports a missing file, a non-JSON file and an unknown preset as design errors', async () => {
