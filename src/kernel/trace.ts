@@ -54,6 +54,8 @@ export type TraceEntry =
       readonly owner: string;
       readonly text: string;
       readonly subject?: string;
+      /** The id of the message whose handler this is about, if any. */
+      readonly cause?: number;
     }
   | {
       readonly step: number;

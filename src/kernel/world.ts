@@ -309,7 +309,15 @@ export class World {
 
   /** Records what a service did on its own, for the story (not a fault, not a state change). */
   note(owner: string, text: string, subject?: string): void {
-    this.record({ step: this.step, atMs: this.nowMs, kind: 'note', owner, text, subject });
+    this.record({
+      step: this.step,
+      atMs: this.nowMs,
+      kind: 'note',
+      owner,
+      text,
+      subject,
+      ...(this.cause === undefined ? {} : { cause: this.cause }),
+    });
   }
 
   /** Runs until nothing is scheduled or the horizon is reached. */

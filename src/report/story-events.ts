@@ -114,9 +114,12 @@ export function storyEvents(trace: readonly TraceEntry[], options: StoryOptions 
   const orders = options.orders ?? [];
   const wanted = (id: string | undefined) =>
     orders.length === 0 || (id !== undefined && orders.some((o) => id === o || id.startsWith(`${o}~`)));
-  // A delivery tells the story if its handler wrote something, at once or one await later.
+  // A delivery tells the story if its handler wrote something, at once or one await later, or did
+  // something worth a note (lost a race and read again).
   const writeCauses = new Set(
-    trace.flatMap((e) => (e.kind === 'write' && e.cause !== undefined ? [e.cause] : [])),
+    trace.flatMap((e) =>
+      (e.kind === 'write' || e.kind === 'note') && e.cause !== undefined ? [e.cause] : [],
+    ),
   );
   const tellsStory = (env: Envelope) =>
     options.verbose || env.from === 'users' || env.tag !== undefined || writeCauses.has(env.id);

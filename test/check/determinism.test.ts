@@ -29,6 +29,29 @@ describe('a run is a pure function of design, workload and choices', () => {
     },
   );
 
+  // Two instances of each service, so routing, interleaving and stalls are asked; half the fault
+  // picks aimed by time at the payment center's callback timeout.
+  const replicated = {
+    ...seed,
+    paymentCenter: { replicas: 2, writes: 'plain' as const },
+    businessApp: { replicas: 2, writes: 'plain' as const },
+  };
+  const focus = [{ atMs: 30_000, userPayValues: [17, 18, 19] }];
+  test.prop([workloadArbitrary(3), picksArbitrary(allFaults, 3, new Map(), focus)], { numRuns: 60 })(
+    'with replicas, interleavings, stalls and picks aimed by time, replaying the decisions taken gives the same trace',
+    async (workload, raw) => {
+      const first = await simulate({
+        design: replicated,
+        workload,
+        faults,
+        choices: ScriptedChoices.fromRaw(raw),
+      });
+      const replayed = await replay(replicated, { workload, picks: first.picks }, { faults });
+      expect(traceHash(replayed.trace)).toBe(traceHash(first.trace));
+      expect(replayed.violations).toEqual(first.violations);
+    },
+  );
+
   it('the same exploration seed finds the same shrunk counterexample with the same trace hash', async () => {
     const run = () => explore({ design: seed, runs: 300, seed: 42, maxOrders: 3, faults });
     const [a, b] = [await run(), await run()];
