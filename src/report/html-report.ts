@@ -3,7 +3,7 @@
 // opens offline and cannot leak anything when opened.
 
 import { renderOutcomes } from './final-state.ts';
-import type { ReportModel } from './report-model.ts';
+import { finalStateHeader, finalStateRows, type ReportModel } from './report-model.ts';
 import { escapeXml, sequenceSvg } from './sequence-svg.ts';
 
 const styles = `
@@ -79,18 +79,7 @@ export function htmlReport(model: ReportModel): string {
       '<p class="legend">Virtual time runs down the left. Arrows are deliveries; red dashed arrows are messages a fault struck (crossed out: it never arrived); green boxes are state changes written to a database; red boxes are faults and crashes; the red band marks where the design broke.</p>',
       `<figure id="sequence">${sequenceSvg(story.participants, story.steps)}</figure>`,
       '<h2>Final state of the orders involved</h2>',
-      table(
-        ['order', 'business app', 'payment center', 'gateway', 'captured', 'refunded', 'fulfilled'],
-        story.finalStates.map((o) => [
-          o.orderId,
-          o.app,
-          o.pc,
-          o.gateway,
-          String(o.captured),
-          String(o.refunded),
-          `${o.fulfilments}×`,
-        ]),
-      ),
+      table(finalStateHeader, finalStateRows(story.finalStates)),
       `<pre class="final-states">${escapeXml(renderOutcomes(story.finalStates).join('\n'))}</pre>`,
     );
   }

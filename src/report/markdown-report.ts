@@ -2,7 +2,7 @@
 // sequence diagram, the final states and the replay line.
 
 import { mermaidSequence } from './mermaid-sequence.ts';
-import type { ReportModel } from './report-model.ts';
+import { finalStateHeader, finalStateRows, type ReportModel } from './report-model.ts';
 
 /** A table cell: pipes would end the cell, newlines the row. */
 const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
@@ -57,18 +57,7 @@ export function markdownReport(model: ReportModel): string {
       '',
       '## Final state of the orders involved',
       '',
-      ...table(
-        ['order', 'business app', 'payment center', 'gateway', 'captured', 'refunded', 'fulfilled'],
-        story.finalStates.map((o) => [
-          o.orderId,
-          o.app,
-          o.pc,
-          o.gateway,
-          String(o.captured),
-          String(o.refunded),
-          `${o.fulfilments}×`,
-        ]),
-      ),
+      ...table(finalStateHeader, finalStateRows(story.finalStates)),
       '',
     );
   }

@@ -306,3 +306,26 @@ function stepOf(event: StoryEvent, breaking: boolean, lifeline: (address: string
       };
   }
 }
+
+/** The final-state table both renderings print: one row per order involved. */
+export const finalStateHeader = [
+  'order',
+  'business app',
+  'payment center',
+  'gateway',
+  'captured',
+  'refunded',
+  'fulfilled',
+];
+
+export function finalStateRows(outcomes: readonly OrderOutcome[]): string[][] {
+  return outcomes.map((o) => [
+    o.orderId,
+    o.app,
+    o.pc,
+    o.gateway,
+    String(o.captured),
+    String(o.refunded),
+    `${o.fulfilments}×`,
+  ]);
+}

@@ -40,12 +40,28 @@ describe('necessity matrix: each weakening of hardened alone, WeChat Pay with MQ
     // Two deliveries of one result both ship; or the order-timeout close writes closing over paid.
     'businessApp.writes=plain': ['exactly-once-fulfilment', 'monotone-state'],
   };
+  // Stories of three or four deviations: found on some seeds within 2,000 runs, not on all.
+  const sometimes: Record<string, readonly string[]> = {
+    // A lost callback, the app's timers lost in crashes: only the business-side query records it in time.
+    appQuery: ['paid-within-bound'],
+    // The order-timeout close, stalled, writes closing over a payment recorded meanwhile.
+    'paymentCenter.writes=plain': ['monotone-state'],
+  };
   const rows = weakenings(hardened);
 
   it('names every weakening it expects to break', () => {
     const names = rows.map((r) => r.change);
-    for (const name of Object.keys(breaks)) expect(names).toContain(name);
+    for (const name of [...Object.keys(breaks), ...Object.keys(sometimes)]) expect(names).toContain(name);
   });
+
+  it.each(rows.filter((r) => sometimes[r.change]).map((r) => [r.change, r.design] as const))(
+    '%s: found on at least one of 5 seeds within 2,000 runs',
+    async (change, design) => {
+      const found = (await firstBroken(design, seeds)).filter((f) => f !== undefined);
+      expect(found.length).toBeGreaterThan(0);
+      for (const invariant of found) expect(sometimes[change]).toContain(invariant);
+    },
+  );
 
   it.each(rows.filter((r) => breaks[r.change]).map((r) => [r.change, r.design] as const))(
     '%s: found on 5 of 5 seeds within 2,000 runs',
@@ -55,12 +71,11 @@ describe('necessity matrix: each weakening of hardened alone, WeChat Pay with MQ
     },
   );
 
-  it.each(rows.filter((r) => !breaks[r.change]).map((r) => [r.change, r.design] as const))(
-    '%s: not found in 2,000 runs',
-    async (_, design) => {
-      expect(await firstBroken(design, [1])).toEqual([undefined]);
-    },
-  );
+  it.each(
+    rows.filter((r) => !breaks[r.change] && !sometimes[r.change]).map((r) => [r.change, r.design] as const),
+  )('%s: not found in 2,000 runs', async (_, design) => {
+    expect(await firstBroken(design, [1])).toEqual([undefined]);
+  });
 });
 
 describe('necessity matrix on Alipay, where a close before the buyer acts does not take', () => {

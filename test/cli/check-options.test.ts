@@ -9,30 +9,10 @@ const dir = mkdtempSync(join(tmpdir(), 'paysim-check-'));
 
 describe('paysim check options', () => {
   it('accepts --verbose, which it recommends, and then tells the happy path in full', () => {
-    const story = paysim([
-      'check',
-      '--design',
-      'seed',
-      '--seed',
-      '3',
-      '--runs',
-      '300',
-      '--faults',
-      'notify.tampered',
-    ]);
+    const args = ['check', '--design', 'seed', '--seed', '3', '--runs', '300', '--faults', 'notify.tampered'];
+    const story = paysim(args);
     expect(story.out).toMatch(/--verbose shows them/);
-    const verbose = paysim([
-      'check',
-      '--design',
-      'seed',
-      '--seed',
-      '3',
-      '--runs',
-      '300',
-      '--faults',
-      'notify.tampered',
-      '--verbose',
-    ]);
+    const verbose = paysim([...args, '--verbose']);
     expect(verbose.code).toBe(1);
     expect(verbose.out).not.toMatch(/--verbose shows them/);
     expect(verbose.out).toMatch(/app → redis/);
