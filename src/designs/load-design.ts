@@ -188,8 +188,11 @@ function applyChange(design: Design, change: string): Design {
   if (key === 'forwarding' && (value === 'direct' || value === 'mq')) return { ...design, forwarding: value };
   const deployment = deploymentChange(design, change, key ?? '', value ?? '');
   if (deployment !== undefined) return deployment;
+  const keys = ['provider', 'forwarding', 'replicas', 'writes'].flatMap((k) =>
+    k === 'replicas' || k === 'writes' ? [k, `paymentCenter.${k}`, `businessApp.${k}`] : [k],
+  );
   throw new DesignError(
-    `design change "${change}" is not one of provider=wechat|alipay, forwarding=direct|mq, +<mitigation>, -<mitigation>, [paymentCenter.|businessApp.]replicas=N, [paymentCenter.|businessApp.]writes=${writeGuards.join('|')} (e.g. hardened,provider=alipay,-payingLock,replicas=2)`,
+    `design change "${change}"${key === undefined || keys.includes(key) ? '' : suggest(key, keys)} is not one of provider=wechat|alipay, forwarding=direct|mq, +<mitigation>, -<mitigation>, [paymentCenter.|businessApp.]replicas=N, [paymentCenter.|businessApp.]writes=${writeGuards.join('|')} (e.g. hardened,provider=alipay,-payingLock,replicas=2)`,
   );
 }
 
