@@ -181,7 +181,10 @@ export class MachineHost<Input> implements Service {
     fire: () => void,
   ): void {
     const entity = this.entities.get(key);
-    const relay = () => this.within(key, fire, actor);
+    // A timer of an actor stopped since (its replica died, or a stale decision replaced it) is void.
+    const relay = () => {
+      if (actor === undefined || this.entities.get(key)?.actor === actor) this.within(key, fire, actor);
+    };
     if (
       this.spec.concurrency === undefined ||
       event === undefined ||
