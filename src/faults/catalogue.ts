@@ -22,13 +22,17 @@ export const faultCatalogue = [
     where: 'gateway → payment center',
     what: 'the gateway executed the request but its reply is lost',
   },
-  { id: 'gateway.error', where: 'gateway', what: 'the gateway answers SYSTEMERROR without executing' },
+  {
+    id: 'gateway.error',
+    where: 'gateway',
+    what: 'the gateway answers SYSTEMERROR: having executed nothing, or having executed the request anyway',
+  },
   {
     id: 'gateway.slow',
     where: 'gateway → payment center',
     what: 'a reply arrives late: 1 s or 4 s (the caller still waits for it) or 6 s (after a 5 s request timeout, so it is dropped though the gateway executed the request)',
   },
-  { id: 'query.error', where: 'gateway', what: 'an order query answers an error' },
+  { id: 'query.error', where: 'gateway', what: 'an order query answers SYSTEMERROR' },
   { id: 'query.timeout', where: 'payment center ⇄ gateway', what: 'an order query or its answer is lost' },
   {
     id: 'notify.outage',

@@ -63,6 +63,8 @@ export interface HostSpec<Input> {
    * id) that comes after `timeoutMs` is dropped, because the caller has stopped waiting for it.
    */
   readonly requests?: { readonly to: string; readonly timeoutMs: number };
+  /** Rewrites an answer to a request on its way out (a fake's fault: executed, but answered an error). */
+  answer?(msg: Message): Message;
 }
 
 interface Entity {
@@ -362,8 +364,10 @@ export class MachineHost<Input> implements Service {
     if (effect.type === 'send') {
       let msg: Message = effect.msg;
       const answer = this.answering?.to === effect.to ? this.answering : undefined;
-      if (answer !== undefined) msg = { ...msg, requestId: answer.requestId } as Message;
-      else if (this.spec.requests?.to === effect.to) {
+      if (answer !== undefined) {
+        msg = { ...msg, requestId: answer.requestId } as Message;
+        msg = this.spec.answer?.(msg) ?? msg;
+      } else if (this.spec.requests?.to === effect.to) {
         const requestId = this.nextRequestId++;
         this.waiting.set(requestId, this.world.nowMs + this.spec.requests.timeoutMs);
         msg = { ...msg, requestId } as Message;

@@ -6,7 +6,9 @@
 //
 // A paid trade notifies the merchant on the profile's retry schedule until a reply passes the
 // profile's ack rule. Queries answer the trade status; closing a paid trade answers "paid"
-// (WeChat ORDERPAID, Alipay TRADE_STATUS_ERROR); refunds are idempotent per refund number.
+// (WeChat ORDERPAID, Alipay TRADE_STATUS_ERROR); refunds are idempotent per refund number. A close
+// sooner after creation than the profile allows fails (WeChat: 5 minutes), and a pre-pay for a
+// paid trade answers ORDERPAID instead of a pre-pay id.
 // The provider is honest: it never reports a state the trade is not in.
 
 import { enqueueActions, setup } from 'xstate';
@@ -28,6 +30,7 @@ export interface GatewayTransactionInput {
 
 interface Context extends GatewayTransactionInput {
   readonly notifications: number;
+  readonly createdAtMs: number;
 }
 
 type Reply = { readonly replyTo: string };
@@ -59,6 +62,7 @@ export const gatewayTransactionMachine = setup({
     retriesLeft: ({ context }) => context.notifications <= context.profile.notifyRetryScheduleMs.length,
     isAck: ({ context, event }) => event.type === 'gateway.notify.ack' && context.profile.isAck(event),
     closeTakesBeforeBuyerActs: ({ context }) => context.profile.closeBeforeBuyerActsCloses,
+    tooSoonToClose: ({ context }) => context.now() - context.createdAtMs < context.profile.closeNotBeforeMs,
   },
   actions: {
     answerPrepay: enqueueActions(({ context, event, enqueue }) => {
@@ -80,6 +84,26 @@ export const gatewayTransactionMachine = setup({
           outTradeNo: context.outTradeNo,
           ok: true,
           status: answer,
+        }),
+      );
+    }),
+    refuseClose: enqueueActions(({ context, event, enqueue }) => {
+      enqueue.emit(
+        send(event.replyTo, {
+          type: 'gateway.close.result',
+          outTradeNo: context.outTradeNo,
+          ok: false,
+          code: 'TOO_SOON_TO_CLOSE',
+        }),
+      );
+    }),
+    answerOrderPaid: enqueueActions(({ context, event, enqueue }) => {
+      enqueue.emit(
+        send(event.replyTo, {
+          type: 'gateway.prepay.result',
+          outTradeNo: context.outTradeNo,
+          ok: false,
+          code: 'ORDERPAID',
         }),
       );
     }),
@@ -149,7 +173,7 @@ export const gatewayTransactionMachine = setup({
   },
 }).createMachine({
   id: 'gatewayTransaction',
-  context: ({ input }) => ({ ...input, notifications: 0 }),
+  context: ({ input }) => ({ ...input, notifications: 0, createdAtMs: input.now() }),
   initial: 'notPaid',
   entry: enqueueActions(({ context, enqueue }) => enqueue.emit(trade(context, 'NOTPAY'))),
   states: {
@@ -159,6 +183,7 @@ export const gatewayTransactionMachine = setup({
         'user.pay': { target: 'paid', actions: ['capture', { type: 'answerPay', params: true }] },
         'gateway.query': { actions: { type: 'answerStatus', params: 'before-payment' } },
         'gateway.close': [
+          { guard: 'tooSoonToClose', actions: 'refuseClose' },
           {
             guard: 'closeTakesBeforeBuyerActs',
             target: 'closed',
@@ -173,7 +198,7 @@ export const gatewayTransactionMachine = setup({
     paid: {
       initial: 'notifying',
       on: {
-        'gateway.prepay': { actions: 'answerPrepay' },
+        'gateway.prepay': { actions: 'answerOrderPaid' },
         'user.pay': { actions: { type: 'answerPay', params: false } },
         'gateway.query': { actions: { type: 'answerStatus', params: 'SUCCESS' } },
         'gateway.close': { actions: { type: 'answerClose', params: 'paid' as const } },

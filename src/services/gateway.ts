@@ -1,11 +1,13 @@
 // The payment provider as a service: one gateway-transaction actor per out_trade_no, created by the
 // first pre-pay. Before any actor sees a request, the gateway may fail it on its own
-// (`gateway.error`, `query.error`): it answers an error and executes nothing.
+// (`gateway.error`, `query.error`): it answers SYSTEMERROR and either executes nothing (option 1)
+// or, as WeChat's error codes warn, executes the request anyway (option 2): an error answer does
+// not mean the request failed.
 
 import { orderIdOf } from '../domain/messages.ts';
 import type { TradeRow } from '../domain/rows.ts';
 import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
-import { MachineHost, type World } from '../kernel/index.ts';
+import { MachineHost, type Message, type World } from '../kernel/index.ts';
 import {
   type GatewayTransactionInput,
   gatewayTransactionMachine,
@@ -22,6 +24,8 @@ const resultType: Record<string, string> = {
 
 export function gateway(world: World, profile: ProviderProfile): MachineHost<GatewayTransactionInput> {
   const now = () => world.nowMs;
+  /** Requests executed whose answer is replaced by SYSTEMERROR, by request id. */
+  const executedButErrored = new Set<number>();
   return new MachineHost<GatewayTransactionInput>(world, {
     address: 'gateway',
     machine: gatewayTransactionMachine,
@@ -29,11 +33,29 @@ export function gateway(world: World, profile: ProviderProfile): MachineHost<Gat
       const type = resultType[env.msg.type];
       if (type === undefined) return false;
       const label = env.msg.type === 'gateway.query' ? 'query.error' : 'gateway.error';
-      if (w.choose(label, 2) === 0) return false;
-      const outTradeNo = (env.msg as Incoming).outTradeNo;
-      w.recordFault(label, `${env.msg.type} answered SYSTEMERROR`, env);
-      w.send('gateway', env.from, { type, outTradeNo, ok: false, ...echo(env.msg as Incoming) });
+      const pick = w.choose(label, 3);
+      if (pick === 0) return false;
+      const msg = env.msg as Incoming;
+      if (pick === 2 && msg.requestId !== undefined) {
+        w.recordFault(label, `${env.msg.type} is executed, but answered SYSTEMERROR`, env);
+        executedButErrored.add(msg.requestId);
+        return false;
+      }
+      w.recordFault(label, `${env.msg.type} answered SYSTEMERROR, not executed`, env);
+      w.send('gateway', env.from, {
+        type,
+        outTradeNo: msg.outTradeNo,
+        ok: false,
+        code: 'SYSTEMERROR',
+        ...echo(msg),
+      });
       return true;
+    },
+    answer(msg) {
+      const requestId = (msg as Incoming).requestId;
+      if (requestId === undefined || !executedButErrored.delete(requestId)) return msg;
+      const { type, outTradeNo } = msg as Incoming;
+      return { type, outTradeNo, ok: false, code: 'SYSTEMERROR', requestId } as Message;
     },
     route(env) {
       const msg = env.msg as Incoming;

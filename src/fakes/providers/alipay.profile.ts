@@ -17,6 +17,7 @@ export const alipay: ProviderProfile = {
   statusBeforeBuyerActs: 'NOT_EXIST',
   closeBeforeBuyerActsCloses: false,
   tradeExpiresAfterMs: 2 * h,
+  closeNotBeforeMs: 0,
   merchantId: '2088102146225135',
   signingKey: 'alipay-public-key',
 };
