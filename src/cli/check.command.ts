@@ -7,6 +7,7 @@ import { buildReport } from '../report/report-model.ts';
 import { verdictJson, verdictText } from '../report/verdict.ts';
 import type { ReportFormat } from '../report/write-report.ts';
 import { colourWanted, paintFailures } from './colour.ts';
+import { designSpecHelp } from './design-spec-help.ts';
 import { onInterrupt } from './interrupt.ts';
 import { maxOrdersHonoured } from './limits.ts';
 import { checkWritable, choiceOf, faultList, positiveInt, reportFormatList, seedInt } from './parse.ts';
@@ -35,7 +36,7 @@ interface CheckFlags {
 export function checkCommand(): Command {
   return new Command('check')
     .description('Explore many simulated worlds and report whether the design holds every invariant.')
-    .option('--design <name|file>', 'a preset (naive, seed, hardened) or a JSON design file', 'hardened')
+    .option('--design <spec>', designSpecHelp, 'hardened')
     .option('--runs <n>', 'how many worlds to generate', positiveInt('--runs'), 2000)
     .option('--seed <n>', 'the seed for generation (default: a fresh one, printed)', seedInt)
     .option(

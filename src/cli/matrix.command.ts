@@ -4,6 +4,7 @@ import { formatReplayCommand } from '../check/story.ts';
 import { resolveDesign } from '../designs/load-design.ts';
 import { isOn, mitigationNames, weakenings } from '../designs/variants.ts';
 import { allFaults } from '../faults/catalogue.ts';
+import { designSpecHelp } from './design-spec-help.ts';
 import { onInterrupt } from './interrupt.ts';
 import { type MatrixRowOut, searchRow } from './matrix-rows.ts';
 import { matrixTable } from './matrix-table.ts';
@@ -22,9 +23,9 @@ interface MatrixFlags {
 export function matrixCommand(): Command {
   return new Command('matrix')
     .description(
-      'For each mitigation of a design, switch that one off and search for the invariant it protects.',
+      'Weaken a design one way at a time (each mitigation switched off, each guarded write made plain) and search for the invariant that breaks.',
     )
-    .option('--design <name|file>', 'the base design: a preset or a JSON design file', 'hardened')
+    .option('--design <spec>', `the base design, ${designSpecHelp}`, 'hardened')
     .option('--runs <n>', 'generated worlds per seed and row', positiveInt('--runs'), 2000)
     .option(
       '--seeds <n>',

@@ -10,6 +10,7 @@ import { buildReport } from '../report/report-model.ts';
 import { renderTimeline, storyOf } from '../report/timeline.ts';
 import type { ReportFormat } from '../report/write-report.ts';
 import { colourWanted, paintFailures } from './colour.ts';
+import { designSpecHelp } from './design-spec-help.ts';
 import { reportFormatList } from './parse.ts';
 import { optionByName } from './pick-names.ts';
 import { replayText } from './replay-text.ts';
@@ -58,7 +59,7 @@ async function load(flags: ReplayFlags): Promise<Loaded> {
 export function replayCommand(): Command {
   return new Command('replay')
     .description('Re-run one story exactly, as printed by `paysim check`, and show its timeline and verdict.')
-    .option('--design <spec>', 'a preset or a JSON design file, with any changes (e.g. hardened,-outbox)')
+    .option('--design <spec>', `the design the story ran against, ${designSpecHelp}`)
     .option('--workload <list>', 'the purchases, e.g. o1:100@0,o2:2500@300 (intent:amount@startMs)')
     .option(
       '--picks <list>',
