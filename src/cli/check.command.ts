@@ -1,4 +1,3 @@
-import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import { explore } from '../check/explore.ts';
 import { formatReplayCommand } from '../check/story.ts';
@@ -8,8 +7,11 @@ import { buildReport } from '../report/report-model.ts';
 import { verdictJson, verdictText } from '../report/verdict.ts';
 import type { ReportFormat } from '../report/write-report.ts';
 import { colourWanted, paintFailures } from './colour.ts';
+import { designSpecHelp } from './design-spec-help.ts';
+import { onInterrupt } from './interrupt.ts';
 import { maxOrdersHonoured } from './limits.ts';
 import { checkWritable, choiceOf, faultList, positiveInt, reportFormatList, seedInt } from './parse.ts';
+import { progressBar, progressWanted } from './progress.ts';
 import { checkReportDir, defaultReportDir, writeReportFiles } from './report-files.ts';
 import { describeSettings } from './run-settings.ts';
 import { saveStory } from './story-file.ts';
@@ -34,7 +36,7 @@ interface CheckFlags {
 export function checkCommand(): Command {
   return new Command('check')
     .description('Explore many simulated worlds and report whether the design holds every invariant.')
-    .option('--design <name|file>', 'a preset (naive, seed, hardened) or a JSON design file', 'hardened')
+    .option('--design <spec>', designSpecHelp, 'hardened')
     .option('--runs <n>', 'how many worlds to generate', positiveInt('--runs'), 2000)
     .option('--seed <n>', 'the seed for generation (default: a fresh one, printed)', seedInt)
     .option(
@@ -88,17 +90,13 @@ export function checkCommand(): Command {
       const settings = { design, runs: flags.runs, seed, maxOrders: flags.orders, faults };
       const rerun = describeSettings(settings).split('\n')[0] as string;
       if (!flags.json) process.stdout.write(`${describeSettings(settings)}\n\n`);
-      // A progress bar only for a person watching: not into a pipe, a file, CI, or JSON.
-      const bar =
-        !flags.json && process.stderr.isTTY && process.stdout.isTTY && !process.env.CI
-          ? new SingleBar({
-              format: '  exploring {bar} {value}/{total} worlds',
-              hideCursor: true,
-              clearOnComplete: true,
-              stream: process.stderr,
-            })
-          : undefined;
-      bar?.start(flags.runs, 0);
+      const bar = progressBar(progressWanted(flags.json), '  exploring {bar} {value}/{total} worlds');
+      let done = 0;
+      const stopListening = onInterrupt(
+        () => interruptedSummary({ done, runs: flags.runs, rerun, json: flags.json }),
+        bar,
+      );
+      bar?.start(flags.runs);
       const started = performance.now();
       const report = await explore({
         design,
@@ -106,9 +104,13 @@ export function checkCommand(): Command {
         seed,
         maxOrders: flags.orders,
         faults: new Set(faults),
-        onRun: bar && ((n) => bar.update(Math.min(n, flags.runs))),
+        onRun: (n) => {
+          done = n;
+          bar?.update(n);
+        },
       });
       bar?.stop();
+      stopListening();
       const elapsed = performance.now() - started;
       const c = report.counterexample;
       let reportPaths: string[] = [];
@@ -150,4 +152,18 @@ export function checkCommand(): Command {
       }
       process.exitCode = c ? 1 : 0;
     });
+}
+
+/**
+ * What a check cut short by Ctrl-C got through. A failing run is reported only once shrunk, so
+ * before that it cannot be shown; past the run budget, the search was shrinking one.
+ */
+function interruptedSummary(s: { done: number; runs: number; rerun: string; json?: boolean }): string {
+  const shrinking = s.done > s.runs;
+  if (s.json)
+    return `${JSON.stringify({ interrupted: true, runsDone: Math.min(s.done, s.runs), runs: s.runs, shrinking, counterexample: null }, null, 2)}\n`;
+  const found = shrinking
+    ? 'a counterexample was found and was being shrunk; run the same command again to see it'
+    : 'no counterexample found so far';
+  return `\nInterrupted after ${Math.min(s.done, s.runs)} of ${s.runs} runs: ${found}.\nRepeat it: ${s.rerun}\n`;
 }

@@ -1,9 +1,13 @@
 import { Command } from 'commander';
 import type { Design } from '../designs/design.ts';
+import { resolveDesign } from '../designs/load-design.ts';
 import { mitigationHelp } from '../designs/mitigation-help.ts';
 import { presets } from '../designs/presets.ts';
 import { mitigationNames } from '../designs/variants.ts';
 import { faultCatalogue } from '../faults/catalogue.ts';
+import { payBehaviours } from '../machines/user.machine.ts';
+import { payMoments } from '../services/users.ts';
+import { describeOptions } from './pick-names.ts';
 
 function onOff(design: Design, name: keyof Design['mitigations']): string {
   const value = design.mitigations[name];
@@ -37,16 +41,44 @@ export function designsCommand(): Command {
 
 export function faultsCommand(): Command {
   return new Command('faults')
-    .description('List the fault catalogue: every way the simulated world may misbehave.')
+    .description(
+      'List the fault catalogue: every way the simulated world may misbehave, with the options a pick may name.',
+    )
+    .option(
+      '--design <spec>',
+      "also list user.pay's moments around this design's timers, by number (a design spec, as for check)",
+    )
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample:\n  npx paysim faults')
-    .action((flags: { json?: boolean }) => {
+    .addHelpText(
+      'after',
+      '\nA pick names an option by number or by name: notify.duplicated#0=2 or notify.duplicated#0=later.\n\nExamples:\n  npx paysim faults\n  npx paysim faults --design seed',
+    )
+    .action(async (flags: { json?: boolean; design?: string }) => {
+      const design = flags.design === undefined ? undefined : await resolveDesign(flags.design);
+      // user.pay's options past the fixed behaviours are the design's own moments, numbered on.
+      const moments = (design ? payMoments(design) : []).map((m, i) => ({
+        index: payBehaviours.length + i,
+        story: m.story,
+      }));
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify(faultCatalogue, null, 2)}\n`);
+        const doc = design ? { faults: faultCatalogue, userPayMoments: moments } : faultCatalogue;
+        process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
         return;
       }
       const width = Math.max(...faultCatalogue.map((f) => f.id.length));
-      const lines = faultCatalogue.map((f) => `  ${f.id.padEnd(width)}  ${f.where.padEnd(38)} ${f.what}`);
+      const lines: string[] = [];
+      for (const f of faultCatalogue) {
+        lines.push(`  ${f.id.padEnd(width)}  ${f.where.padEnd(38)} ${f.what}`);
+        lines.push(`  ${' '.repeat(width)}  options: ${describeOptions(f)}`);
+      }
+      lines.push(
+        '',
+        'A pick names an option by number or by name: notify.duplicated#0=2 or notify.duplicated#0=later.',
+      );
+      if (design) {
+        lines.push('', `user.pay's moments around the timers of ${design.name}:`);
+        for (const m of moments) lines.push(`  ${String(m.index).padStart(3)}  ${m.story}`);
+      }
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

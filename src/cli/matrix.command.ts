@@ -1,11 +1,15 @@
 import { Command } from 'commander';
 import { explore } from '../check/explore.ts';
-import { necessityMatrix } from '../check/matrix.ts';
 import { formatReplayCommand } from '../check/story.ts';
 import { resolveDesign } from '../designs/load-design.ts';
-import { isOn, mitigationNames } from '../designs/variants.ts';
+import { isOn, mitigationNames, weakenings } from '../designs/variants.ts';
 import { allFaults } from '../faults/catalogue.ts';
+import { designSpecHelp } from './design-spec-help.ts';
+import { onInterrupt } from './interrupt.ts';
+import { type MatrixRowOut, searchRow } from './matrix-rows.ts';
+import { matrixTable } from './matrix-table.ts';
 import { choiceOf, positiveInt } from './parse.ts';
+import { progressBar, progressWanted } from './progress.ts';
 
 interface MatrixFlags {
   design: string;
@@ -19,9 +23,9 @@ interface MatrixFlags {
 export function matrixCommand(): Command {
   return new Command('matrix')
     .description(
-      'For each mitigation of a design, switch that one off and search for the invariant it protects.',
+      'Weaken a design one way at a time (each mitigation switched off, each guarded write made plain) and search for the invariant that breaks.',
     )
-    .option('--design <name|file>', 'the base design: a preset or a JSON design file', 'hardened')
+    .option('--design <spec>', `the base design, ${designSpecHelp}`, 'hardened')
     .option('--runs <n>', 'generated worlds per seed and row', positiveInt('--runs'), 2000)
     .option(
       '--seeds <n>',
@@ -45,11 +49,12 @@ export function matrixCommand(): Command {
         flags.provider ? `${flags.design},provider=${flags.provider}` : flags.design,
       );
       const seeds = Array.from({ length: flags.seeds }, (_, i) => i + 1);
-      if (!flags.json) {
-        process.stdout.write(
-          `npx paysim matrix --design ${design.name} --runs ${flags.runs} --seeds ${flags.seeds} --orders ${flags.orders}\n\n`,
-        );
-      }
+      const write = (text: string) => {
+        if (!flags.json) process.stdout.write(text);
+      };
+      write(
+        `npx paysim matrix --design ${design.name} --runs ${flags.runs} --seeds ${flags.seeds} --orders ${flags.orders}\n\n`,
+      );
       const faults = new Set(allFaults);
       if (!mitigationNames.some((m) => isOn(design, m))) {
         if (flags.json)
@@ -60,11 +65,33 @@ export function matrixCommand(): Command {
           );
         return;
       }
+      const rowsToSearch = weakenings(design);
+      const rows: MatrixRowOut[] = [];
+      const bar = progressBar(progressWanted(flags.json), '  {label} {bar} {value}/{total} runs');
+      const progress = { stage: 'checking the base design', done: 0 };
+      const stopListening = onInterrupt(
+        () => interruptedSummary({ ...progress, rows, total: rowsToSearch.length, json: flags.json }),
+        bar,
+      );
+      const onRun = (n: number) => {
+        progress.done = n;
+        bar?.update(n);
+      };
       // A matrix only means something against a base that holds: check the base on the same budget.
-      for (const seed of seeds) {
-        const base = await explore({ design, runs: flags.runs, seed, maxOrders: flags.orders, faults });
+      bar?.start(flags.runs * seeds.length, 'checking the base design');
+      for (const [i, seed] of seeds.entries()) {
+        const base = await explore({
+          design,
+          runs: flags.runs,
+          seed,
+          maxOrders: flags.orders,
+          faults,
+          onRun: (n) => onRun(i * flags.runs + Math.min(n, flags.runs)),
+        });
         const c = base.counterexample;
         if (c === undefined) continue;
+        bar?.stop();
+        stopListening();
         const first = c.violations[0];
         const message = `the base design ${design.name} is itself broken (${first?.invariant}: ${first?.message}); a necessity matrix needs a base that holds`;
         if (flags.json)
@@ -75,51 +102,66 @@ export function matrixCommand(): Command {
         process.exitCode = 1;
         return;
       }
-      const rows = await necessityMatrix({
-        base: design,
-        seeds,
-        runsPerSeed: flags.runs,
-        maxOrders: flags.orders,
-        faults: new Set(allFaults),
-      });
-      // A row that found nothing says so with its budget: the search may simply have been too small.
-      const out = rows.map((r) => {
-        const c = r.report.counterexample;
-        return {
-          mitigation: r.mitigation,
-          verdict: r.invariant ? 'broken' : 'not-found',
-          invariant: r.invariant ?? null,
-          runsSearched: r.runsUntilFound,
-          runsUntilFound: r.invariant ? r.runsUntilFound : null,
-          shrunkDeviations: c?.story.picks.length ?? null,
-          shrunkEvents: r.shrunkLength ?? null,
-          replay: c ? formatReplayCommand(c.story) : null,
-        };
-      });
+      bar?.stop();
+      const table = matrixTable(
+        rowsToSearch.map((r) => r.change),
+        flags.runs * seeds.length,
+      );
+      write(`${table.head}\n`);
+      // Each row is printed as soon as its search ends: a long matrix shows what it has found so far.
+      for (const { change, design: weakened } of rowsToSearch) {
+        progress.stage = `searching ${change}`;
+        progress.done = 0;
+        bar?.start(flags.runs * seeds.length, progress.stage);
+        const row = await searchRow(change, weakened, {
+          seeds,
+          runsPerSeed: flags.runs,
+          maxOrders: flags.orders,
+          faults,
+          onRun,
+        });
+        bar?.stop();
+        rows.push(row);
+        write(`${table.row(row)}\n`);
+      }
+      stopListening();
       if (flags.json) {
+        const out = rows.map((r) => ({ mitigation: r.weakening, ...r }));
         process.stdout.write(
           `${JSON.stringify({ design: design.name, provider: design.provider, seeds, runsPerSeed: flags.runs, rows: out }, null, 2)}\n`,
         );
         return;
       }
-      const header = ['mitigation off', 'invariant broken', 'runs until found', 'shrunk story'];
-      const body = out.map((r) => [
-        r.mitigation,
-        r.invariant ?? `not found in ${r.runsSearched} runs`,
-        r.runsUntilFound === null ? '' : String(r.runsUntilFound),
-        r.shrunkDeviations === null
-          ? ''
-          : `${r.shrunkDeviations} deviation${r.shrunkDeviations === 1 ? '' : 's'}, ${r.shrunkEvents} events`,
-      ]);
-      const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
-      const line = (row: string[]) => `  ${row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}`.trimEnd();
-      const lines = [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), ''];
-      lines.push(
-        '"not found in N runs": this search met no counterexample with that mitigation off. That is not a proof it is',
-        'unneeded: the rest of the design may cover it, or a larger search (--runs, --seeds) may find one.',
-      );
-      if (out.some((r) => r.replay)) lines.push('Replay a row:');
-      for (const r of out) if (r.replay) lines.push(`  ${r.replay}`);
-      process.stdout.write(`${lines.join('\n')}\n`);
+      write(`\n${notFoundMeaning}\n${replayLines(rows)}`);
     });
+}
+
+// A row that found nothing says so with its budget: the search may simply have been too small.
+const notFoundMeaning = [
+  '"not found in N runs": this search met no counterexample with that weakening. That is not a proof the',
+  'mitigation or guard is unneeded: the rest of the design may cover it, or a larger search (--runs, --seeds) may find one.',
+].join('\n');
+
+function replayLines(rows: readonly MatrixRowOut[]): string {
+  const broken = rows.filter((r) => r.replay !== null);
+  if (broken.length === 0) return '';
+  return `Replay a row:\n${broken.map((r) => `  ${r.replay}\n`).join('')}`;
+}
+
+/** What a matrix cut short by Ctrl-C got through: the rows done and the counterexamples they found. */
+function interruptedSummary(s: {
+  stage: string;
+  done: number;
+  rows: readonly MatrixRowOut[];
+  total: number;
+  json?: boolean;
+}): string {
+  if (s.json)
+    return `${JSON.stringify({ interrupted: true, during: s.stage, runsDone: s.done, rowsDone: s.rows.length, rows: s.total, found: s.rows.filter((r) => r.replay) }, null, 2)}\n`;
+  const broken = s.rows.filter((r) => r.replay !== null);
+  const found =
+    broken.length === 0
+      ? 'nothing found so far'
+      : `${broken.length} row${broken.length === 1 ? '' : 's'} broken so far`;
+  return `\nInterrupted while ${s.stage}, after ${s.done} runs: ${s.rows.length} of ${s.total} rows done, ${found}.\n${replayLines(s.rows)}`;
 }

@@ -10,7 +10,9 @@ import { buildReport } from '../report/report-model.ts';
 import { renderTimeline, storyOf } from '../report/timeline.ts';
 import type { ReportFormat } from '../report/write-report.ts';
 import { colourWanted, paintFailures } from './colour.ts';
+import { designSpecHelp } from './design-spec-help.ts';
 import { reportFormatList } from './parse.ts';
+import { optionByName } from './pick-names.ts';
 import { replayText } from './replay-text.ts';
 import { checkReportDir, defaultReportDir, writeReportFiles } from './report-files.ts';
 import { loadStory, type StoryFile } from './story-file.ts';
@@ -47,7 +49,7 @@ async function load(flags: ReplayFlags): Promise<Loaded> {
   if (flags.workload === undefined)
     throw new UsageError('replay needs --workload (and usually --picks), or --file');
   try {
-    const picks = checkPicks(parsePicks(flags.picks ?? ''));
+    const picks = checkPicks(parsePicks(flags.picks ?? '', optionByName));
     return { story: { design: flags.design, workload: parseWorkload(flags.workload), picks } };
   } catch (error) {
     throw new UsageError((error as Error).message);
@@ -57,9 +59,12 @@ async function load(flags: ReplayFlags): Promise<Loaded> {
 export function replayCommand(): Command {
   return new Command('replay')
     .description('Re-run one story exactly, as printed by `paysim check`, and show its timeline and verdict.')
-    .option('--design <spec>', 'a preset or a JSON design file, with any changes (e.g. hardened,-outbox)')
+    .option('--design <spec>', `the design the story ran against, ${designSpecHelp}`)
     .option('--workload <list>', 'the purchases, e.g. o1:100@0,o2:2500@300 (intent:amount@startMs)')
-    .option('--picks <list>', 'the deviations from the happy path, e.g. "notify.lost#0=1 pc.crash#3=1"')
+    .option(
+      '--picks <list>',
+      'the deviations from the happy path, label#nth=option with the option by number or name, e.g. "notify.lost#0=1 notify.duplicated#0=at-once" (`paysim faults` lists the names)',
+    )
     .option('--file <file>', 'a story saved with `paysim check --save`, or one of scenarios/*.json')
     .option('--verbose', 'show every delivery, not only the ones that tell the story')
     .option('--json', 'print one JSON document to stdout and nothing else')

@@ -20,68 +20,101 @@ const count = z
   .positive('expected 1 or more');
 const flag = z.boolean({ error: 'expected true or false' });
 
-/** A parametrised mitigation: false (off), true (on with the base design's or hardened's parameters), or parameters. */
+/** The parameters of each parametrised mitigation: one place for the JSON schema and `name.field=value`. */
+const mitigationParams = {
+  timeoutQuery: {
+    afterMs: ms,
+    intervalsMs: z
+      .array(ms, { error: 'expected a list of milliseconds' })
+      .min(1, 'expected at least one interval'),
+  },
+  forwardRetry: { attempts: count, intervalMs: ms },
+  appQuery: { afterMs: ms, intervalMs: ms, attempts: count },
+  dedupe: {
+    mode: z.enum(['check-then-set', 'set-nx'], { error: 'expected "check-then-set" or "set-nx"' }),
+    ttlMs: ms,
+  },
+  reconciliation: { afterMs: ms },
+} satisfies Record<string, z.ZodRawShape>;
+type ParametrisedMitigation = keyof typeof mitigationParams;
+
+/**
+ * A parametrised mitigation: false (off), true (on with the base design's or hardened's
+ * parameters), or some parameters, the rest taken from the same place.
+ */
 const params = <T extends z.ZodRawShape>(shape: T) =>
-  z.union([z.literal(false), z.literal(true), z.strictObject(shape)], {
+  z.union([z.literal(false), z.literal(true), z.strictObject(shape).partial()], {
     error: 'expected false, true or an object of parameters',
   });
 
 const mitigationsSchema = z
-  .strictObject({
-    payingLock: flag,
-    timeoutQuery: params({ afterMs: ms, intervalsMs: z.array(ms).min(1, 'expected at least one interval') }),
-    forwardRetry: params({ attempts: count, intervalMs: ms }),
-    idempotentNotify: flag,
-    appQuery: params({ afterMs: ms, intervalMs: ms, attempts: count }),
-    dedupe: params({
-      mode: z.enum(['check-then-set', 'set-nx'], { error: 'expected "check-then-set" or "set-nx"' }),
-      ttlMs: ms,
-    }),
-    verifyNotifications: flag,
-    closeBeforeGiveUp: flag,
-    refundUnmatched: flag,
-    outbox: flag,
-    recoveryJob: flag,
-    idempotentConsumer: flag,
-    dbUniqueGuard: flag,
-    reconciliation: params({ afterMs: ms }),
-    monotoneState: flag,
-    giveUpWithOrder: flag,
-  })
+  .strictObject(
+    {
+      payingLock: flag,
+      timeoutQuery: params(mitigationParams.timeoutQuery),
+      forwardRetry: params(mitigationParams.forwardRetry),
+      idempotentNotify: flag,
+      appQuery: params(mitigationParams.appQuery),
+      dedupe: params(mitigationParams.dedupe),
+      verifyNotifications: flag,
+      closeBeforeGiveUp: flag,
+      refundUnmatched: flag,
+      outbox: flag,
+      recoveryJob: flag,
+      idempotentConsumer: flag,
+      dbUniqueGuard: flag,
+      reconciliation: params(mitigationParams.reconciliation),
+      monotoneState: flag,
+      giveUpWithOrder: flag,
+    },
+    { error: 'expected an object of mitigations, e.g. { "payingLock": true }' },
+  )
   .partial();
 
 const deploymentSchema = z
-  .strictObject({
-    replicas: count.max(8, 'expected at most 8 instances'),
-    writes: z.enum(writeGuards as [string, ...string[]], {
-      error: `expected one of ${writeGuards.map((g) => `"${g}"`).join(', ')}`,
-    }),
-  })
+  .strictObject(
+    {
+      replicas: count.max(8, 'expected at most 8 instances'),
+      writes: z.enum(writeGuards as [string, ...string[]], {
+        error: `expected one of ${writeGuards.map((g) => `"${g}"`).join(', ')}`,
+      }),
+    },
+    {
+      error:
+        'expected an object with replicas and/or writes, e.g. { "replicas": 2, "writes": "conditional" }',
+    },
+  )
   .partial();
 
-const designSchema = z.strictObject({
-  name: z.string({ error: 'expected a string' }).min(1, 'expected a non-empty name').optional(),
-  description: z.string({ error: 'expected a string' }).optional(),
-  extends: z
-    .enum(Object.keys(presets) as [string, ...string[]], {
-      error: `expected one of ${Object.keys(presets).join(', ')}`,
-    })
-    .optional(),
-  provider: z.enum(['wechat', 'alipay'], { error: 'expected "wechat" or "alipay"' }).optional(),
-  forwarding: z.enum(['direct', 'mq'], { error: 'expected "direct" or "mq"' }).optional(),
-  mitigations: mitigationsSchema.optional(),
-  timing: z
-    .strictObject({
-      orderTimeoutMs: ms,
-      requestTimeoutMs: ms.positive('expected more than 0 milliseconds'),
-      requestAttempts: count,
-      paidWithinMs: ms.positive('expected more than 0 milliseconds'),
-    })
-    .partial()
-    .optional(),
-  paymentCenter: deploymentSchema.optional(),
-  businessApp: deploymentSchema.optional(),
-});
+const designSchema = z.strictObject(
+  {
+    name: z.string({ error: 'expected a string' }).min(1, 'expected a non-empty name').optional(),
+    description: z.string({ error: 'expected a string' }).optional(),
+    extends: z
+      .enum(Object.keys(presets) as [string, ...string[]], {
+        error: `expected one of ${Object.keys(presets).join(', ')}`,
+      })
+      .optional(),
+    provider: z.enum(['wechat', 'alipay'], { error: 'expected "wechat" or "alipay"' }).optional(),
+    forwarding: z.enum(['direct', 'mq'], { error: 'expected "direct" or "mq"' }).optional(),
+    mitigations: mitigationsSchema.optional(),
+    timing: z
+      .strictObject(
+        {
+          orderTimeoutMs: ms,
+          requestTimeoutMs: ms.positive('expected more than 0 milliseconds'),
+          requestAttempts: count,
+          paidWithinMs: ms.positive('expected more than 0 milliseconds'),
+        },
+        { error: 'expected an object of durations, e.g. { "orderTimeoutMs": 900000 }' },
+      )
+      .partial()
+      .optional(),
+    paymentCenter: deploymentSchema.optional(),
+    businessApp: deploymentSchema.optional(),
+  },
+  { error: 'expected a JSON object, e.g. { "extends": "seed", "provider": "alipay" }' },
+);
 
 export class DesignError extends Error {}
 
@@ -96,11 +129,15 @@ export function parseDesign(value: unknown, source = 'design'): Design {
   const base = presets[d.extends ?? 'naive'] as Design;
   const mitigations = { ...base.mitigations };
   for (const [name, setting] of Object.entries(d.mitigations ?? {})) {
-    // `true` takes the parameters of the base design, or of hardened if the base has it off.
-    const fallback =
-      base.mitigations[name as keyof Design['mitigations']] ||
-      presets.hardened?.mitigations[name as keyof Design['mitigations']];
-    (mitigations as Record<string, unknown>)[name] = setting === true ? fallback : setting;
+    // `true` takes the parameters of the base design, or of hardened if the base has it off; a
+    // partial object takes the missing ones from the same place.
+    const fallback = baseParams(base, name as keyof Design['mitigations']);
+    (mitigations as Record<string, unknown>)[name] =
+      setting === true
+        ? fallback
+        : typeof setting === 'object'
+          ? { ...(fallback as object), ...setting }
+          : setting;
   }
   // Without a name, a design is named after its file.
   const name = d.name ?? basename(source).replace(/\.json$/, '');
@@ -114,6 +151,13 @@ export function parseDesign(value: unknown, source = 'design'): Design {
     paymentCenter: { ...base.paymentCenter, ...d.paymentCenter } as Deployment,
     businessApp: { ...base.businessApp, ...d.businessApp } as Deployment,
   };
+}
+
+/** A mitigation's parameters in `base`, or hardened's when `base` has it off: the ones proved with. */
+function baseParams(base: Design, name: keyof Design['mitigations']): Design['mitigations'][typeof name] {
+  return (
+    base.mitigations[name] || (presets.hardened?.mitigations[name] as Design['mitigations'][typeof name])
+  );
 }
 
 export async function loadDesignFile(path: string): Promise<Design> {
@@ -188,11 +232,13 @@ function applyChange(design: Design, change: string): Design {
   if (key === 'forwarding' && (value === 'direct' || value === 'mq')) return { ...design, forwarding: value };
   const deployment = deploymentChange(design, change, key ?? '', value ?? '');
   if (deployment !== undefined) return deployment;
+  const parameter = parameterChange(design, change, key ?? '', value);
+  if (parameter !== undefined) return parameter;
   const keys = ['provider', 'forwarding', 'replicas', 'writes'].flatMap((k) =>
     k === 'replicas' || k === 'writes' ? [k, `paymentCenter.${k}`, `businessApp.${k}`] : [k],
   );
   throw new DesignError(
-    `design change "${change}"${key === undefined || keys.includes(key) ? '' : suggest(key, keys)} is not one of provider=wechat|alipay, forwarding=direct|mq, +<mitigation>, -<mitigation>, [paymentCenter.|businessApp.]replicas=N, [paymentCenter.|businessApp.]writes=${writeGuards.join('|')} (e.g. hardened,provider=alipay,-payingLock,replicas=2)`,
+    `design change "${change}"${key === undefined || keys.includes(key) ? '' : suggest(key, keys)} is not one of provider=wechat|alipay, forwarding=direct|mq, +<mitigation>, -<mitigation>, [paymentCenter.|businessApp.]replicas=N, [paymentCenter.|businessApp.]writes=${writeGuards.join('|')}, <mitigation>.<parameter>=<value> (e.g. hardened,provider=alipay,-payingLock,replicas=2,timeoutQuery.afterMs=60000)`,
   );
 }
 
@@ -220,6 +266,54 @@ function deploymentChange(design: Design, change: string, key: string, value: st
   const changed = { ...design };
   for (const service of services) changed[service] = { ...design[service], ...setting };
   return changed;
+}
+
+/**
+ * `timeoutQuery.afterMs=60000`, `dedupe.mode=set-nx`, `timeoutQuery.intervalsMs=10000/20000`: one
+ * parameter of a parametrised mitigation, the rest from the design (or hardened's when it is off),
+ * checked with the JSON schema's rules. The mitigation is on afterwards.
+ */
+function parameterChange(
+  design: Design,
+  change: string,
+  key: string,
+  value: string | undefined,
+): Design | undefined {
+  const m = /^(\w+)\.(\w+)$/.exec(key);
+  if (m === null || value === undefined) return undefined;
+  const [, name = '', field = ''] = m;
+  if (name === 'paymentCenter' || name === 'businessApp')
+    throw new DesignError(
+      `design change "${change}": ${name} has no setting "${field}"${suggest(field, ['replicas', 'writes'])}; its settings are replicas and writes`,
+    );
+  const mitigations = Object.keys(design.mitigations);
+  if (!mitigations.includes(name))
+    throw new DesignError(
+      `design change "${change}": unknown mitigation "${name}"${suggest(name, [...mitigations, 'paymentCenter', 'businessApp'])}`,
+    );
+  const shape = (mitigationParams as Record<string, z.ZodRawShape>)[name];
+  if (shape === undefined)
+    throw new DesignError(
+      `design change "${change}": ${name} has no parameters; switch it with +${name} or -${name}`,
+    );
+  const fields = Object.keys(shape);
+  if (!fields.includes(field))
+    throw new DesignError(
+      `design change "${change}": ${name} has no parameter "${field}"${suggest(field, fields)}; its parameters are ${fields.join(', ')}`,
+    );
+  // Numbers as numbers, lists of them split on "/" (a comma already separates changes).
+  const number = (text: string) => (/^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text);
+  const typed = field === 'intervalsMs' ? value.split('/').map(number) : number(value);
+  const merged = { ...(baseParams(design, name as ParametrisedMitigation) as object), [field]: typed };
+  const parsed = z.strictObject(shape).safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0] as z.core.$ZodIssue;
+    const example = field === 'intervalsMs' ? ' (a list is written 10000/20000/30000)' : '';
+    throw new DesignError(
+      `design change "${change}": ${name}.${field} ${issue.message}, got "${value}"${example}`,
+    );
+  }
+  return { ...design, mitigations: { ...design.mitigations, [name]: parsed.data } };
 }
 
 /** ` (did you mean "x"?)` when a known name is close to what was typed. */

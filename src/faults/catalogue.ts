@@ -4,138 +4,220 @@
 
 import type { Notification } from '../domain/messages.ts';
 import type { Envelope, FaultPolicy, LinkFaults, Message, SchedulingDecision } from '../kernel/index.ts';
+import { payBehaviours, submitBehaviours } from '../machines/user.machine.ts';
 
 export interface FaultSpec {
   readonly id: string;
   readonly where: string;
   readonly what: string;
+  /** Names of the options after the default (option 1, 2, …): a pick may give one instead of its number. */
+  readonly options: readonly string[];
+  /** What the numbered options past `options` mean, when their count depends on the run or the design. */
+  readonly more?: string;
 }
+
+/** `2s`, `1.5s`, `6min`, `50ms`: a delay option named by its length. */
+function durationName(ms: number): string {
+  if (ms < 1_000) return `${ms}ms`;
+  if (ms < 60_000) return `${ms / 1_000}s`;
+  return `${ms / 60_000}min`;
+}
+
+/**
+ * A slow gateway reply is slow on the scale of the caller's request timeout (5 s in the presets):
+ * within it, where a stale answer can land after newer news, or just past it, where it is dropped.
+ */
+const slowReplyOptionsMs = [1_000, 4_000, 6_000];
+// The world's delay and stall options (src/check/simulate.ts), named; test/cli/pick-names.test.ts
+// replays each name and checks the trace shows that length.
+const delayNames = [2_000, 30_000, 6 * 60_000].map(durationName);
+const stallNames = [50, 1_500, 12_000].map(durationName);
+const lost = ['lost'];
+const duplicated = ['at-once', 'later'];
+const crash = ['crash'];
+const interleave =
+  'by number: n lets the n-th later handler ready at the same moment run its next step first';
+const replica = 'by number: n sends the message to the (n+1)-th instance that is up';
 
 export const faultCatalogue = [
   {
     id: 'gateway.request.lost',
     where: 'payment center → gateway',
     what: 'a pre-pay, close or refund request never arrives',
+    options: lost,
   },
   {
     id: 'gateway.reply.lost',
     where: 'gateway → payment center',
     what: 'the gateway executed the request but its reply is lost',
+    options: lost,
   },
   {
     id: 'gateway.error',
     where: 'gateway',
     what: 'the gateway answers SYSTEMERROR: having executed nothing, or having executed the request anyway',
+    options: ['not-executed', 'executed'],
   },
   {
     id: 'gateway.slow',
     where: 'gateway → payment center',
     what: 'a reply arrives late: 1 s or 4 s (the caller still waits for it) or 6 s (after a 5 s request timeout, so it is dropped though the gateway executed the request)',
+    options: slowReplyOptionsMs.map(durationName),
   },
-  { id: 'query.error', where: 'gateway', what: 'an order query answers SYSTEMERROR' },
-  { id: 'query.timeout', where: 'payment center ⇄ gateway', what: 'an order query or its answer is lost' },
+  {
+    id: 'query.error',
+    where: 'gateway',
+    what: 'an order query answers SYSTEMERROR (having answered nothing, or having looked anyway)',
+    options: ['not-executed', 'executed'],
+  },
+  {
+    id: 'query.timeout',
+    where: 'payment center ⇄ gateway',
+    what: 'an order query or its answer is lost',
+    options: lost,
+  },
   {
     id: 'notify.outage',
     where: 'gateway → payment center',
     what: 'every callback for one trade fails (notify_url down or misconfigured)',
+    options: ['down'],
   },
   {
     id: 'notify.lost',
     where: 'gateway → payment center',
     what: 'one callback delivery fails (endpoint down)',
+    options: lost,
   },
   {
     id: 'notify.duplicated',
     where: 'gateway → payment center',
     what: 'a callback arrives twice, at once or a little later',
+    options: duplicated,
   },
   {
     id: 'notify.delayed',
     where: 'gateway → payment center',
     what: 'a callback arrives late, possibly after later events',
+    options: delayNames,
   },
   {
     id: 'notify.ack.lost',
     where: 'payment center → gateway',
     what: "the merchant's acknowledgement is lost, so the gateway resends",
+    options: lost,
   },
   {
     id: 'notify.forged',
     where: 'internet → payment center',
     what: 'an attacker posts an unsigned success callback for a real order',
+    options: ['forged'],
   },
   {
     id: 'notify.tampered',
     where: 'gateway → payment center',
     what: 'a genuine callback has its amount changed in flight',
+    options: ['tampered'],
   },
   {
     id: 'forward.lost',
     where: 'payment center ⇄ business app',
     what: 'a direct result call or its acknowledgement is lost',
+    options: lost,
   },
   {
     id: 'forward.duplicated',
     where: 'payment center → business app',
     what: 'a direct result call arrives twice',
+    options: duplicated,
   },
-  { id: 'mq.lost', where: 'broker ⇄ services', what: 'a publish, confirm, delivery or ack is lost' },
-  { id: 'mq.duplicated', where: 'broker → business app', what: 'a message is delivered twice' },
-  { id: 'mq.delayed', where: 'broker ⇄ services', what: 'a publish or delivery arrives late' },
+  {
+    id: 'mq.lost',
+    where: 'broker ⇄ services',
+    what: 'a publish, confirm, delivery or ack is lost',
+    options: lost,
+  },
+  {
+    id: 'mq.duplicated',
+    where: 'broker → business app',
+    what: 'a message is delivered twice',
+    options: duplicated,
+  },
+  {
+    id: 'mq.delayed',
+    where: 'broker ⇄ services',
+    what: 'a publish or delivery arrives late',
+    options: delayNames,
+  },
   {
     id: 'app.link.lost',
     where: 'business app ⇄ payment center',
     what: 'a create, close or query call or its answer is lost',
+    options: lost,
   },
   {
     id: 'pc.crash',
     where: 'payment center',
     what: 'the process dies before one of its writes or sends; memory and timers are lost',
+    options: crash,
   },
   {
     id: 'app.crash',
     where: 'business app',
     what: 'the process dies before one of its writes or sends (e.g. before an MQ ack)',
+    options: crash,
   },
   {
     id: 'pc.stall',
     where: 'payment center',
     what: 'a handler pauses at a database call (slow query, GC pause), so later handlers overtake it',
+    options: stallNames,
   },
   {
     id: 'app.stall',
     where: 'business app',
     what: 'a handler pauses at a database call (slow query, GC pause), so later handlers overtake it',
+    options: stallNames,
   },
   {
     id: 'pc.interleave',
     where: 'payment center',
     what: 'of two handlers ready at the same moment, the later one runs its next step first',
+    options: [],
+    more: interleave,
   },
   {
     id: 'app.interleave',
     where: 'business app',
     what: 'of two handlers ready at the same moment, the later one runs its next step first',
+    options: [],
+    more: interleave,
   },
   {
     id: 'pc.replica',
     where: 'payment center',
     what: 'another instance takes the message (designs running 2 or more instances)',
+    options: [],
+    more: replica,
   },
   {
     id: 'app.replica',
     where: 'business app',
     what: 'another instance takes the message (designs running 2 or more instances)',
+    options: [],
+    more: replica,
   },
   {
     id: 'user.submit',
     where: 'user',
     what: 'the user double-clicks submit, or the client retries after 20 s',
+    options: submitBehaviours.slice(1),
   },
   {
     id: 'user.pay',
     where: 'user',
     what: 'the user pays slowly, after the query window, after the close, twice, or never',
+    options: payBehaviours.slice(1),
+    more: "options after these: moments around the design's own timers, listed by `paysim faults --design <spec>`",
   },
 ] as const satisfies readonly FaultSpec[];
 
@@ -186,11 +268,6 @@ const linkTable: Record<string, LinkRule> = {
   'payment.query': { lost: 'app.link.lost' },
   'payment.status': { lost: 'app.link.lost' },
 };
-/**
- * A slow gateway reply is slow on the scale of the caller's request timeout (5 s in the presets):
- * within it, where a stale answer can land after newer news, or just past it, where it is dropped.
- */
-const slowReplyOptionsMs = [1_000, 4_000, 6_000];
 function slowReplies(rule: LinkRule): LinkRule & { delayOptionsMs?: readonly number[] } {
   return rule.delayed === 'gateway.slow' ? { ...rule, delayOptionsMs: slowReplyOptionsMs } : rule;
 }

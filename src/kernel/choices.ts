@@ -112,13 +112,33 @@ export function formatPicks(picks: readonly Pick[]): string {
   return picks.map((p) => `${p.label}#${p.nth}=${p.index}`).join(' ');
 }
 
-export function parsePicks(text: string): Pick[] {
+/**
+ * Resolves an option given by name (`notify.duplicated#0=at-once`) to its number; throws an Error
+ * saying what the choice accepts. The kernel knows no names: the caller brings them.
+ */
+export type OptionByName = (label: string, name: string) => number;
+
+/** Reads `label#nth=index`, or `label#nth=name` when `byName` is given. */
+export function parsePicks(text: string, byName?: OptionByName): Pick[] {
   const picks: Pick[] = [];
   for (const token of text.split(/[\s,]+/).filter(Boolean)) {
-    const m = /^([a-z][\w.-]*)#(\d+)=(\d+)$/i.exec(token);
-    if (!m)
-      throw new SyntaxError(`choice "${token}" is not of the form label#nth=index (e.g. notify.lost#0=1)`);
-    picks.push({ label: m[1] as string, nth: Number(m[2]), index: Number(m[3]) });
+    const m = /^([a-z][\w.-]*)#(\d+)=([\w.-]+)$/i.exec(token);
+    const label = m?.[1] as string;
+    const option = m?.[3] as string;
+    if (!m || (byName === undefined && !/^\d+$/.test(option)))
+      throw new SyntaxError(
+        `choice "${token}" is not of the form label#nth=index (e.g. notify.lost#0=1)${byName ? ' or label#nth=name (e.g. notify.duplicated#0=at-once)' : ''}`,
+      );
+    let index: number;
+    if (/^\d+$/.test(option)) index = Number(option);
+    else {
+      try {
+        index = (byName as OptionByName)(label, option);
+      } catch (error) {
+        throw new SyntaxError(`pick ${token}: ${(error as Error).message}`);
+      }
+    }
+    picks.push({ label, nth: Number(m[2]), index });
   }
   return picks;
 }

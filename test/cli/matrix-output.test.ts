@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { paysim } from './paysim.ts';
+import { onTerminal, paysim } from './paysim.ts';
 
 // What a small search did not find is reported with its budget, never as "held".
 describe('paysim matrix verdicts', () => {
@@ -22,5 +22,21 @@ describe('paysim matrix verdicts', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/timeoutQuery\s+not found in 150 runs/);
     expect(r.out).not.toMatch(/\bheld\b|covered/);
+  });
+
+  it('heads its first column "weakening": rows switch a mitigation off or make a guarded write plain', () => {
+    const r = paysim(['matrix', '--runs', '60', '--seeds', '1']);
+    expect(r.out).toMatch(/^ {2}weakening {2,}invariant broken/m);
+    expect(r.out).toMatch(/^ {2}businessApp\.writes=plain /m);
+  });
+
+  it('draws a progress bar per row on a terminal, never into a pipe', () => {
+    const matrix = 'node bin/paysim.js matrix --runs 60 --seeds 1';
+    const shown = onTerminal(matrix);
+    expect(shown).toMatch(/checking the base design .*\/60 runs/);
+    expect(shown).toMatch(/searching payingLock .*\/60 runs/);
+    expect(shown).toMatch(/ {2}giveUpWithOrder {2,}/);
+    expect(paysim(['matrix', '--runs', '60', '--seeds', '1']).err).toBe('');
+    expect(onTerminal(`${matrix} | cat`)).not.toMatch(/searching/);
   });
 });

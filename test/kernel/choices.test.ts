@@ -38,4 +38,19 @@ describe('ScriptedChoices', () => {
     expect(parsePicks(formatPicks(picks))).toEqual(picks);
     expect(() => parsePicks('notify.lost#two=1')).toThrow(/not of the form label#nth=index/);
   });
+
+  it("reads an option given by name through the caller's names, and only then", () => {
+    const byName = (label: string, name: string) => {
+      if (label === 'notify.duplicated' && name === 'later') return 2;
+      throw new Error(`${label} has no option "${name}"`);
+    };
+    expect(parsePicks('notify.duplicated#0=later notify.lost#1=1', byName)).toEqual([
+      { label: 'notify.duplicated', nth: 0, index: 2 },
+      { label: 'notify.lost', nth: 1, index: 1 },
+    ]);
+    expect(() => parsePicks('notify.duplicated#0=soon', byName)).toThrow(
+      /^pick notify.duplicated#0=soon: notify.duplicated has no option "soon"$/,
+    );
+    expect(() => parsePicks('notify.duplicated#0=later')).toThrow(/not of the form label#nth=index/);
+  });
 });

@@ -1,0 +1,62 @@
+// One row of the necessity matrix at a time, so the CLI can print each row as soon as its search
+// ends and draw progress within it. The same search as `necessityMatrix` (src/check/matrix.ts),
+// which returns the rows only at the end.
+
+import { type ExploreReport, explore } from '../check/explore.ts';
+import { formatReplayCommand } from '../check/story.ts';
+import type { Design } from '../designs/design.ts';
+
+export interface MatrixRowSearch {
+  readonly seeds: readonly number[];
+  readonly runsPerSeed: number;
+  readonly maxOrders: number;
+  readonly faults: ReadonlySet<string>;
+  /** Runs done in this row so far, over its seeds. */
+  readonly onRun?: (done: number) => void;
+}
+
+/** A row as printed and as the JSON document gives it. */
+export interface MatrixRowOut {
+  readonly weakening: string;
+  readonly verdict: 'broken' | 'not-found';
+  readonly invariant: string | null;
+  readonly runsSearched: number;
+  readonly runsUntilFound: number | null;
+  readonly shrunkDeviations: number | null;
+  readonly shrunkEvents: number | null;
+  readonly replay: string | null;
+}
+
+/** Searches `design` seed by seed until one breaks; "not found" carries the runs it searched. */
+export async function searchRow(
+  weakening: string,
+  design: Design,
+  o: MatrixRowSearch,
+): Promise<MatrixRowOut> {
+  let runs = 0;
+  let report: ExploreReport | undefined;
+  for (const seed of o.seeds) {
+    const before = runs;
+    report = await explore({
+      design,
+      runs: o.runsPerSeed,
+      seed,
+      maxOrders: o.maxOrders,
+      faults: o.faults,
+      onRun: o.onRun && ((n) => o.onRun?.(before + Math.min(n, o.runsPerSeed))),
+    });
+    runs += report.counterexample?.foundAtRun ?? report.runs;
+    if (report.counterexample) break;
+  }
+  const c = report?.counterexample;
+  return {
+    weakening,
+    verdict: c ? 'broken' : 'not-found',
+    invariant: c?.violations[0]?.invariant ?? null,
+    runsSearched: runs,
+    runsUntilFound: c ? runs : null,
+    shrunkDeviations: c?.story.picks.length ?? null,
+    shrunkEvents: c?.result.trace.length ?? null,
+    replay: c ? formatReplayCommand(c.story) : null,
+  };
+}

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { replay } from '../../src/check/explore.ts';
+import { optionByName } from '../../src/cli/pick-names.ts';
+import { resolveDesign } from '../../src/designs/load-design.ts';
+import { allFaults, faultCatalogue } from '../../src/faults/catalogue.ts';
+import { parsePicks } from '../../src/kernel/index.ts';
+import { paysim } from './paysim.ts';
+
+const oneOrder = { intents: [{ intentId: 'o1', userId: 'u1', amount: 100, atMs: 0 }] };
+
+async function run(spec: string, picks: string) {
+  const design = await resolveDesign(spec);
+  return replay(
+    design,
+    { workload: oneOrder, picks: parsePicks(picks, optionByName) },
+    { faults: new Set(allFaults) },
+  );
+}
+
+describe('picks by name', () => {
+  it('`paysim faults` lists every choice with its options by name', () => {
+    const r = paysim(['faults']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/notify\.duplicated .*\n\s+options: 1=at-once, 2=later\n/);
+    expect(r.out).toMatch(/user\.pay .*\n\s+options: 1=slow, 2=after-query-window, 3=after-close, 4=twice/);
+    expect(r.out).toContain('paysim faults --design <spec>');
+    for (const f of faultCatalogue) expect(r.out).toContain(f.id);
+  });
+
+  it('`paysim faults --design` numbers user.pay moments after the fixed behaviours', () => {
+    const r = paysim(['faults', '--design', 'seed']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(
+      /\n\s+8 {2}will pay 29 s after the pay page opens, just before the payment center's callback timeout\n/,
+    );
+  });
+
+  it('a pick by name replays exactly as the same pick by number', () => {
+    const args = ['replay', '--design', 'seed', '--workload', 'o1:100@0', '--json', '--picks'];
+    const byName = paysim([...args, 'notify.duplicated#0=at-once user.pay#0=twice']);
+    const byNumber = paysim([...args, 'notify.duplicated#0=1 user.pay#0=4']);
+    expect(byName.code).toBe(1);
+    expect(JSON.parse(byName.out).traceHash).toBe(JSON.parse(byNumber.out).traceHash);
+  });
+
+  it('an unknown name is refused naming the pick and listing the valid names, exit 2', () => {
+    const r = paysim([
+      'replay',
+      '--design',
+      'seed',
+      '--workload',
+      'o1:100@0',
+      '--picks',
+      'notify.duplicated#0=twice',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('notify.duplicated#0=twice');
+    expect(r.err).toContain('at-once, later');
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('a choice whose options are only numbered says so', () => {
+    expect(() => optionByName('pc.replica', 'first')).toThrow(/pc\.replica takes option numbers only/);
+    expect(() => optionByName('notify.lots', 'lost')).toThrow(
+      /unknown choice "notify\.lots" \(did you mean "notify\.lost"\?\)/,
+    );
+  });
+
+  it('every name is unique within its choice', () => {
+    for (const f of faultCatalogue) expect(new Set(f.options).size, f.id).toBe(f.options.length);
+  });
+
+  // The delay and stall names mirror the world's option lists: a name must pick that length.
+  it.each([
+    ['seed', 'notify.delayed#0=30s', 'delayed 30000 ms'],
+    ['seed', 'notify.delayed#0=6min', 'delayed 360000 ms'],
+    ['seed', 'gateway.slow#0=4s', 'delayed 4000 ms'],
+    ['seed', 'pc.stall#0=1.5s', 'stalls 1500 ms'],
+    ['seed', 'app.stall#0=12s', 'stalls 12000 ms'],
+    ['hardened', 'mq.delayed#0=2s', 'delayed 2000 ms'],
+    ['seed', 'notify.duplicated#0=later', 'copy a little later'],
+  ])('%s: %s does what its name says', async (spec, picks, shown) => {
+    const result = await run(spec, picks);
+    expect(JSON.stringify(result.trace)).toContain(shown);
+  });
+
+  // The last name of each choice is an option the world offers (a name past its options would throw).
+  it('every named option exists where the world asks that choice', async () => {
+    for (const f of faultCatalogue) {
+      const last = f.options.at(-1);
+      if (last === undefined) continue;
+      const spec = f.id.startsWith('mq.') ? 'hardened' : 'seed,+outbox';
+      // A timeout query is asked only when the payment is late.
+      const late = f.id.startsWith('query.') ? ' user.pay#0=after-timeout' : '';
+      const result = await run(spec, `${f.id}#0=${last}${late}`);
+      expect(result.picks, f.id).toContainEqual({ label: f.id, nth: 0, index: f.options.length });
+    }
+  });
+});
