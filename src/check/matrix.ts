@@ -1,55 +1,64 @@
-// The necessity matrix: for each mitigation of a base design, switch that one off (and for each
-// guarded write, make it plain) and search for a counterexample on fixed seeds. A row that finds
-// none says only that no counterexample turned up in the runs searched: the rest of the design may
-// cover that mitigation, or the budget was too small.
+// The necessity matrix, one row at a time: a weakened design (a mitigation off, a guarded write
+// made plain) searched seed by seed until one breaks, so a caller can print each row as soon as
+// its search ends and draw progress within it. A row that finds nothing says only that no
+// counterexample turned up in the runs searched: the rest of the design may cover that weakening,
+// or the budget was too small.
 
 import type { Design } from '../designs/design.ts';
-import { weakenings } from '../designs/variants.ts';
 import { type ExploreReport, explore } from './explore.ts';
+import { formatReplayCommand } from './story.ts';
 
-export interface MatrixRow {
-  /** The weakening tried, as a spec change: a mitigation's name (switched off) or `paymentCenter.writes=plain`. */
-  readonly mitigation: string;
-  readonly report: ExploreReport;
-  /** The first invariant broken by the shrunk counterexample, or undefined if every seed held. */
-  readonly invariant?: string;
-  /** Generated runs until the first failure, summed over the seeds tried. */
-  readonly runsUntilFound: number;
-  readonly shrunkLength?: number;
-}
-
-export interface MatrixOptions {
-  readonly base: Design;
+export interface MatrixRowSearch {
   readonly seeds: readonly number[];
   readonly runsPerSeed: number;
   readonly maxOrders: number;
   readonly faults: ReadonlySet<string>;
+  /** Runs done in this row so far, over its seeds. */
+  readonly onRun?: (done: number) => void;
 }
 
-export async function necessityMatrix(options: MatrixOptions): Promise<MatrixRow[]> {
-  const rows: MatrixRow[] = [];
-  for (const { change: mitigation, design } of weakenings(options.base)) {
-    let runsUntilFound = 0;
-    let report: ExploreReport | undefined;
-    for (const seed of options.seeds) {
-      report = await explore({
-        design,
-        runs: options.runsPerSeed,
-        seed,
-        maxOrders: options.maxOrders,
-        faults: options.faults,
-      });
-      runsUntilFound += report.counterexample?.foundAtRun ?? report.runs;
-      if (report.counterexample) break;
-    }
-    const c = report?.counterexample;
-    rows.push({
-      mitigation,
-      report: report as ExploreReport,
-      invariant: c?.violations[0]?.invariant,
-      runsUntilFound,
-      shrunkLength: c?.result.trace.length,
+/** A row as printed and as the JSON document gives it. */
+export interface MatrixRowOut {
+  readonly weakening: string;
+  readonly verdict: 'broken' | 'not-found';
+  readonly invariant: string | null;
+  readonly runsSearched: number;
+  readonly runsUntilFound: number | null;
+  readonly shrunkDeviations: number | null;
+  readonly shrunkEvents: number | null;
+  readonly replay: string | null;
+}
+
+/** Searches `design` seed by seed until one breaks; "not found" carries the runs it searched. */
+export async function searchRow(
+  weakening: string,
+  design: Design,
+  o: MatrixRowSearch,
+): Promise<MatrixRowOut> {
+  let runs = 0;
+  let report: ExploreReport | undefined;
+  for (const seed of o.seeds) {
+    const before = runs;
+    report = await explore({
+      design,
+      runs: o.runsPerSeed,
+      seed,
+      maxOrders: o.maxOrders,
+      faults: o.faults,
+      onRun: o.onRun && ((n) => o.onRun?.(before + Math.min(n, o.runsPerSeed))),
     });
+    runs += report.counterexample?.foundAtRun ?? report.runs;
+    if (report.counterexample) break;
   }
-  return rows;
+  const c = report?.counterexample;
+  return {
+    weakening,
+    verdict: c ? 'broken' : 'not-found',
+    invariant: c?.violations[0]?.invariant ?? null,
+    runsSearched: runs,
+    runsUntilFound: c ? runs : null,
+    shrunkDeviations: c?.story.picks.length ?? null,
+    shrunkEvents: c?.result.trace.length ?? null,
+    replay: c ? formatReplayCommand(c.story) : null,
+  };
 }

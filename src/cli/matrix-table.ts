@@ -1,8 +1,8 @@
 // The matrix as a table printed a row at a time: column widths are fixed before the first row
 // from what any row could hold, so rows line up without waiting for the last one.
 
+import type { MatrixRowOut } from '../check/matrix.ts';
 import { invariants } from '../invariants/index.ts';
-import type { MatrixRowOut } from './matrix-rows.ts';
 
 const header = ['weakening', 'invariant broken', 'runs until found', 'shrunk story'];
 

@@ -1,12 +1,12 @@
 import { Command } from 'commander';
 import { explore } from '../check/explore.ts';
+import { type MatrixRowOut, searchRow } from '../check/matrix.ts';
 import { formatReplayCommand } from '../check/story.ts';
 import { resolveDesign } from '../designs/load-design.ts';
 import { isOn, mitigationNames, weakenings } from '../designs/variants.ts';
 import { allFaults } from '../faults/catalogue.ts';
 import { designSpecHelp } from './design-spec-help.ts';
 import { onInterrupt } from './interrupt.ts';
-import { type MatrixRowOut, searchRow } from './matrix-rows.ts';
 import { matrixTable } from './matrix-table.ts';
 import { choiceOf, positiveInt } from './parse.ts';
 import { progressBar, progressWanted } from './progress.ts';
