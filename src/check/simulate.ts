@@ -7,7 +7,7 @@ import { MqBroker } from '../fakes/mq-broker.ts';
 import { providers } from '../fakes/providers/index.ts';
 import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
 import { RedisStore } from '../fakes/redis-store.ts';
-import { faultPolicy } from '../faults/catalogue.ts';
+import { delayOptionsMs, faultPolicy, stallOptionsMs } from '../faults/catalogue.ts';
 import { checkAll, type Violation } from '../invariants/index.ts';
 import {
   type Choices,
@@ -54,12 +54,6 @@ export interface RunResult {
   readonly picks: readonly Pick[];
 }
 
-/**
- * How long a stalled handler pauses at a database call: a slow query, a GC pause, a lock wait. Long
- * enough for a duplicate, a retry one second later, or the next timeout query to overtake it.
- */
-const stallOptionsMs = [50, 1_500, 12_000];
-
 /** Long enough for every provider's full notification schedule (WeChat: 24 h 4 min) to drain. */
 export const horizonMs = 48 * 60 * 60_000;
 
@@ -70,7 +64,7 @@ export async function simulate(input: RunInput): Promise<RunResult> {
     choices: input.choices,
     faults: faultPolicy(faults),
     latencyMs: 10,
-    delayOptionsMs: [2_000, 30_000, 6 * 60_000],
+    delayOptionsMs,
     restartAfterMs: 5_000,
     stepMs: 2,
     stallOptionsMs,

@@ -28,10 +28,16 @@ function durationName(ms: number): string {
  * within it, where a stale answer can land after newer news, or just past it, where it is dropped.
  */
 const slowReplyOptionsMs = [1_000, 4_000, 6_000];
-// The world's delay and stall options (src/check/simulate.ts), named; test/cli/pick-names.test.ts
-// replays each name and checks the trace shows that length.
-const delayNames = [2_000, 30_000, 6 * 60_000].map(durationName);
-const stallNames = [50, 1_500, 12_000].map(durationName);
+/** How late a delayed message arrives: past a retry, past the callback timeout, past the query window. */
+export const delayOptionsMs = [2_000, 30_000, 6 * 60_000];
+/**
+ * How long a stalled handler pauses at a database call: a slow query, a GC pause, a lock wait. Long
+ * enough for a duplicate, a retry one second later, or the next timeout query to overtake it.
+ */
+export const stallOptionsMs = [50, 1_500, 12_000];
+// Named for picks; test/cli/pick-names.test.ts replays each name and checks the trace shows that length.
+const delayNames = delayOptionsMs.map(durationName);
+const stallNames = stallOptionsMs.map(durationName);
 const lost = ['lost'];
 const duplicated = ['at-once', 'later'];
 const crash = ['crash'];
