@@ -193,7 +193,10 @@ export async function resolveDesign(spec: string, relativeTo?: string): Promise<
     relativeTo !== undefined && base.endsWith('.json') && !isAbsolute(base) ? join(relativeTo, base) : base;
   let design = await resolveBase(path);
   for (const change of changes) design = applyChange(design, change);
-  return { ...design, name: spec };
+  // The description was written for the base; say what the spec changed.
+  const description =
+    changes.length > 0 ? `${design.description} Changed: ${changes.join(', ')}.` : design.description;
+  return { ...design, name: spec, description };
 }
 
 async function resolveBase(nameOrPath: string): Promise<Design> {
