@@ -179,6 +179,12 @@ export class SimplePaymentCenter implements PaymentCenterHandlers {
     for (let i = 0; i < 3; i++) {
       const answer = await this.io.gateway.close(p.attempt);
       if (answer.ok && answer.result === 'paid') return this.succeeded(orderId, p.attempt);
+      if (answer.ok && answer.result === 'status-error') {
+        // Alipay: not waiting for payment. Only a query says whether it was paid.
+        const status = await this.io.gateway.query(p.attempt);
+        if (status.ok && status.status === 'SUCCESS') return this.succeeded(orderId, p.attempt);
+        continue;
+      }
       if (answer.ok) {
         const now = (await this.load(orderId)) as Payment;
         if (now.status !== 'paying' && now.status !== 'exception') return;

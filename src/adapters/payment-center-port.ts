@@ -3,13 +3,17 @@
 // `asyncPaymentCenter` (async-payment-center.ts) puts any implementation of this port into the
 // simulated world in place of the XState model, under the same faults and checkers.
 
-import type { Notification } from '../domain/messages.ts';
+import type { CloseResult, Notification } from '../domain/messages.ts';
 
 export interface GatewayClient {
   /** Each call resolves with the gateway's answer, or `{ ok: false }` on an error or a timeout. */
   prepay(outTradeNo: string, amount: number): Promise<{ ok: boolean; prepayId?: string }>;
   query(outTradeNo: string): Promise<{ ok: boolean; status?: string }>;
-  close(outTradeNo: string): Promise<{ ok: boolean; result?: 'closed' | 'paid' | 'not-exist' }>;
+  /**
+   * `paid`: WeChat's ORDERPAID, treat it as paid. `status-error`: Alipay's ACQ.TRADE_STATUS_ERROR,
+   * the trade is not waiting for payment, which does not say it was paid: query it.
+   */
+  close(outTradeNo: string): Promise<{ ok: boolean; result?: CloseResult }>;
   refund(outTradeNo: string, refundNo: string, amount: number): Promise<{ ok: boolean }>;
 }
 

@@ -3,6 +3,9 @@
 
 export type GatewayStatus = 'NOTPAY' | 'SUCCESS' | 'CLOSED' | 'REFUND' | 'NOT_EXIST';
 
+/** How a close is answered: closed, paid (WeChat ORDERPAID), no such trade, or Alipay's TRADE_STATUS_ERROR. */
+export type CloseResult = 'closed' | 'paid' | 'not-exist' | 'status-error';
+
 /** The provider's own signed callback fields (WeChat Pay v3 / Alipay notify, reduced to what matters). */
 export interface Notification {
   readonly outTradeNo: string;

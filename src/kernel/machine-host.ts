@@ -159,7 +159,9 @@ export class MachineHost<Input> implements Service {
       return;
     }
     const event = this.eventOf(env);
-    const requestId = (env.msg as { requestId?: number }).requestId;
+    // A request id on a message from the service this one sends requests to marks a reply, not a request.
+    const requestId =
+      env.from === this.spec.requests?.to ? undefined : (env.msg as { requestId?: number }).requestId;
     const sendToLive = () => {
       const live = this.entities.get(entity.key) ?? this.rebuild(entity.key);
       if (live === undefined || !active(live)) return;
@@ -300,7 +302,9 @@ export class MachineHost<Input> implements Service {
 
   /** A reply to a request whose caller stopped waiting: recorded and dropped. */
   private timedOut(env: Envelope): boolean {
-    const requestId = (env.msg as { requestId?: number }).requestId;
+    // A request id on a message from the service this one sends requests to marks a reply, not a request.
+    const requestId =
+      env.from === this.spec.requests?.to ? undefined : (env.msg as { requestId?: number }).requestId;
     if (requestId === undefined || this.spec.requests?.to !== env.from) return false;
     const deadline = this.waiting.get(requestId);
     this.waiting.delete(requestId);

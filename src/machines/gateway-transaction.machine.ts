@@ -107,6 +107,16 @@ export const gatewayTransactionMachine = setup({
         }),
       );
     }),
+    answerCloseOfPaid: enqueueActions(({ context, event, enqueue }) => {
+      enqueue.emit(
+        send(event.replyTo, {
+          type: 'gateway.close.result',
+          outTradeNo: context.outTradeNo,
+          ok: true,
+          result: context.profile.closeOfPaidTrade,
+        }),
+      );
+    }),
     answerClose: enqueueActions(({ context, event, enqueue }, result: 'closed' | 'paid' | 'not-exist') => {
       // Alipay answers TRADE_NOT_EXIST to a close before the buyer acts; the trade stays payable.
       enqueue.emit(
@@ -139,12 +149,12 @@ export const gatewayTransactionMachine = setup({
       });
     }),
     markClosed: enqueueActions(({ context, enqueue }) => enqueue.emit(trade(context, 'CLOSED'))),
-    notify: enqueueActions(({ context, enqueue }) => {
+    notify: enqueueActions(({ context, enqueue }, status: 'SUCCESS' | 'CLOSED' = 'SUCCESS') => {
       const unsigned: Omit<Notification, 'signature'> = {
         outTradeNo: context.outTradeNo,
         amount: context.amount,
         merchant: context.merchant,
-        status: 'SUCCESS',
+        status,
         timestampMs: context.now(),
         nonce: `${context.outTradeNo}/${context.notifications}`,
       };
@@ -201,12 +211,12 @@ export const gatewayTransactionMachine = setup({
         'gateway.prepay': { actions: 'answerOrderPaid' },
         'user.pay': { actions: { type: 'answerPay', params: false } },
         'gateway.query': { actions: { type: 'answerStatus', params: 'SUCCESS' } },
-        'gateway.close': { actions: { type: 'answerClose', params: 'paid' as const } },
+        'gateway.close': { actions: 'answerCloseOfPaid' },
         'gateway.refund': { target: 'refunded', actions: ['refund', 'answerRefund'] },
       },
       states: {
         notifying: {
-          entry: 'notify',
+          entry: { type: 'notify', params: 'SUCCESS' as const },
           on: { 'gateway.notify.ack': { guard: 'isAck', target: 'acked' } },
           after: {
             notifyRetry: [
@@ -219,7 +229,11 @@ export const gatewayTransactionMachine = setup({
         exhausted: {},
       },
     },
+    // Alipay notifies a closed trade (TRADE_CLOSED) once; a merchant must not read it as paid.
     closed: {
+      entry: enqueueActions(({ context, enqueue }) => {
+        if (context.profile.notifiesClose) enqueue({ type: 'notify', params: 'CLOSED' });
+      }),
       on: {
         'user.pay': { actions: { type: 'answerPay', params: false } },
         'gateway.query': { actions: { type: 'answerStatus', params: 'CLOSED' } },
@@ -232,7 +246,7 @@ export const gatewayTransactionMachine = setup({
       on: {
         'user.pay': { actions: { type: 'answerPay', params: false } },
         'gateway.query': { actions: { type: 'answerStatus', params: 'REFUND' } },
-        'gateway.close': { actions: { type: 'answerClose', params: 'paid' as const } },
+        'gateway.close': { actions: 'answerCloseOfPaid' },
         'gateway.refund': { actions: 'answerRefund' },
       },
     },

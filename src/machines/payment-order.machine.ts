@@ -14,7 +14,12 @@
 
 import { and, assign, enqueueActions, not, raise, setup } from 'xstate';
 import type { Design } from '../designs/design.ts';
-import { type GatewayStatus, type Notification, outTradeNoFor } from '../domain/messages.ts';
+import {
+  type CloseResult,
+  type GatewayStatus,
+  type Notification,
+  outTradeNoFor,
+} from '../domain/messages.ts';
 import type { PaymentRow, PaymentStatus } from '../domain/rows.ts';
 import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
 import { signatureValid } from '../fakes/signature.ts';
@@ -51,7 +56,7 @@ export type PaymentOrderEvent =
       type: 'gateway.close.result';
       outTradeNo: string;
       ok: boolean;
-      result?: 'closed' | 'paid' | 'not-exist';
+      result?: CloseResult;
     } & Reply)
   | ({ type: 'gateway.refund.result'; outTradeNo: string; ok: boolean } & Reply)
   | ({ type: 'payment.ack'; orderId: string } & Reply)
@@ -153,6 +158,13 @@ export const paymentOrderMachine = setup({
       event.type === 'gateway.query.result' && event.ok && event.outTradeNo === current(context),
     querySuccess: ({ event }) =>
       event.type === 'gateway.query.result' && event.ok && event.status === 'SUCCESS',
+    // Alipay's ACQ.TRADE_STATUS_ERROR: the trade is not waiting for payment, and only a query says what it is.
+    closeSaysStatusError: ({ event }) =>
+      event.type === 'gateway.close.result' && event.ok && event.result === 'status-error',
+    verifiedNotSuccess: ({ context, event }) =>
+      event.type === 'gateway.notify' &&
+      event.notification.status !== 'SUCCESS' &&
+      signatureValid(context.profile.signingKey, event.notification),
     closeSaysPaid: ({ event }) =>
       event.type === 'gateway.close.result' && event.ok && event.result === 'paid',
     // Alipay's TRADE_NOT_EXIST on a close is commonly read as "nothing to close", i.e. closed.
@@ -338,7 +350,11 @@ export const paymentOrderMachine = setup({
   }),
   // Fallback for a notification no state accepts: unverifiable or not a success. It changes nothing.
   on: {
-    'gateway.notify': { actions: 'rejectNotification' },
+    // A verified notification of another status (Alipay TRADE_CLOSED) is acknowledged and ignored.
+    'gateway.notify': [
+      { guard: 'verifiedNotSuccess', actions: 'ackNotification' },
+      { actions: 'rejectNotification' },
+    ],
     'payment.query': { actions: 'replyStatus' },
   },
   states: {
@@ -479,6 +495,7 @@ export const paymentOrderMachine = setup({
                     actions: ['markClosed', 'persist', 'tellAppClosed'],
                   },
                   { guard: 'closeSaysClosed', actions: 'closeAnswered' },
+                  { guard: 'closeSaysStatusError', actions: 'sendQuery' },
                 ],
               },
             },

@@ -9,7 +9,13 @@ import { gateway } from '../../src/services/gateway.ts';
 type Sent = { atMs: number; to: string; msg: Message & Record<string, unknown> };
 
 /** A merchant that sends requests at set times and keeps every answer, against one provider's fake. */
-async function talk(profile: ProviderProfile, script: Sent[], picks: Pick[] = [], faults: string[] = []) {
+async function talk(
+  profile: ProviderProfile,
+  script: Sent[],
+  picks: Pick[] = [],
+  faults: string[] = [],
+  horizonMs = 60 * 60_000,
+) {
   const world = new World({
     choices: ScriptedChoices.replay(picks),
     faults: faultPolicy(new Set(faults)),
@@ -18,7 +24,7 @@ async function talk(profile: ProviderProfile, script: Sent[], picks: Pick[] = []
     restartAfterMs: 1000,
     stepMs: 2,
     stallOptionsMs: [50],
-    horizonMs: 60 * 60_000,
+    horizonMs,
     maxSteps: 10_000,
   });
   const answers: Array<{ atMs: number; msg: Record<string, unknown> }> = [];
@@ -104,6 +110,17 @@ describe('WeChat Pay v3, as its documentation describes it', () => {
 });
 
 describe('Alipay, as its documentation describes it', () => {
+  it('answers ACQ.TRADE_STATUS_ERROR, not "paid", to a close of a paid trade', async () => {
+    const { answers } = await talk(alipay, [prepay(0), pay(1_000), close(2_000)]);
+    expect(closes(answers)).toEqual(['status-error']);
+  });
+
+  it('notifies TRADE_CLOSED when an unpaid trade expires', async () => {
+    const { answers } = await talk(alipay, [prepay(0)], [], [], 3 * 60 * 60_000);
+    const notified = answers.filter((a) => a.msg.type === 'gateway.notify');
+    expect(notified.map((a) => (a.msg.notification as { status: string }).status)).toEqual(['CLOSED']);
+  });
+
   it('answers TRADE_NOT_EXIST to a close before the buyer acts, and the trade stays payable', async () => {
     const { answers, rows } = await talk(alipay, [prepay(0), close(1_000), pay(2_000)]);
     expect(closes(answers)).toEqual(['not-exist']);

@@ -18,6 +18,13 @@ export interface ProviderProfile {
   readonly tradeExpiresAfterMs: number;
   /** A close sent sooner than this after the trade was created fails (an error answer). */
   readonly closeNotBeforeMs: number;
+  /**
+   * How a close of a paid trade is answered: WeChat says ORDERPAID ("paid", treat it as paid);
+   * Alipay says ACQ.TRADE_STATUS_ERROR ("status-error"), which does not say what the status is.
+   */
+  readonly closeOfPaidTrade: 'paid' | 'status-error';
+  /** Whether a close that takes is followed by a notification of the closed trade (Alipay TRADE_CLOSED). */
+  readonly notifiesClose: boolean;
   readonly merchantId: string;
   readonly signingKey: string;
 }

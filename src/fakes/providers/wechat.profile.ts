@@ -38,6 +38,8 @@ export const wechat: ProviderProfile = {
   closeBeforeBuyerActsCloses: true,
   tradeExpiresAfterMs: 2 * h,
   closeNotBeforeMs: 5 * m,
+  closeOfPaidTrade: 'paid',
+  notifiesClose: false,
   merchantId: 'wx-mch-1900000001',
   signingKey: 'wechat-platform-key',
 };
