@@ -77,6 +77,12 @@ export const faultCatalogue = [
     options: ['not-executed', 'executed'],
   },
   {
+    id: 'query.lag',
+    where: 'gateway',
+    what: 'for a few seconds after a payment, an order query still answers the status from before it',
+    options: ['stale'],
+  },
+  {
     id: 'query.timeout',
     where: 'payment center ⇄ gateway',
     what: 'an order query or its answer is lost',

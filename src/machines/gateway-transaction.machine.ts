@@ -42,8 +42,14 @@ export type GatewayTransactionEvent =
   | ({ type: 'gateway.refund'; outTradeNo: string; refundNo: string } & Reply)
   | ({ type: 'gateway.notify.ack'; outTradeNo: string; httpStatus: number; body: string } & Reply);
 
-function trade(c: Context, status: TradeRow['status']): Effect {
-  const row: TradeRow = { outTradeNo: c.outTradeNo, orderId: c.orderId, amount: c.amount, status };
+function trade(c: Context, status: TradeRow['status'], capturedAtMs?: number): Effect {
+  const row: TradeRow = {
+    outTradeNo: c.outTradeNo,
+    orderId: c.orderId,
+    amount: c.amount,
+    status,
+    ...(capturedAtMs === undefined ? {} : { capturedAtMs }),
+  };
   return { type: 'write', table: 'trades', key: c.outTradeNo, row };
 }
 
@@ -140,7 +146,7 @@ export const gatewayTransactionMachine = setup({
       );
     }),
     capture: enqueueActions(({ context, enqueue }) => {
-      enqueue.emit(trade(context, 'SUCCESS'));
+      enqueue.emit(trade(context, 'SUCCESS', context.now()));
       enqueue.emit({
         type: 'write',
         table: 'captures',

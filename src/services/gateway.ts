@@ -7,7 +7,7 @@
 import { orderIdOf } from '../domain/messages.ts';
 import type { TradeRow } from '../domain/rows.ts';
 import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
-import { MachineHost, type Message, type World } from '../kernel/index.ts';
+import { type Envelope, MachineHost, type Message, type World } from '../kernel/index.ts';
 import {
   type GatewayTransactionInput,
   gatewayTransactionMachine,
@@ -24,6 +24,28 @@ const resultType: Record<string, string> = {
 
 export function gateway(world: World, profile: ProviderProfile): MachineHost<GatewayTransactionInput> {
   const now = () => world.nowMs;
+  /**
+   * The query lag (`query.lag`): shortly after a payment, the provider's query may still answer the
+   * status from before it, though the callback is already on its way.
+   */
+  const answersFromBeforeThePayment = (env: Envelope, w: World): boolean => {
+    const msg = env.msg as Incoming;
+    if (msg.type !== 'gateway.query' || msg.outTradeNo === undefined) return false;
+    const row = w.store('gateway').get('trades', msg.outTradeNo) as TradeRow | undefined;
+    if (row?.status !== 'SUCCESS' || row.capturedAtMs === undefined) return false;
+    const ageMs = w.nowMs - row.capturedAtMs;
+    if (ageMs > profile.queryLagMs || w.choose('query.lag', 2) === 0) return false;
+    const status = profile.statusBeforeBuyerActs;
+    w.recordFault('query.lag', `the query still answers ${status}: the payment is ${ageMs} ms old`, env);
+    w.send('gateway', env.from, {
+      type: 'gateway.query.result',
+      outTradeNo: msg.outTradeNo,
+      ok: true,
+      status,
+      ...echo(msg),
+    });
+    return true;
+  };
   /** Requests executed whose answer is replaced by SYSTEMERROR, by request id. */
   const executedButErrored = new Set<number>();
   return new MachineHost<GatewayTransactionInput>(world, {
@@ -32,6 +54,7 @@ export function gateway(world: World, profile: ProviderProfile): MachineHost<Gat
     intercept(env, w) {
       const type = resultType[env.msg.type];
       if (type === undefined) return false;
+      if (answersFromBeforeThePayment(env, w)) return true;
       const label = env.msg.type === 'gateway.query' ? 'query.error' : 'gateway.error';
       const pick = w.choose(label, 3);
       if (pick === 0) return false;

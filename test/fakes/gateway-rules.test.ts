@@ -89,6 +89,25 @@ describe('WeChat Pay v3, as its documentation describes it', () => {
     expect(closes(answers)).toEqual(['paid']);
   });
 
+  it('may answer a query with NOTPAY for a few seconds after the payment (the query lag), never later', async () => {
+    const query = (atMs: number): Sent => ({
+      atMs,
+      to: 'gateway',
+      msg: { type: 'gateway.query', outTradeNo: 'o1.1~1' },
+    });
+    const statuses = async (picks: Pick[]) =>
+      (await talk(wechat, [prepay(0), pay(1_000), query(3_000), query(9_000)], picks, ['query.lag'])).answers
+        .filter((a) => a.msg.type === 'gateway.query.result')
+        .map((a) => a.msg.status);
+    expect(await statuses([])).toEqual(['SUCCESS', 'SUCCESS']);
+    expect(await statuses([{ label: 'query.lag', nth: 0, index: 1 }])).toEqual(['NOTPAY', 'SUCCESS']);
+    // Six seconds after the payment the lag is over: the second query is not even asked about.
+    await expect(statuses([{ label: 'query.lag', nth: 1, index: 1 }])).resolves.toEqual([
+      'SUCCESS',
+      'SUCCESS',
+    ]);
+  });
+
   it('may answer SYSTEMERROR having executed nothing, or having executed the request', async () => {
     const notExecuted = await talk(
       wechat,

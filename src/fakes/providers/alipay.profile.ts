@@ -23,6 +23,7 @@ export const alipay: ProviderProfile = {
   closeNotBeforeMs: 0,
   closeOfPaidTrade: 'status-error',
   notifiesClose: true,
+  queryLagMs: 5 * 1000,
   merchantId: '2088102146225135',
   signingKey: 'alipay-public-key',
 };

@@ -25,6 +25,8 @@ export interface ProviderProfile {
   readonly closeOfPaidTrade: 'paid' | 'status-error';
   /** Whether a close that takes is followed by a notification of the closed trade (Alipay TRADE_CLOSED). */
   readonly notifiesClose: boolean;
+  /** For this long after a payment, a query may still answer the status from before it (a choice). */
+  readonly queryLagMs: number;
   readonly merchantId: string;
   readonly signingKey: string;
 }

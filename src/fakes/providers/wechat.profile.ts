@@ -40,6 +40,9 @@ export const wechat: ProviderProfile = {
   closeNotBeforeMs: 5 * m,
   closeOfPaidTrade: 'paid',
   notifiesClose: false,
+  // The callback can be sent while the order query still answers NOTPAY ("Query an order": query
+  // after the callback, or retry, when they disagree).
+  queryLagMs: 5 * s,
   merchantId: 'wx-mch-1900000001',
   signingKey: 'wechat-platform-key',
 };
