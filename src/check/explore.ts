@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import type { Design } from '../designs/design.ts';
 import { designTimers } from '../designs/timers.ts';
 import type { Violation } from '../invariants/index.ts';
-import { type RawPick, ScriptedChoices } from '../kernel/index.ts';
+import { type Pick, type RawPick, ScriptedChoices } from '../kernel/index.ts';
 import { payBehaviours } from '../machines/user.machine.ts';
 import { payMoments } from '../services/users.ts';
 import type { Workload } from '../services/workload.ts';
@@ -74,17 +74,45 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
   if (!details.failed || details.counterexample === null) return report;
   const [workload, raw] = details.counterexample as [Workload, RawPick[]];
   // Re-run the shrunk case to learn the exact decisions it took: those, not the raw values, replay it.
-  const { result, choices } = await runAimed(options, workload, raw);
+  const { result: shrunk, choices } = await runAimed(options, workload, raw);
+  const smallest = await dropNeedlessPicks(options, workload, choices.taken, shrunk);
+  const result = smallest.result;
   return {
     ...report,
     counterexample: {
-      story: { design: design.name, workload, picks: choices.taken },
+      story: { design: design.name, workload, picks: smallest.picks },
       violations: result.violations,
       result,
       foundAtRun: details.numRuns,
       shrinks: details.numShrinks,
     },
   };
+}
+
+/**
+ * A last shrinking pass on the decisions themselves: drop each deviation in turn and keep the drop
+ * when the exact replay still breaks the same invariant. fast-check shrinks the generated values;
+ * this removes deviations that survived it only because of how they were generated.
+ */
+async function dropNeedlessPicks(
+  options: ExploreOptions,
+  workload: Workload,
+  picks: readonly Pick[],
+  result: RunResult,
+): Promise<{ picks: readonly Pick[]; result: RunResult }> {
+  const broken = result.violations[0]?.invariant;
+  let best = { picks, result };
+  for (let i = best.picks.length - 1; i >= 0; i--) {
+    const candidate = best.picks.filter((_, k) => k !== i);
+    let again: RunResult;
+    try {
+      again = await replay(options.design, { workload, picks: candidate }, options);
+    } catch {
+      continue; // a later pick now names an option its choice does not have there
+    }
+    if (again.violations[0]?.invariant === broken) best = { picks: again.picks, result: again };
+  }
+  return best;
 }
 
 /**

@@ -121,6 +121,8 @@ export class World {
   private readonly cancelled = new Set<number>();
   private readonly crashedThisStep: Array<{ slot: Slot; replica: number }> = [];
   private readonly outages = new Map<string, boolean>();
+  private readonly crashListeners: Array<(owner: string, replica: number) => void> = [];
+  private readonly restartListeners: Array<(owner: string, replica: number) => void> = [];
   /** The message whose handler is running now: what it sends and writes are caused by it. */
   private cause: number | undefined;
 
@@ -392,7 +394,9 @@ export class World {
           owner: item.owner,
           ...this.replicaField(slot, item.replica),
         });
-        return slot.service.start(item.replica);
+        const started = slot.service.start(item.replica);
+        for (const listener of this.restartListeners) listener(item.owner, item.replica);
+        return started;
       }
     }
   }
@@ -521,6 +525,7 @@ export class World {
     for (const { slot, replica } of this.crashedThisStep.splice(0)) {
       slot.current = replica;
       slot.service.crash(replica);
+      for (const listener of this.crashListeners) listener(slot.service.address, replica);
     }
   }
 
@@ -536,6 +541,16 @@ export class World {
     } finally {
       this.cause = cause;
     }
+  }
+
+  /** Tells `listener` after an instance of any service has crashed (e.g. a broker closing its channels). */
+  onCrash(listener: (owner: string, replica: number) => void): void {
+    this.crashListeners.push(listener);
+  }
+
+  /** Tells `listener` when an instance of any service has restarted. */
+  onRestart(listener: (owner: string, replica: number) => void): void {
+    this.restartListeners.push(listener);
   }
 
   /** Whether any replica of `owner` is up: a service with none left has lost all its memory. */
