@@ -90,8 +90,14 @@ describe('picks by name', () => {
       const last = f.options.at(-1);
       if (last === undefined) continue;
       const spec = f.id.startsWith('mq.') ? 'hardened' : 'seed,+outbox';
-      // A timeout query is asked only when the payment is late.
-      const late = f.id.startsWith('query.') ? ' user.pay#0=after-timeout' : '';
+      // A timeout query is asked only when the payment is late; the query lag, only when the user
+      // pays just as a timeout query goes out (40 s in: timeout query 2).
+      const late =
+        f.id === 'query.lag'
+          ? ' user.pay#0=12'
+          : f.id.startsWith('query.')
+            ? ' user.pay#0=after-timeout'
+            : '';
       const result = await run(spec, `${f.id}#0=${last}${late}`);
       expect(result.picks, f.id).toContainEqual({ label: f.id, nth: 0, index: f.options.length });
     }
