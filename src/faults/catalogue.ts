@@ -39,6 +39,8 @@ export const stallOptionsMs = [50, 1_500, 12_000];
 const delayNames = delayOptionsMs.map(durationName);
 const stallNames = stallOptionsMs.map(durationName);
 const lost = ['lost'];
+/** How long a partition between the business app and the payment center lasts, once it strikes. */
+const partitionDurationsMs = [2 * 60_000, 10 * 60_000];
 const duplicated = ['at-once', 'later'];
 const crash = ['crash'];
 const interleave =
@@ -161,6 +163,24 @@ export const faultCatalogue = [
     options: delayNames,
   },
   {
+    id: 'app.pc.partition',
+    where: 'business app ⇄ payment center',
+    what: 'the network between the business app and the payment center is down for 2 or 10 minutes',
+    options: partitionDurationsMs.map(durationName),
+  },
+  {
+    id: 'redis.lost',
+    where: 'business app ⇄ Redis',
+    what: 'a Redis command or its reply is lost (Redis down or the connection reset)',
+    options: lost,
+  },
+  {
+    id: 'redis.slow',
+    where: 'Redis → business app',
+    what: "a Redis reply arrives late, past the app's request timeout",
+    options: delayNames,
+  },
+  {
     id: 'app.link.lost',
     where: 'business app ⇄ payment center',
     what: 'a create, close or query call or its answer is lost',
@@ -247,6 +267,9 @@ type LinkRule = {
 
 const linkTable: Record<string, LinkRule> = {
   'order.submit': { lost: 'app.link.lost' },
+  'redis.get': { lost: 'redis.lost' },
+  'redis.set': { lost: 'redis.lost' },
+  'redis.reply': { lost: 'redis.lost', delayed: 'redis.slow' },
   'order.created': { lost: 'app.link.lost' },
   'order.rejected': { lost: 'app.link.lost' },
   'pay.requested': { lost: 'app.link.lost' },
@@ -299,7 +322,12 @@ export function faultPolicy(enabled: ReadonlySet<string>): FaultPolicy {
   return policy;
 }
 
+function betweenAppAndPaymentCenter(env: Envelope): boolean {
+  return (env.from === 'app' && env.to === 'pc') || (env.from === 'pc' && env.to === 'app');
+}
+
 function buildPolicy(enabled: ReadonlySet<string>): FaultPolicy {
+  const partitions = enabled.has('app.pc.partition');
   const only = (faults: LinkRule): LinkRule | undefined => {
     const kept = Object.fromEntries(Object.entries(faults).filter(([, id]) => enabled.has(id as string)));
     return Object.keys(kept).length > 0 ? kept : undefined;
@@ -307,20 +335,28 @@ function buildPolicy(enabled: ReadonlySet<string>): FaultPolicy {
   const table = new Map(Object.entries(linkTable).map(([type, faults]) => [type, only(faults)]));
   const direct = only(forwardDirect);
   const byMq = only(forwardByMq);
+  const messageFaults = (env: Envelope): LinkFaults | undefined => {
+    // A service talking to itself (a job reporting to its own orders) is in-process: reliable.
+    if (env.from === env.to) return undefined;
+    const type = env.msg.type;
+    // A result for the business app comes either from the broker or straight from the payment center.
+    if (type === 'payment.succeeded') return (env.from === 'mq' ? byMq : direct) as LinkFaults | undefined;
+    const rule = table.get(type);
+    if (rule === undefined) return undefined;
+    const { outage, ...perMessage } = slowReplies(rule);
+    if (outage === undefined) return perMessage;
+    // An outage is per flow: every callback of one trade is lost, or none is.
+    const key = (env.msg as Message & { notification: Notification }).notification.outTradeNo;
+    return { ...perMessage, outage: { label: outage, key } };
+  };
   return {
     linkFaults(env: Envelope): LinkFaults | undefined {
-      // A service talking to itself (a job reporting to its own orders) is in-process: reliable.
-      if (env.from === env.to) return undefined;
-      const type = env.msg.type;
-      // A result for the business app comes either from the broker or straight from the payment center.
-      if (type === 'payment.succeeded') return (env.from === 'mq' ? byMq : direct) as LinkFaults | undefined;
-      const rule = table.get(type);
-      if (rule === undefined) return undefined;
-      const { outage, ...perMessage } = slowReplies(rule);
-      if (outage === undefined) return perMessage;
-      // An outage is per flow: every callback of one trade is lost, or none is.
-      const key = (env.msg as Message & { notification: Notification }).notification.outTradeNo;
-      return { ...perMessage, outage: { label: outage, key } };
+      const faults = messageFaults(env);
+      if (!partitions || !betweenAppAndPaymentCenter(env)) return faults;
+      return {
+        ...faults,
+        partition: { label: 'app.pc.partition', key: 'app ⇄ pc', durationsMs: partitionDurationsMs },
+      };
     },
     corrupt(msg: Message): Message {
       const m = msg as Message & { notification: Notification };

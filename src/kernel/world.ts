@@ -36,6 +36,15 @@ export interface LinkFaults {
   readonly corrupted?: string;
   /** A fault that takes the link down for one flow (`key`) for the whole run, decided once per key. */
   readonly outage?: { readonly label: string; readonly key: string };
+  /**
+   * A partition of the link `key`: it may strike at any message on the link, once; then every
+   * message on that link is lost for the picked duration (option i+1 of the choice).
+   */
+  readonly partition?: {
+    readonly label: string;
+    readonly key: string;
+    readonly durationsMs: readonly number[];
+  };
 }
 
 export interface FaultPolicy {
@@ -121,6 +130,8 @@ export class World {
   private readonly cancelled = new Set<number>();
   private readonly crashedThisStep: Array<{ slot: Slot; replica: number }> = [];
   private readonly outages = new Map<string, boolean>();
+  /** Per partitioned link: until when it is down. */
+  private readonly partitions = new Map<string, number>();
   private readonly crashListeners: Array<(owner: string, replica: number) => void> = [];
   private readonly restartListeners: Array<(owner: string, replica: number) => void> = [];
   /** The message whose handler is running now: what it sends and writes are caused by it. */
@@ -198,6 +209,10 @@ export class World {
     const faults = this.options.faults.linkFaults(env);
     let delayMs = this.options.latencyMs;
     if (faults !== undefined) {
+      if (faults.partition !== undefined && this.partitioned(faults.partition, env)) {
+        this.recordFault(faults.partition.label, 'lost (the link is partitioned)', env);
+        return true;
+      }
       if (faults.outage !== undefined && this.linkDown(faults.outage.label, faults.outage.key)) {
         this.recordFault(faults.outage.label, 'lost (link down for this flow)', env);
         return true;
@@ -481,6 +496,18 @@ export class World {
 
   private replicaField(slot: Slot, replica: number): { replica?: number } {
     return slot.replicas.length > 1 ? { replica } : {};
+  }
+
+  /** A partition may start at any message on its link (the choice is asked at each until one strikes); once only. */
+  private partitioned(p: NonNullable<LinkFaults['partition']>, env: Envelope): boolean {
+    const untilMs = this.partitions.get(p.key);
+    if (untilMs !== undefined) return this.nowMs < untilMs;
+    const pick = this.choose(p.label, p.durationsMs.length + 1);
+    if (pick === 0) return false;
+    const durationMs = p.durationsMs[pick - 1] as number;
+    this.partitions.set(p.key, this.nowMs + durationMs);
+    this.recordFault(p.label, `the link ${p.key} goes down for ${durationMs / 60_000} min`, env);
+    return true;
   }
 
   private linkDown(label: string, key: string): boolean {

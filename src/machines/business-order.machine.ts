@@ -230,6 +230,9 @@ export const businessOrderMachine = setup({
       on: {
         'redis.reply': [{ guard: 'keyClaimed', target: 'creating' }, { target: 'rejected' }],
       },
+      // Redis down or its reply lost: the order is not refused for it (fail open); only a guard
+      // in the database then stands between a double click and two orders.
+      after: { requestTimeout: 'creating' },
     },
     creating: {
       entry: 'insertOrder',

@@ -119,7 +119,7 @@ export function buildReport(input: ReportInput): ReportModel {
   const headline = holds
     ? result
       ? `${design.name} held every invariant in this run.`
-      : `${design.name} held every invariant in ${input.runs ?? 0} runs.`
+      : `No counterexample to ${design.name} found in ${input.runs ?? 0} runs.`
     : `${design.name} is broken — ${first.invariant}: ${statement(first.invariant)}, but ${first.message}.`;
   return {
     title: holds ? `${design.name} holds` : `${design.name} is broken: ${first.invariant}`,
@@ -133,7 +133,7 @@ export function buildReport(input: ReportInput): ReportModel {
         kind: inv.kind,
         statement: inv.statement,
         status: why ? 'violated' : holds ? 'held' : 'not-broken',
-        detail: why ?? (holds ? 'held' : 'not broken by this story'),
+        detail: why ?? (holds ? `not broken in ${input.runs ?? 0} runs` : 'not broken by this story'),
       };
     }),
     design: {

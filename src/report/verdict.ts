@@ -48,7 +48,9 @@ export function verdictText(
   const seconds = (elapsedMs / 1000).toFixed(1);
   const lines: string[] = [];
   if (!c) {
-    lines.push(`Verdict: ${report.design} held every invariant in ${report.runs} runs (${seconds} s).`);
+    lines.push(
+      `Verdict: no counterexample to ${report.design} found in ${report.runs} runs (${seconds} s): a search budget, not a proof.`,
+    );
   } else {
     const first = c.violations[0];
     const inv = invariants.find((i) => i.name === first?.invariant);
@@ -62,7 +64,7 @@ export function verdictText(
   for (const inv of invariants) {
     const why = broken.get(inv.name);
     lines.push(
-      `  ${why ? '✗' : '✓'} ${inv.name.padEnd(24)} ${why ?? (c ? 'not broken by this story' : 'held')}`,
+      `  ${why ? '✗' : '✓'} ${inv.name.padEnd(24)} ${why ?? (c ? 'not broken by this story' : `not broken in ${report.runs} runs`)}`,
     );
   }
   if (!c) return lines;

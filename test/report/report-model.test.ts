@@ -111,7 +111,7 @@ describe('the report model', () => {
     const design = await resolveDesign('hardened');
     const model = buildReport({ design, runs: 40, replay: 'npx paysim check --seed 1', provenance: [] });
     expect(model.holds).toBe(true);
-    expect(model.headline).toBe('hardened held every invariant in 40 runs.');
+    expect(model.headline).toBe('No counterexample to hardened found in 40 runs.');
     expect(model.story).toBeUndefined();
     expect(htmlReport(model)).not.toContain('<svg');
     expect(markdownReport(model)).not.toContain('```mermaid');
