@@ -30,8 +30,8 @@ export function workloadArbitrary(maxOrders: number): fc.Arbitrary<Workload> {
 /** How often each label is asked in a happy run of one order; labels a happy run never asks get 1. */
 export type Reach = ReadonlyMap<string, number>;
 
-/** Labels a swarm draws its faults from: at most this many per run. */
-const swarmSizeMax = 8;
+/** A swarm draws its faults from at most a third of the catalogue per run (Groce et al. use a half). */
+const swarmShare = 1 / 3;
 
 /**
  * A user's behaviour is asked once per order, at the start: it is drawn on its own, not through
@@ -99,7 +99,7 @@ export function picksArbitrary(
         : fc
             .shuffledSubarray(faultLabels, {
               minLength: 1,
-              maxLength: Math.min(swarmSizeMax, faultLabels.length),
+              maxLength: Math.max(1, Math.ceil(faultLabels.length * swarmShare)),
             })
             .chain((swarm) => fc.array(fc.constantFrom(...swarm).chain(faultPick), { maxLength: maxPicks }));
     return fc.tuple(users, faults).map(([u, f]) => [...u, ...f]);

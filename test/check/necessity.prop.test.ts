@@ -48,6 +48,8 @@ describe('necessity matrix: each weakening of hardened alone, WeChat Pay with MQ
     appQuery: ['paid-within-bound'],
     // The order-timeout close, stalled, writes closing over a payment recorded meanwhile.
     'paymentCenter.writes=plain': ['monotone-state'],
+    // A lost callback, a partition and a stalled app: only the timeout query records it in time.
+    timeoutQuery: ['paid-within-bound'],
   };
   const rows = weakenings(hardened);
 

@@ -25,7 +25,7 @@ describe('paysim check', () => {
     expect(r.code).toBe(0);
     expect(r.out.split('\n')[0]).toBe('npx paysim check --design hardened --runs 40 --seed 9 --orders 3');
     expect(r.out).toMatch(/Verdict: no counterexample to hardened found in 40 runs/);
-    expect(r.out).toMatch(/✓ no-double-charge\s+held/);
+    expect(r.out).toMatch(/✓ no-double-charge\s+not broken in 40 runs/);
   });
 
   it('exits 1 on a violation; --json prints one document with the verdict and a replay that reproduces the trace', () => {
