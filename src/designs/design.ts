@@ -38,6 +38,11 @@ export interface Timing {
   requestAttempts: number;
   /** The promise to the business: a kept capture becomes a paid order within this long. */
   paidWithinMs: number;
+  /**
+   * The longest wait between the business app's close retries: they start a request timeout
+   * apart and double up to this (equal to the request timeout: no backoff, about a minute in all).
+   */
+  closeRetryMaxMs: number;
 }
 
 /** A service's deployment: how many instances share its database, and how its updates are guarded. */

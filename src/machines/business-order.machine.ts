@@ -65,6 +65,13 @@ export const businessOrderMachine = setup({
   delays: {
     orderTimeout: ({ context }) => context.design.timing.orderTimeoutMs,
     requestTimeout: ({ context }) => context.design.timing.requestTimeoutMs,
+    // Each close retry waits twice as long as the last, up to the design's cap: a partition lasting
+    // minutes outlives retries a request timeout apart.
+    closeRetry: ({ context }) =>
+      Math.min(
+        context.design.timing.requestTimeoutMs * 2 ** Math.max(0, context.closeTries - 1),
+        Math.max(context.design.timing.requestTimeoutMs, context.design.timing.closeRetryMaxMs),
+      ),
     firstQuery: ({ context }) => (m(context).appQuery || { afterMs: 0 }).afterMs,
     nextQuery: ({ context }) => (m(context).appQuery || { intervalMs: 0 }).intervalMs,
   },
@@ -269,7 +276,7 @@ export const businessOrderMachine = setup({
       entry: ['markClosing', 'persist', 'requestClose'],
       on: { 'payment.closed': { target: 'closed', actions: ['markClosed', 'persist'] } },
       after: {
-        requestTimeout: [
+        closeRetry: [
           { guard: 'closeTriesLeft', target: 'closing', reenter: true },
           { target: 'exception', actions: ['markException', 'persist'] },
         ],
