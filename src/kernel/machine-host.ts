@@ -104,8 +104,12 @@ export class MachineHost<Input> implements Service {
     setTimeout: (fn: (...args: unknown[]) => void, ms: number) => {
       const key = this.currentKey;
       const actor = this.currentActor;
-      // XState has just recorded the delayed event it wants delivered: a stale decision needs it.
-      const event = actor && Object.values(actor.system.getSnapshot()._scheduledEvents).at(-1)?.event;
+      // XState has just recorded the delayed event it wants delivered: a stale decision needs it
+      // (only where handlers interleave; reading it copies the scheduler's table).
+      const event =
+        actor && this.spec.concurrency
+          ? Object.values(actor.system.getSnapshot()._scheduledEvents).at(-1)?.event
+          : undefined;
       const id = this.world.setTimer(this.address, ms, () => {
         this.timerOwners.delete(id);
         this.fireTimer(key, actor, event as Message | undefined, fn);
