@@ -173,10 +173,6 @@ export class World {
     return this.slot(owner).current;
   }
 
-  replicaCount(owner: string): number {
-    return this.slot(owner).replicas.length;
-  }
-
   /** Asks the run's one source of nondeterminism (ARCHITECTURE.md principle 3). */
   choose(label: string, optionCount: number): number {
     return this.options.choices.choose(label, optionCount);
