@@ -306,9 +306,7 @@ export class MachineHost<Input> implements Service {
 
   /** A reply to a request whose caller stopped waiting: recorded and dropped. */
   private timedOut(env: Envelope): boolean {
-    // A request id on a message from the service this one sends requests to marks a reply, not a request.
-    const requestId =
-      env.from === this.spec.requests?.to ? undefined : (env.msg as { requestId?: number }).requestId;
+    const requestId = (env.msg as { requestId?: number }).requestId;
     if (requestId === undefined || this.spec.requests?.to !== env.from) return false;
     const deadline = this.waiting.get(requestId);
     this.waiting.delete(requestId);
