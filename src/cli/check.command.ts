@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { explore } from '../check/explore.ts';
 import { formatReplayCommand } from '../check/story.ts';
+import { type ProviderName, providerNames } from '../designs/design.ts';
 import { resolveDesign } from '../designs/load-design.ts';
 import { allFaults } from '../faults/catalogue.ts';
 import { buildReport } from '../report/report-model.ts';
@@ -22,7 +23,7 @@ interface CheckFlags {
   runs: number;
   seed?: number;
   orders: number;
-  provider?: 'wechat' | 'alipay';
+  provider?: ProviderName;
   forwarding?: 'direct' | 'mq';
   faults?: string;
   withoutFaults?: string;
@@ -47,8 +48,8 @@ export function checkCommand(): Command {
     )
     .option(
       '--provider <name>',
-      "override the design's provider: wechat or alipay",
-      choiceOf('--provider', ['wechat', 'alipay'] as const),
+      "override the design's provider: wechat, alipay or stripe",
+      choiceOf('--provider', providerNames),
     )
     .option(
       '--forwarding <channel>',

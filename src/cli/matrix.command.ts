@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { explore } from '../check/explore.ts';
 import { type MatrixRowOut, searchRow } from '../check/matrix.ts';
 import { formatReplayCommand } from '../check/story.ts';
+import { type ProviderName, providerNames } from '../designs/design.ts';
 import { resolveDesign } from '../designs/load-design.ts';
 import { isOn, mitigationNames, weakenings } from '../designs/variants.ts';
 import { allFaults } from '../faults/catalogue.ts';
@@ -16,7 +17,7 @@ interface MatrixFlags {
   runs: number;
   seeds: number;
   orders: number;
-  provider?: 'wechat' | 'alipay';
+  provider?: ProviderName;
   json?: boolean;
 }
 
@@ -36,8 +37,8 @@ export function matrixCommand(): Command {
     .option('--orders <n>', 'at most this many concurrent orders per world', positiveInt('--orders'), 3)
     .option(
       '--provider <name>',
-      "override the design's provider: wechat or alipay",
-      choiceOf('--provider', ['wechat', 'alipay'] as const),
+      "override the design's provider: wechat, alipay or stripe",
+      choiceOf('--provider', providerNames),
     )
     .option('--json', 'print one JSON document to stdout and nothing else')
     .addHelpText(

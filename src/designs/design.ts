@@ -4,7 +4,8 @@
 
 import type { WriteGuard } from '../kernel/machine-host.ts';
 
-export type ProviderName = 'wechat' | 'alipay';
+export type ProviderName = 'wechat' | 'alipay' | 'stripe';
+export const providerNames: readonly ProviderName[] = ['wechat', 'alipay', 'stripe'];
 export type Forwarding = 'direct' | 'mq';
 
 /** Each mitigation is off (`false`) or on; `mitigation-help.ts` explains each in one line. */
@@ -25,6 +26,8 @@ export interface Mitigations {
   reconciliation: false | { afterMs: number };
   monotoneState: boolean;
   giveUpWithOrder: boolean;
+  checkNotifyStatus: boolean;
+  renewClosedRefunds: boolean;
 }
 
 export type MitigationName = keyof Mitigations;

@@ -7,7 +7,7 @@ import { basename, isAbsolute, join, resolve } from 'node:path';
 import { closest, distance } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { writeGuards } from '../kernel/machine-host.ts';
-import type { Deployment, Design } from './design.ts';
+import { type Deployment, type Design, type ProviderName, providerNames } from './design.ts';
 import { presets } from './presets.ts';
 
 const ms = z
@@ -95,7 +95,9 @@ const designSchema = z.strictObject(
         error: `expected one of ${Object.keys(presets).join(', ')}`,
       })
       .optional(),
-    provider: z.enum(['wechat', 'alipay'], { error: 'expected "wechat" or "alipay"' }).optional(),
+    provider: z
+      .enum(['wechat', 'alipay', 'stripe'], { error: 'expected "wechat", "alipay" or "stripe"' })
+      .optional(),
     forwarding: z.enum(['direct', 'mq'], { error: 'expected "direct" or "mq"' }).optional(),
     mitigations: mitigationsSchema.optional(),
     timing: z
@@ -232,7 +234,8 @@ function applyChange(design: Design, change: string): Design {
     return { ...design, mitigations: { ...design.mitigations, [name]: false } };
   }
   const [key, value] = change.split('=');
-  if (key === 'provider' && (value === 'wechat' || value === 'alipay')) return { ...design, provider: value };
+  if (key === 'provider' && (providerNames as readonly string[]).includes(value ?? ''))
+    return { ...design, provider: value as ProviderName };
   if (key === 'forwarding' && (value === 'direct' || value === 'mq')) return { ...design, forwarding: value };
   const deployment = deploymentChange(design, change, key ?? '', value ?? '');
   if (deployment !== undefined) return deployment;
@@ -242,7 +245,7 @@ function applyChange(design: Design, change: string): Design {
     k === 'replicas' || k === 'writes' ? [k, `paymentCenter.${k}`, `businessApp.${k}`] : [k],
   );
   throw new DesignError(
-    `design change "${change}"${key === undefined || keys.includes(key) ? '' : suggest(key, keys)} is not one of provider=wechat|alipay, forwarding=direct|mq, +<mitigation>, -<mitigation>, [paymentCenter.|businessApp.]replicas=N, [paymentCenter.|businessApp.]writes=${writeGuards.join('|')}, <mitigation>.<parameter>=<value> (e.g. hardened,provider=alipay,-payingLock,replicas=2,timeoutQuery.afterMs=60000)`,
+    `design change "${change}"${key === undefined || keys.includes(key) ? '' : suggest(key, keys)} is not one of provider=wechat|alipay|stripe, forwarding=direct|mq, +<mitigation>, -<mitigation>, [paymentCenter.|businessApp.]replicas=N, [paymentCenter.|businessApp.]writes=${writeGuards.join('|')}, <mitigation>.<parameter>=<value> (e.g. hardened,provider=alipay,-payingLock,replicas=2,timeoutQuery.afterMs=60000)`,
   );
 }
 

@@ -26,6 +26,10 @@ export const mitigationHelp: Readonly<Record<MitigationName, string>> = {
     'a late or stale answer (NOTPAY after SUCCESS) never moves a paid order back; without it the last answer wins',
   giveUpWithOrder:
     'the payment center gives a payment up only when the business app closes the order; after its queries it waits in exception, still accepting callbacks',
+  checkNotifyStatus:
+    'a callback counts as paid only if its status says paid (SUCCESS, TRADE_SUCCESS/TRADE_FINISHED, payment_intent.succeeded); others are acknowledged and ignored',
+  renewClosedRefunds:
+    'a refund the provider closed is issued again under a new refund number; an abnormal one is re-submitted under its own',
   reconciliation:
     "afterMs after the payment center starts, compare with the provider's bill; record or refund every capture it missed",
 };

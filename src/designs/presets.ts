@@ -34,6 +34,8 @@ const none: Mitigations = {
   reconciliation: false,
   monotoneState: false,
   giveUpWithOrder: false,
+  checkNotifyStatus: false,
+  renewClosedRefunds: false,
 };
 
 export const naive: Design = {
@@ -61,6 +63,8 @@ export const seed: Design = {
     idempotentNotify: true,
     appQuery: { afterMs: 60_000, intervalMs: 60_000, attempts: 3 },
     dedupe: { mode: 'check-then-set', ttlMs: 10_000 },
+    // "On a success callback": the article handles the payment-success notification only.
+    checkNotifyStatus: true,
   },
   timing,
   paymentCenter: plainWrites,
@@ -90,6 +94,8 @@ export const hardened: Design = {
     reconciliation: { afterMs: 12 * 60 * 60_000 },
     monotoneState: true,
     giveUpWithOrder: true,
+    checkNotifyStatus: true,
+    renewClosedRefunds: true,
   },
   // Its business app keeps asking to close for about 25 minutes, outlasting a partition.
   timing: { ...timing, closeRetryMaxMs: 5 * 60_000 },

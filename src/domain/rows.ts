@@ -15,6 +15,8 @@ export interface PaymentRow {
   readonly outbox?: 'pending' | 'done';
   readonly refundsPending: readonly string[];
   readonly refundsDone: readonly string[];
+  /** The refund number in use per trade, where the first was closed by the provider and replaced. */
+  readonly refundNumbers?: Readonly<Record<string, string>>;
 }
 
 export type OrderStatus = 'created' | 'closing' | 'paid' | 'closed' | 'exception';
@@ -31,7 +33,7 @@ export interface OrderRow {
   readonly shipments: number;
 }
 
-export type TradeStatus = 'NOTPAY' | 'SUCCESS' | 'CLOSED' | 'REFUND';
+export type TradeStatus = 'NOTPAY' | 'PROCESSING' | 'SUCCESS' | 'FINISHED' | 'CLOSED' | 'REFUND';
 
 /** The gateway's trade (table `trades`, key out_trade_no). */
 export interface TradeRow {

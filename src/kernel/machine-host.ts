@@ -56,6 +56,8 @@ export interface HostSpec<Input> {
   unhandled?(env: Envelope, world: World): void;
   /** Handles a message before any actor sees it (a fake's own faults); true means handled. */
   intercept?(env: Envelope, world: World): boolean;
+  /** Writes a fake's own choices into a message before its actor sees it (how a refund will end). */
+  decide?(env: Envelope, world: World): Envelope;
   /** Handlers read, await, then decide and write; without this each message is handled atomically. */
   readonly concurrency?: { readonly guard: WriteGuard };
   /**
@@ -153,8 +155,9 @@ export class MachineHost<Input> implements Service {
     }
   }
 
-  deliver(env: Envelope): void {
-    if (this.spec.intercept?.(env, this.world)) return;
+  deliver(received: Envelope): void {
+    if (this.spec.intercept?.(received, this.world)) return;
+    const env = this.spec.decide?.(received, this.world) ?? received;
     if (this.timedOut(env)) return;
     const route = this.spec.route(env);
     const entity = route && this.entityFor(route);

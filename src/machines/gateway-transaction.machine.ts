@@ -1,20 +1,27 @@
-// One trade at the payment provider (WeChat Pay / Alipay), keyed by out_trade_no, as its public
-// documentation describes it; the provider profile supplies the differences.
+// One trade at the payment provider (WeChat Pay, Alipay, Stripe), keyed by out_trade_no, as its
+// public documentation describes it; the provider profile supplies the differences and the names.
 //
-// States: notPaid → paid(notifying → acked | exhausted) → refunded
-//                 ↘ closed (by the merchant, or expired)
+// States: notPaid ─pay→ paid(notifying → acked | exhausted) ─refunds→ refunded
+//            │  └─pay (delayed method)→ processing ─→ paid, or back to notPaid (failed)
+//            └─ close / expiry → closed                paid ─refund window→ finished
 //
 // A paid trade notifies the merchant on the profile's retry schedule until a reply passes the
-// profile's ack rule. Queries answer the trade status; closing a paid trade answers "paid"
-// (WeChat ORDERPAID, Alipay TRADE_STATUS_ERROR); refunds are idempotent per refund number. A close
-// sooner after creation than the profile allows fails (WeChat: 5 minutes), and a pre-pay for a
-// paid trade answers ORDERPAID instead of a pre-pay id.
+// profile's ack rule; other states are notified once where the provider does (Alipay TRADE_CLOSED,
+// Stripe's payment_intent.* events). Queries answer the state under the provider's name; closing a
+// paid trade answers the profile's code (WeChat ORDERPAID, Alipay ACQ.TRADE_STATUS_ERROR, Stripe
+// payment_intent_unexpected_state). A close sooner after creation than the profile allows fails
+// (WeChat: 5 minutes); a pre-pay for a paid trade answers ORDERPAID; a pre-pay reusing the
+// out_trade_no with another amount is refused (the idempotency key's parameters must match).
+// Refunds: each refund number is one refund, idempotent; a new number refunds again, up to the
+// amount (counting refunds still processing or abnormal); each is PROCESSING until its outcome
+// (decided by the gateway service when it is asked, a choice) settles it, and the merchant hears it
+// by a refund callback or by asking again with the same number.
 // The provider is honest: it never reports a state the trade is not in.
 
 import { enqueueActions, setup } from 'xstate';
 import type { Notification } from '../domain/messages.ts';
 import type { TradeRow } from '../domain/rows.ts';
-import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
+import type { ProviderProfile, RefundState, TradeState } from '../fakes/providers/provider-profile.ts';
 import { signNotification } from '../fakes/signature.ts';
 import { type Effect, send } from '../kernel/machine-host.ts';
 
@@ -28,19 +35,50 @@ export interface GatewayTransactionInput {
   readonly now: () => number;
 }
 
+interface Refund {
+  readonly amount: number;
+  readonly state: RefundState;
+  /** How it will end, decided when it was asked for. */
+  readonly outcome: RefundState;
+}
+
 interface Context extends GatewayTransactionInput {
   readonly notifications: number;
   readonly createdAtMs: number;
+  readonly refunds: Readonly<Record<string, Refund>>;
+  /** A delayed payment method's outcome, while the trade is processing. */
+  readonly settling?: 'succeeds' | 'fails';
+}
+
+/** How a delayed payment method ends and after how long (Stripe's bank debits); absent: at once. */
+export interface Settlement {
+  readonly outcome: 'succeeds' | 'fails';
+  readonly afterMs: number;
 }
 
 type Reply = { readonly replyTo: string };
 export type GatewayTransactionEvent =
-  | ({ type: 'gateway.prepay'; outTradeNo: string } & Reply)
-  | ({ type: 'user.pay'; outTradeNo: string; userId: string; intentId: string } & Reply)
+  | ({ type: 'gateway.prepay'; outTradeNo: string; amount: number } & Reply)
+  | ({
+      type: 'user.pay';
+      outTradeNo: string;
+      userId: string;
+      intentId: string;
+      settlement?: Settlement;
+    } & Reply)
   | ({ type: 'gateway.query'; outTradeNo: string } & Reply)
   | ({ type: 'gateway.close'; outTradeNo: string } & Reply)
-  | ({ type: 'gateway.refund'; outTradeNo: string; refundNo: string } & Reply)
-  | ({ type: 'gateway.notify.ack'; outTradeNo: string; httpStatus: number; body: string } & Reply);
+  | ({
+      type: 'gateway.refund';
+      outTradeNo: string;
+      refundNo: string;
+      amount: number;
+      /** How this refund will end if it is a new one: SUCCESS unless the `refund.outcome` choice says otherwise. */
+      outcome?: RefundState;
+    } & Reply)
+  | ({ type: 'gateway.notify.ack'; outTradeNo: string; httpStatus: number; body: string } & Reply)
+  | { type: 'payment.settle' }
+  | { type: 'refund.settle'; refundNo: string };
 
 function trade(c: Context, status: TradeRow['status'], capturedAtMs?: number): Effect {
   const row: TradeRow = {
@@ -53,6 +91,24 @@ function trade(c: Context, status: TradeRow['status'], capturedAtMs?: number): E
   return { type: 'write', table: 'trades', key: c.outTradeNo, row };
 }
 
+/** Money the trade can still give back: refunds processing, done or stuck as abnormal count against it. */
+function refundable(c: Context): number {
+  const held = Object.values(c.refunds).filter((r) => r.state !== 'CLOSED');
+  return c.amount - held.reduce((sum, r) => sum + r.amount, 0);
+}
+
+function refundedInFull(c: Context): boolean {
+  const done = Object.values(c.refunds).filter((r) => r.state === 'SUCCESS');
+  return done.reduce((sum, r) => sum + r.amount, 0) >= c.amount;
+}
+
+/** The sender of a request; internal events (a settlement) have none and answer nothing. */
+function replyTo(event: GatewayTransactionEvent): string {
+  return (event as Partial<Reply>).replyTo ?? '';
+}
+
+type RefundEvent = Extract<GatewayTransactionEvent, { type: 'gateway.refund' }>;
+
 export const gatewayTransactionMachine = setup({
   types: {} as {
     context: Context;
@@ -63,17 +119,23 @@ export const gatewayTransactionMachine = setup({
   delays: {
     notifyRetry: ({ context }) => context.profile.notifyRetryScheduleMs[context.notifications - 1] ?? 0,
     tradeExpiry: ({ context }) => context.profile.tradeExpiresAfterMs,
+    refundWindow: ({ context }) => context.profile.refundWindowMs,
   },
   guards: {
     retriesLeft: ({ context }) => context.notifications <= context.profile.notifyRetryScheduleMs.length,
     isAck: ({ context, event }) => event.type === 'gateway.notify.ack' && context.profile.isAck(event),
     closeTakesBeforeBuyerActs: ({ context }) => context.profile.closeBeforeBuyerActsCloses,
     tooSoonToClose: ({ context }) => context.now() - context.createdAtMs < context.profile.closeNotBeforeMs,
+    otherAmount: ({ context, event }) => event.type === 'gateway.prepay' && event.amount !== context.amount,
+    delayedMethod: ({ event }) => event.type === 'user.pay' && event.settlement !== undefined,
+    settlesPaid: ({ context }) => context.settling === 'succeeds',
+    refundsEnd: ({ context }) => context.profile.refundWindowMs > 0,
+    refundedInFull: ({ context }) => refundedInFull(context),
   },
   actions: {
     answerPrepay: enqueueActions(({ context, event, enqueue }) => {
       enqueue.emit(
-        send(event.replyTo, {
+        send(replyTo(event), {
           type: 'gateway.prepay.result',
           outTradeNo: context.outTradeNo,
           ok: true,
@@ -81,21 +143,31 @@ export const gatewayTransactionMachine = setup({
         }),
       );
     }),
-    /** Answers a query; `before-payment` is what this provider says before the buyer acts. */
-    answerStatus: enqueueActions(({ context, event, enqueue }, status: string) => {
-      const answer = status === 'before-payment' ? context.profile.statusBeforeBuyerActs : status;
+    refusePrepay: enqueueActions(({ context, event, enqueue }, code: 'ORDERPAID' | 'reused-key') => {
       enqueue.emit(
-        send(event.replyTo, {
+        send(replyTo(event), {
+          type: 'gateway.prepay.result',
+          outTradeNo: context.outTradeNo,
+          ok: false,
+          code: code === 'reused-key' ? context.profile.reusedKeyCode : code,
+        }),
+      );
+    }),
+    /** Answers a query with the state under this provider's name. */
+    answerStatus: enqueueActions(({ context, event, enqueue }, state: TradeState | 'before-payment') => {
+      const answer = state === 'before-payment' ? context.profile.stateBeforeBuyerActs : state;
+      enqueue.emit(
+        send(replyTo(event), {
           type: 'gateway.query.result',
           outTradeNo: context.outTradeNo,
           ok: true,
-          status: answer,
+          status: context.profile.statusNames[answer],
         }),
       );
     }),
     refuseClose: enqueueActions(({ context, event, enqueue }) => {
       enqueue.emit(
-        send(event.replyTo, {
+        send(replyTo(event), {
           type: 'gateway.close.result',
           outTradeNo: context.outTradeNo,
           ok: false,
@@ -103,37 +175,30 @@ export const gatewayTransactionMachine = setup({
         }),
       );
     }),
-    answerOrderPaid: enqueueActions(({ context, event, enqueue }) => {
-      enqueue.emit(
-        send(event.replyTo, {
-          type: 'gateway.prepay.result',
-          outTradeNo: context.outTradeNo,
-          ok: false,
-          code: 'ORDERPAID',
-        }),
-      );
-    }),
     answerCloseOfPaid: enqueueActions(({ context, event, enqueue }) => {
       enqueue.emit(
-        send(event.replyTo, {
+        send(replyTo(event), {
           type: 'gateway.close.result',
           outTradeNo: context.outTradeNo,
           ok: true,
           result: context.profile.closeOfPaidTrade,
+          code: context.profile.closeOfPaidCode,
         }),
       );
     }),
-    answerClose: enqueueActions(({ context, event, enqueue }, result: 'closed' | 'paid' | 'not-exist') => {
-      // Alipay answers TRADE_NOT_EXIST to a close before the buyer acts; the trade stays payable.
-      enqueue.emit(
-        send(event.replyTo, {
-          type: 'gateway.close.result',
-          outTradeNo: context.outTradeNo,
-          ok: true,
-          result,
-        }),
-      );
-    }),
+    answerClose: enqueueActions(
+      ({ context, event, enqueue }, result: 'closed' | 'not-exist' | 'status-error') => {
+        // Alipay answers TRADE_NOT_EXIST to a close before the buyer acts; the trade stays payable.
+        enqueue.emit(
+          send(replyTo(event), {
+            type: 'gateway.close.result',
+            outTradeNo: context.outTradeNo,
+            ok: true,
+            result,
+          }),
+        );
+      },
+    ),
     answerPay: enqueueActions(({ context, event, enqueue }, ok: boolean) => {
       if (event.type !== 'user.pay') return;
       enqueue.emit(
@@ -145,6 +210,11 @@ export const gatewayTransactionMachine = setup({
         }),
       );
     }),
+    startSettling: enqueueActions(({ event, enqueue }) => {
+      if (event.type !== 'user.pay' || event.settlement === undefined) return;
+      enqueue.assign({ settling: event.settlement.outcome });
+      enqueue.raise({ type: 'payment.settle' }, { delay: event.settlement.afterMs });
+    }),
     capture: enqueueActions(({ context, enqueue }) => {
       enqueue.emit(trade(context, 'SUCCESS', context.now()));
       enqueue.emit({
@@ -154,8 +224,13 @@ export const gatewayTransactionMachine = setup({
         row: { orderId: context.orderId, amount: context.amount },
       });
     }),
-    markClosed: enqueueActions(({ context, enqueue }) => enqueue.emit(trade(context, 'CLOSED'))),
-    notify: enqueueActions(({ context, enqueue }, status: 'SUCCESS' | 'CLOSED' = 'SUCCESS') => {
+    markState: enqueueActions(({ context, enqueue }, status: TradeRow['status']) =>
+      enqueue.emit(trade(context, status)),
+    ),
+    /** Tells the merchant the trade's new state, if this provider notifies it. */
+    notify: enqueueActions(({ context, enqueue }, state: TradeState) => {
+      const status = context.profile.notifyNames[state];
+      if (status === undefined) return;
       const unsigned: Omit<Notification, 'signature'> = {
         outTradeNo: context.outTradeNo,
         amount: context.amount,
@@ -171,55 +246,194 @@ export const gatewayTransactionMachine = setup({
       enqueue.assign({ notifications: context.notifications + 1 });
       enqueue.emit(send('pc', { type: 'gateway.notify', notification }));
     }),
+    /** A refund request: the same number is the same refund; a new one, if the amount allows, starts. */
     refund: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'gateway.refund') return;
-      enqueue.emit(trade(context, 'REFUND'));
-      enqueue.emit({
-        type: 'write',
-        table: 'refunds',
-        key: event.refundNo,
-        row: { orderId: context.orderId, outTradeNo: context.outTradeNo, amount: context.amount },
-      });
+      const request = event as RefundEvent;
+      const known = context.refunds[request.refundNo];
+      const answer = (extra: Record<string, unknown>) =>
+        enqueue.emit(
+          send(request.replyTo, {
+            type: 'gateway.refund.result',
+            outTradeNo: context.outTradeNo,
+            refundNo: request.refundNo,
+            ...extra,
+          }),
+        );
+      if (known !== undefined) {
+        // An abnormal refund (the card could not take it) is re-submitted under its own number.
+        if (known.state === 'ABNORMAL') {
+          enqueue.assign({
+            refunds: {
+              ...context.refunds,
+              [request.refundNo]: { ...known, state: 'PROCESSING', outcome: 'SUCCESS' },
+            },
+          });
+          enqueue.raise(
+            { type: 'refund.settle', refundNo: request.refundNo },
+            { delay: context.profile.refundSettlesAfterMs },
+          );
+          answer({ ok: true, status: context.profile.refundNames.PROCESSING ?? 'PROCESSING' });
+          return;
+        }
+        answer({ ok: true, status: context.profile.refundNames[known.state] ?? known.state });
+        return;
+      }
+      if (request.amount > refundable(context)) {
+        answer({ ok: false, code: 'REFUND_AMOUNT_EXCEEDS_REFUNDABLE' });
+        return;
+      }
+      const refund: Refund = {
+        amount: request.amount,
+        state: 'PROCESSING',
+        outcome: request.outcome ?? 'SUCCESS',
+      };
+      enqueue.assign({ refunds: { ...context.refunds, [request.refundNo]: refund } });
+      if (context.profile.refundSettlesAfterMs === 0) {
+        // A synchronous refund (Alipay): settled before the answer, which says how it ended.
+        enqueue.raise({ type: 'refund.settle', refundNo: request.refundNo });
+        answer({ ok: true, status: context.profile.refundNames[refund.outcome] ?? refund.outcome });
+        return;
+      }
+      enqueue.raise(
+        { type: 'refund.settle', refundNo: request.refundNo },
+        { delay: context.profile.refundSettlesAfterMs },
+      );
+      answer({ ok: true, status: context.profile.refundNames.PROCESSING ?? 'PROCESSING' });
     }),
-    answerRefund: enqueueActions(({ context, event, enqueue }) => {
+    refuseRefund: enqueueActions(({ context, event, enqueue }, code: string) => {
+      if (event.type !== 'gateway.refund') return;
       enqueue.emit(
-        send(event.replyTo, { type: 'gateway.refund.result', outTradeNo: context.outTradeNo, ok: true }),
+        send(event.replyTo, {
+          type: 'gateway.refund.result',
+          outTradeNo: context.outTradeNo,
+          refundNo: event.refundNo,
+          ok: false,
+          code,
+        }),
+      );
+    }),
+    /** A refund reaches its outcome: money goes back on SUCCESS; the merchant hears of it by callback. */
+    settleRefund: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'refund.settle') return;
+      const refund = context.refunds[event.refundNo];
+      if (refund === undefined || refund.state !== 'PROCESSING') return;
+      const settled: Refund = { ...refund, state: refund.outcome };
+      const refunds = { ...context.refunds, [event.refundNo]: settled };
+      enqueue.assign({ refunds });
+      if (settled.state === 'SUCCESS') {
+        enqueue.emit({
+          type: 'write',
+          table: 'refunds',
+          key: event.refundNo,
+          row: { orderId: context.orderId, outTradeNo: context.outTradeNo, amount: refund.amount },
+        });
+      }
+      const name = context.profile.refundNames[settled.state];
+      if (context.profile.refundNames.PROCESSING === undefined || name === undefined) return;
+      enqueue.emit(
+        send('pc', {
+          type: 'gateway.refund.notify',
+          outTradeNo: context.outTradeNo,
+          refundNo: event.refundNo,
+          status: name,
+        }),
       );
     }),
   },
 }).createMachine({
   id: 'gatewayTransaction',
-  context: ({ input }) => ({ ...input, notifications: 0, createdAtMs: input.now() }),
+  context: ({ input }) => ({ ...input, notifications: 0, createdAtMs: input.now(), refunds: {} }),
   initial: 'notPaid',
   entry: enqueueActions(({ context, enqueue }) => enqueue.emit(trade(context, 'NOTPAY'))),
   states: {
     notPaid: {
       on: {
-        'gateway.prepay': { actions: 'answerPrepay' },
-        'user.pay': { target: 'paid', actions: ['capture', { type: 'answerPay', params: true }] },
+        'gateway.prepay': [
+          { guard: 'otherAmount', actions: { type: 'refusePrepay', params: 'reused-key' } },
+          { actions: 'answerPrepay' },
+        ],
+        'user.pay': [
+          {
+            guard: 'delayedMethod',
+            target: 'processing',
+            actions: [
+              { type: 'markState', params: 'PROCESSING' },
+              'startSettling',
+              { type: 'answerPay', params: true },
+            ],
+          },
+          { target: 'paid', actions: ['capture', { type: 'answerPay', params: true }] },
+        ],
         'gateway.query': { actions: { type: 'answerStatus', params: 'before-payment' } },
         'gateway.close': [
           { guard: 'tooSoonToClose', actions: 'refuseClose' },
           {
             guard: 'closeTakesBeforeBuyerActs',
             target: 'closed',
-            actions: ['markClosed', { type: 'answerClose', params: 'closed' as const }],
+            actions: [
+              { type: 'markState', params: 'CLOSED' },
+              { type: 'answerClose', params: 'closed' as const },
+            ],
           },
           { actions: { type: 'answerClose', params: 'not-exist' as const } },
         ],
-        'gateway.refund': {},
+        'gateway.refund': { actions: { type: 'refuseRefund', params: 'TRADE_NOT_PAID' } },
       },
-      after: { tradeExpiry: { target: 'closed', actions: 'markClosed' } },
+      after: { tradeExpiry: { target: 'closed', actions: { type: 'markState', params: 'CLOSED' } } },
+    },
+    // A delayed payment method (Stripe): the buyer has paid, the money has not moved yet. It cannot be
+    // canceled any more, and it succeeds or fails on its own.
+    processing: {
+      entry: { type: 'notify', params: 'PROCESSING' as const },
+      on: {
+        'gateway.prepay': { actions: 'answerPrepay' },
+        'user.pay': { actions: { type: 'answerPay', params: false } },
+        'gateway.query': { actions: { type: 'answerStatus', params: 'PROCESSING' } },
+        'gateway.close': { actions: { type: 'answerClose', params: 'status-error' as const } },
+        'gateway.refund': { actions: { type: 'refuseRefund', params: 'TRADE_NOT_PAID' } },
+        'payment.settle': [
+          { guard: 'settlesPaid', target: 'paid', actions: 'capture' },
+          {
+            target: 'notPaid',
+            actions: [
+              { type: 'markState', params: 'NOTPAY' },
+              { type: 'notify', params: 'NOTPAY' },
+            ],
+          },
+        ],
+      },
     },
     paid: {
       initial: 'notifying',
       on: {
-        'gateway.prepay': { actions: 'answerOrderPaid' },
+        'gateway.prepay': { actions: { type: 'refusePrepay', params: 'ORDERPAID' } },
         'user.pay': { actions: { type: 'answerPay', params: false } },
         'gateway.query': { actions: { type: 'answerStatus', params: 'SUCCESS' } },
         'gateway.close': { actions: 'answerCloseOfPaid' },
-        'gateway.refund': { target: 'refunded', actions: ['refund', 'answerRefund'] },
+        'gateway.refund': { actions: 'refund' },
+        'refund.settle': [
+          {
+            target: 'refunded',
+            actions: [
+              'settleRefund',
+              { type: 'markState', params: 'REFUND' },
+              { type: 'notify', params: 'REFUND' },
+            ],
+            guard: ({ context, event }) => {
+              // Whether this settlement completes the refund of the whole amount.
+              const refund = context.refunds[event.refundNo];
+              if (refund?.state !== 'PROCESSING' || refund.outcome !== 'SUCCESS') return false;
+              const after = {
+                ...context.refunds,
+                [event.refundNo]: { ...refund, state: 'SUCCESS' as const },
+              };
+              return refundedInFull({ ...context, refunds: after });
+            },
+          },
+          { actions: 'settleRefund' },
+        ],
       },
+      after: { refundWindow: { guard: 'refundsEnd', target: 'finished' } },
       states: {
         notifying: {
           entry: { type: 'notify', params: 'SUCCESS' as const },
@@ -235,17 +449,31 @@ export const gatewayTransactionMachine = setup({
         exhausted: {},
       },
     },
-    // Alipay notifies a closed trade (TRADE_CLOSED) once; a merchant must not read it as paid.
+    // Past the refund window (Alipay TRADE_FINISHED): still paid, no refund any more.
+    finished: {
+      entry: [
+        { type: 'markState', params: 'FINISHED' },
+        { type: 'notify', params: 'FINISHED' },
+      ],
+      on: {
+        'gateway.prepay': { actions: { type: 'refusePrepay', params: 'ORDERPAID' } },
+        'user.pay': { actions: { type: 'answerPay', params: false } },
+        'gateway.query': { actions: { type: 'answerStatus', params: 'FINISHED' } },
+        'gateway.close': { actions: 'answerCloseOfPaid' },
+        'gateway.refund': { actions: { type: 'refuseRefund', params: 'ACQ.TRADE_HAS_FINISHED' } },
+        'refund.settle': { actions: 'settleRefund' },
+      },
+    },
+    // Alipay notifies a closed trade (TRADE_CLOSED), Stripe payment_intent.canceled; a merchant must
+    // not read either as paid.
     closed: {
-      entry: enqueueActions(({ context, enqueue }) => {
-        if (context.profile.notifiesClose) enqueue({ type: 'notify', params: 'CLOSED' });
-      }),
+      entry: { type: 'notify', params: 'CLOSED' as const },
       on: {
         'user.pay': { actions: { type: 'answerPay', params: false } },
         'gateway.query': { actions: { type: 'answerStatus', params: 'CLOSED' } },
         'gateway.close': { actions: { type: 'answerClose', params: 'closed' as const } },
         'gateway.prepay': {},
-        'gateway.refund': {},
+        'gateway.refund': { actions: { type: 'refuseRefund', params: 'TRADE_NOT_PAID' } },
       },
     },
     refunded: {
@@ -253,7 +481,8 @@ export const gatewayTransactionMachine = setup({
         'user.pay': { actions: { type: 'answerPay', params: false } },
         'gateway.query': { actions: { type: 'answerStatus', params: 'REFUND' } },
         'gateway.close': { actions: 'answerCloseOfPaid' },
-        'gateway.refund': { actions: 'answerRefund' },
+        'gateway.refund': { actions: 'refund' },
+        'refund.settle': { actions: 'settleRefund' },
       },
     },
   },

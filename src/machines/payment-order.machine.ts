@@ -21,7 +21,12 @@ import {
   outTradeNoFor,
 } from '../domain/messages.ts';
 import type { PaymentRow, PaymentStatus } from '../domain/rows.ts';
-import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
+import {
+  isPaidState,
+  type ProviderProfile,
+  type RefundState,
+  stateOf,
+} from '../fakes/providers/provider-profile.ts';
 import { signatureValid } from '../fakes/signature.ts';
 import { type Effect, send } from '../kernel/machine-host.ts';
 
@@ -58,7 +63,14 @@ export type PaymentOrderEvent =
       ok: boolean;
       result?: CloseResult;
     } & Reply)
-  | ({ type: 'gateway.refund.result'; outTradeNo: string; ok: boolean } & Reply)
+  | ({
+      type: 'gateway.refund.result';
+      outTradeNo: string;
+      refundNo?: string;
+      ok: boolean;
+      status?: string;
+    } & Reply)
+  | ({ type: 'gateway.refund.notify'; outTradeNo: string; refundNo: string; status: string } & Reply)
   | ({ type: 'payment.ack'; orderId: string } & Reply)
   | ({ type: 'mq.confirm'; messageId: string } & Reply)
   | { type: 'forward.start' }
@@ -67,10 +79,16 @@ export type PaymentOrderEvent =
 const m = (c: Context) => c.design.mitigations;
 const current = (c: Context) => c.attempts[c.attempts.length - 1] as string;
 
+/** Whether a callback's status, in the provider's words, says paid (WeChat SUCCESS, Alipay TRADE_SUCCESS or TRADE_FINISHED, Stripe payment_intent.succeeded). */
+function notifiesPaid(c: Context, n: Notification): boolean {
+  return isPaidState(stateOf(c.profile.notifyNames, n.status));
+}
+
 function authentic(c: Context, e: PaymentOrderEvent): boolean {
   if (e.type !== 'gateway.notify') return false;
   const n = e.notification;
-  if (n.status !== 'SUCCESS') return false;
+  // Without the status check, any callback that gets through is read as "paid".
+  if (m(c).checkNotifyStatus && !notifiesPaid(c, n)) return false;
   if (!m(c).verifyNotifications) return true;
   return (
     signatureValid(c.profile.signingKey, n) &&
@@ -79,6 +97,19 @@ function authentic(c: Context, e: PaymentOrderEvent): boolean {
     n.merchant === c.profile.merchantId &&
     c.attempts.includes(n.outTradeNo)
   );
+}
+
+/** A refund answer or callback's outcome, in paysim's words. */
+function refundState(c: Context, e: PaymentOrderEvent): RefundState | undefined {
+  if (e.type !== 'gateway.refund.result' && e.type !== 'gateway.refund.notify') return undefined;
+  if (e.type === 'gateway.refund.result' && !e.ok) return undefined;
+  const names = c.profile.refundNames;
+  return (Object.keys(names) as RefundState[]).find((state) => names[state] === e.status);
+}
+
+/** The refund number in use for a trade's refund: a new one only after the provider closed the last. */
+function refundNo(c: Context, outTradeNo: string): string {
+  return c.refundNumbers?.[outTradeNo] ?? `refund-${outTradeNo}`;
 }
 
 function successOutTradeNo(e: PaymentOrderEvent): string {
@@ -98,8 +129,23 @@ function row(c: Context): PaymentRow {
     outbox: c.outbox,
     refundsPending: c.refundsPending,
     refundsDone: c.refundsDone,
+    ...(c.refundNumbers === undefined ? {} : { refundNumbers: c.refundNumbers }),
   };
 }
+
+/**
+ * A refund's outcome, from the answer to a refund request or from the refund callback. A closed
+ * refund never pays out: with `renewClosedRefunds` the next request carries a new refund number; an
+ * abnormal one (the card could not take it) is re-submitted under its own number by the next
+ * request either way. Without it, the request goes out again as it was.
+ */
+const refundOutcome = [
+  { guard: { type: 'refundIs', params: 'SUCCESS' as const }, actions: ['refundDone', 'persist'] },
+  {
+    guard: and([{ type: 'refundIs', params: 'CLOSED' as const }, 'renewClosedRefunds']),
+    actions: ['renewRefundNo', 'persist'],
+  },
+] as const;
 
 /** Commit paid, then acknowledge the callback (if one brought the news), then forward the result. */
 const recordPaid = ['markPaid', 'persist', 'ackNotification', 'startForward'] as const;
@@ -121,6 +167,7 @@ export const paymentOrderMachine = setup({
       return q ? (q.intervalsMs[context.queryIndex] ?? 0) : 0;
     },
     forwardInterval: ({ context }) => (m(context).forwardRetry || { intervalMs: 0 }).intervalMs,
+    refundPoll: 60_000,
   },
   guards: {
     restoredAs: ({ context }, status: PaymentStatus) => context.status === status,
@@ -135,10 +182,13 @@ export const paymentOrderMachine = setup({
     refundsPending: ({ context }) => context.refundsPending.length > 0,
     monotoneState: ({ context }) => m(context).monotoneState,
     giveUpWithOrder: ({ context }) => m(context).giveUpWithOrder,
+    renewClosedRefunds: ({ context }) => m(context).renewClosedRefunds,
+    refundIs: ({ context, event }, state: RefundState) => refundState(context, event) === state,
     staleAnswer: ({ context, event }) =>
       event.type === 'gateway.query.result' &&
       event.ok &&
-      event.status !== 'SUCCESS' &&
+      event.status !== undefined &&
+      !isPaidState(stateOf(context.profile.statusNames, event.status)) &&
       event.outTradeNo === context.paidBy,
     triesLeft: ({ context }) => context.tries < context.design.timing.requestAttempts,
     queriesLeft: ({ context }) => {
@@ -156,14 +206,17 @@ export const paymentOrderMachine = setup({
     prepayOk: ({ event }) => event.type === 'gateway.prepay.result' && event.ok,
     queryAnswer: ({ context, event }) =>
       event.type === 'gateway.query.result' && event.ok && event.outTradeNo === current(context),
-    querySuccess: ({ event }) =>
-      event.type === 'gateway.query.result' && event.ok && event.status === 'SUCCESS',
+    querySuccess: ({ context, event }) =>
+      event.type === 'gateway.query.result' &&
+      event.ok &&
+      event.status !== undefined &&
+      isPaidState(stateOf(context.profile.statusNames, event.status)),
     // Alipay's ACQ.TRADE_STATUS_ERROR: the trade is not waiting for payment, and only a query says what it is.
     closeSaysStatusError: ({ event }) =>
       event.type === 'gateway.close.result' && event.ok && event.result === 'status-error',
     verifiedNotSuccess: ({ context, event }) =>
       event.type === 'gateway.notify' &&
-      event.notification.status !== 'SUCCESS' &&
+      !notifiesPaid(context, event.notification) &&
       signatureValid(context.profile.signingKey, event.notification),
     closeSaysPaid: ({ event }) =>
       event.type === 'gateway.close.result' && event.ok && event.result === 'paid',
@@ -245,6 +298,7 @@ export const paymentOrderMachine = setup({
         send(event.replyTo, {
           type: 'gateway.notify.ack',
           outTradeNo: event.notification.outTradeNo,
+          notifiedAtMs: event.notification.timestampMs,
           ...context.profile.ackReply,
         }),
       );
@@ -255,6 +309,7 @@ export const paymentOrderMachine = setup({
         send(event.replyTo, {
           type: 'gateway.notify.ack',
           outTradeNo: event.notification.outTradeNo,
+          notifiedAtMs: event.notification.timestampMs,
           httpStatus: 400,
           body: 'FAIL',
         }),
@@ -315,18 +370,34 @@ export const paymentOrderMachine = setup({
           send('gateway', {
             type: 'gateway.refund',
             outTradeNo,
-            refundNo: `refund-${outTradeNo}`,
+            refundNo: refundNo(context, outTradeNo),
             amount: context.amount,
           }),
         );
       }
     }),
     refundDone: assign(({ context, event }) => {
-      if (event.type !== 'gateway.refund.result' || !context.refundsPending.includes(event.outTradeNo))
+      if (
+        (event.type !== 'gateway.refund.result' && event.type !== 'gateway.refund.notify') ||
+        !context.refundsPending.includes(event.outTradeNo)
+      )
         return {};
       return {
         refundsPending: context.refundsPending.filter((o) => o !== event.outTradeNo),
         refundsDone: [...context.refundsDone, event.outTradeNo],
+      };
+    }),
+    /** The provider closed the refund: it will never pay out, so the next one needs a new number. */
+    renewRefundNo: assign(({ context, event }) => {
+      if (event.type !== 'gateway.refund.result' && event.type !== 'gateway.refund.notify') return {};
+      const current = refundNo(context, event.outTradeNo);
+      if (event.refundNo !== undefined && event.refundNo !== current) return {};
+      const renewals = Object.keys(context.refundNumbers ?? {}).length;
+      return {
+        refundNumbers: {
+          ...context.refundNumbers,
+          [event.outTradeNo]: `refund-${event.outTradeNo}-${renewals + 2}`,
+        },
       };
     }),
   },
@@ -597,25 +668,30 @@ export const paymentOrderMachine = setup({
           ],
         },
         idle: { on: { 'refund.start': 'refunding' } },
+        // Refund requests go out again, with the same numbers, until each has an outcome; a refund
+        // still PROCESSING is asked about again a minute later, unless its callback comes first.
         refunding: {
-          entry: 'sendRefunds',
+          initial: 'sending',
           // A repeated callback for a capture already refunded queues nothing: nothing to retry.
           always: { guard: not('refundsPending'), target: 'idle' },
           on: {
-            'gateway.refund.result': [
-              {
-                guard: ({ context, event }) =>
-                  event.ok &&
-                  context.refundsPending.length === 1 &&
-                  context.refundsPending[0] === event.outTradeNo,
-                target: 'idle',
-                actions: ['refundDone', 'persist'],
-              },
-              { guard: ({ event }) => event.ok, actions: ['refundDone', 'persist'] },
-            ],
+            'gateway.refund.result': refundOutcome,
+            'gateway.refund.notify': refundOutcome,
             'refund.start': { target: 'refunding', reenter: true },
           },
-          after: { requestTimeout: { target: 'refunding', reenter: true } },
+          states: {
+            sending: {
+              entry: 'sendRefunds',
+              on: {
+                'gateway.refund.result': {
+                  guard: { type: 'refundIs', params: 'PROCESSING' as const },
+                  target: 'waiting',
+                },
+              },
+              after: { requestTimeout: { target: 'sending', reenter: true } },
+            },
+            waiting: { after: { refundPoll: 'sending' } },
+          },
         },
       },
     },

@@ -14,7 +14,10 @@ export interface ReconciliationInput {
   readonly requestTimeoutMs: number;
 }
 
-type BillEvent = { type: 'gateway.bill.result'; trades: Array<{ outTradeNo: string; amount: number }> };
+type BillEvent = {
+  type: 'gateway.bill.result';
+  trades: Array<{ outTradeNo: string; amount: number; status: string }>;
+};
 
 export const reconciliationMachine = setup({
   types: {} as {
@@ -36,7 +39,7 @@ export const reconciliationMachine = setup({
             type: 'gateway.query.result',
             outTradeNo: trade.outTradeNo,
             ok: true,
-            status: 'SUCCESS',
+            status: trade.status,
             source: 'bill',
           }),
         );

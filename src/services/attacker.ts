@@ -31,7 +31,7 @@ export class Attacker implements Service {
           outTradeNo,
           amount: intent.amount,
           merchant: this.profile.merchantId,
-          status: 'SUCCESS',
+          status: this.profile.notifyNames.SUCCESS ?? 'SUCCESS',
           timestampMs: this.world.nowMs,
           nonce: 'forged',
           signature: '00000000',

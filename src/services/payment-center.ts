@@ -15,7 +15,7 @@ type Incoming = {
   orderId?: string;
   outTradeNo?: string;
   amount?: number;
-  notification?: { outTradeNo: string };
+  notification?: { outTradeNo: string; timestampMs: number };
 };
 
 function paymentOrderKey(msg: Incoming): string | undefined {
@@ -73,6 +73,7 @@ function answerUnknownOrder(env: Envelope, world: World): void {
     world.send('pc', env.from, {
       type: 'gateway.notify.ack',
       outTradeNo: msg.notification?.outTradeNo,
+      notifiedAtMs: msg.notification?.timestampMs,
       httpStatus: 404,
       body: 'FAIL',
     });

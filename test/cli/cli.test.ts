@@ -88,7 +88,7 @@ describe('bad input', () => {
     [
       'an unknown provider',
       ['check', '--provider', 'wechatpay'],
-      /--provider expects one of wechat, alipay, got "wechatpay" \(did you mean "wechat"\?\)/,
+      /--provider expects one of wechat, alipay, stripe, got "wechatpay" \(did you mean "wechat"\?\)/,
     ],
     [
       'a malformed story',

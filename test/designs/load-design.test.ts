@@ -50,7 +50,7 @@ describe('loading a design from JSON', () => {
     expect(parseDesign({ extends: 'seed' }, 'designs/ours.json').name).toBe('ours');
     rejects({ name: '' }).toThrow(/name: expected a non-empty name/);
     rejects({ name: 'x', provider: 'paypal' }).toThrow(
-      /provider: expected "wechat" or "alipay", got "paypal"/,
+      /provider: expected "wechat", "alipay" or "stripe", got "paypal"/,
     );
     rejects({ name: 'x', extends: 'sed' }).toThrow(/extends: .*got "sed" \(did you mean "seed"\?\)/);
   });

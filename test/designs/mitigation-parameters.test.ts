@@ -99,7 +99,7 @@ describe('messages for values of the wrong shape', () => {
       { mitigations: { dedupe: 'yes' } },
       'mitigations.dedupe: expected false, true or an object of parameters',
     ],
-    [{ provider: null }, 'provider: expected "wechat" or "alipay"'],
+    [{ provider: null }, 'provider: expected "wechat", "alipay" or "stripe"'],
   ])('%j: %s', (value, message) => {
     let thrown = '';
     try {
