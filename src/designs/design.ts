@@ -28,6 +28,7 @@ export interface Mitigations {
   giveUpWithOrder: boolean;
   checkNotifyStatus: boolean;
   renewClosedRefunds: boolean;
+  watchProcessing: false | { intervalMs: number };
 }
 
 export type MitigationName = keyof Mitigations;

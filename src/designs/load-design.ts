@@ -35,6 +35,7 @@ const mitigationParams = {
     ttlMs: ms,
   },
   reconciliation: { afterMs: ms },
+  watchProcessing: { intervalMs: ms },
 } satisfies Record<string, z.ZodRawShape>;
 type ParametrisedMitigation = keyof typeof mitigationParams;
 
@@ -66,6 +67,9 @@ const mitigationsSchema = z
       reconciliation: params(mitigationParams.reconciliation),
       monotoneState: flag,
       giveUpWithOrder: flag,
+      checkNotifyStatus: flag,
+      renewClosedRefunds: flag,
+      watchProcessing: params(mitigationParams.watchProcessing),
     },
     { error: 'expected an object of mitigations, e.g. { "payingLock": true }' },
   )

@@ -30,6 +30,8 @@ export const mitigationHelp: Readonly<Record<MitigationName, string>> = {
     'a callback counts as paid only if its status says paid (SUCCESS, TRADE_SUCCESS/TRADE_FINISHED, payment_intent.succeeded); others are acknowledged and ignored',
   renewClosedRefunds:
     'a refund the provider closed is issued again under a new refund number; an abnormal one is re-submitted under its own',
+  watchProcessing:
+    'a payment the provider reports processing (Stripe delayed methods) is queried every intervalMs until it succeeds or fails, never given up meanwhile',
   reconciliation:
     "afterMs after the payment center starts, compare with the provider's bill; record or refund every capture it missed",
 };

@@ -36,6 +36,7 @@ const none: Mitigations = {
   giveUpWithOrder: false,
   checkNotifyStatus: false,
   renewClosedRefunds: false,
+  watchProcessing: false,
 };
 
 export const naive: Design = {
@@ -96,6 +97,8 @@ export const hardened: Design = {
     giveUpWithOrder: true,
     checkNotifyStatus: true,
     renewClosedRefunds: true,
+    // Stripe's delayed methods stay processing for days; a webhook lost meanwhile must not cost the order.
+    watchProcessing: { intervalMs: 10 * 60_000 },
   },
   // Its business app keeps asking to close for about 25 minutes, outlasting a partition.
   timing: { ...timing, closeRetryMaxMs: 5 * 60_000 },

@@ -85,6 +85,24 @@ export const faultCatalogue = [
     options: ['stale'],
   },
   {
+    id: 'pay.processing',
+    where: 'gateway (Stripe)',
+    what: 'the buyer pays with a delayed method (a bank debit): the intent stays processing, then succeeds or fails after a minute, or succeeds after a day',
+    options: ['succeeds-1min', 'fails-1min', 'succeeds-1day'],
+  },
+  {
+    id: 'refund.outcome',
+    where: 'gateway (WeChat Pay, Stripe)',
+    what: 'a refund does not succeed: it is closed (no money back; a new refund number may refund) or abnormal (the card cannot take it; re-submitted under its own number)',
+    options: ['closed', 'abnormal'],
+  },
+  {
+    id: 'notify.answer.late',
+    where: 'gateway (Stripe)',
+    what: 'a callback answered after the shortest documented limit but within the longest (Stripe: 3 s to 30 s) counts as failed',
+    options: ['failed'],
+  },
+  {
     id: 'query.timeout',
     where: 'payment center ⇄ gateway',
     what: 'an order query or its answer is lost',

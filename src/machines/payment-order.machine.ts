@@ -69,6 +69,7 @@ export type PaymentOrderEvent =
       refundNo?: string;
       ok: boolean;
       status?: string;
+      code?: string;
     } & Reply)
   | ({ type: 'gateway.refund.notify'; outTradeNo: string; refundNo: string; status: string } & Reply)
   | ({ type: 'payment.ack'; orderId: string } & Reply)
@@ -145,6 +146,8 @@ const refundOutcome = [
     guard: and([{ type: 'refundIs', params: 'CLOSED' as const }, 'renewClosedRefunds']),
     actions: ['renewRefundNo', 'persist'],
   },
+  // Refused for good (nothing captured, already refunded, past the refund window): a person's job.
+  { guard: 'refundRefused', actions: ['giveUpRefund', 'persist'] },
 ] as const;
 
 /** Commit paid, then acknowledge the callback (if one brought the news), then forward the result. */
@@ -168,6 +171,7 @@ export const paymentOrderMachine = setup({
     },
     forwardInterval: ({ context }) => (m(context).forwardRetry || { intervalMs: 0 }).intervalMs,
     refundPoll: 60_000,
+    watchInterval: ({ context }) => (m(context).watchProcessing || { intervalMs: 0 }).intervalMs,
   },
   guards: {
     restoredAs: ({ context }, status: PaymentStatus) => context.status === status,
@@ -183,7 +187,18 @@ export const paymentOrderMachine = setup({
     monotoneState: ({ context }) => m(context).monotoneState,
     giveUpWithOrder: ({ context }) => m(context).giveUpWithOrder,
     renewClosedRefunds: ({ context }) => m(context).renewClosedRefunds,
+    watchProcessing: ({ context }) => m(context).watchProcessing !== false,
+    queryProcessing: ({ context, event }) =>
+      event.type === 'gateway.query.result' &&
+      event.ok &&
+      event.status !== undefined &&
+      stateOf(context.profile.statusNames, event.status) === 'PROCESSING',
     refundIs: ({ context, event }, state: RefundState) => refundState(context, event) === state,
+    refundRefused: ({ event }) =>
+      event.type === 'gateway.refund.result' &&
+      !event.ok &&
+      event.code !== undefined &&
+      event.code !== 'SYSTEMERROR',
     staleAnswer: ({ context, event }) =>
       event.type === 'gateway.query.result' &&
       event.ok &&
@@ -387,6 +402,13 @@ export const paymentOrderMachine = setup({
         refundsDone: [...context.refundsDone, event.outTradeNo],
       };
     }),
+    giveUpRefund: assign(({ context, event }) => {
+      if (event.type !== 'gateway.refund.result') return {};
+      return {
+        refundsPending: context.refundsPending.filter((o) => o !== event.outTradeNo),
+        reason: `the refund of ${event.outTradeNo} was refused (${event.code}): for a person to look at`,
+      };
+    }),
     /** The provider closed the refund: it will never pay out, so the next one needs a new number. */
     renewRefundNo: assign(({ context, event }) => {
       if (event.type !== 'gateway.refund.result' && event.type !== 'gateway.refund.notify') return {};
@@ -501,12 +523,16 @@ export const paymentOrderMachine = setup({
             querying: {
               entry: 'sendQuery',
               on: {
-                'gateway.query.result': {
-                  guard: and(['queryAnswer', not('querySuccess')]),
-                  target: 'waitingToQuery',
-                },
+                'gateway.query.result': [
+                  { guard: and(['queryAnswer', 'queryProcessing', 'watchProcessing']), target: 'watching' },
+                  { guard: and(['queryAnswer', not('querySuccess')]), target: 'waitingToQuery' },
+                ],
               },
               after: { requestTimeout: { target: 'waitingToQuery' } },
+            },
+            // The payment is on its way (Stripe processing): it can neither be closed nor given up.
+            watching: {
+              after: { watchInterval: { target: 'querying' } },
             },
             waitingToQuery: {
               always: { guard: not('queriesLeft'), target: 'givingUp' },
@@ -567,6 +593,12 @@ export const paymentOrderMachine = setup({
                   },
                   { guard: 'closeSaysClosed', actions: 'closeAnswered' },
                   { guard: 'closeSaysStatusError', actions: 'sendQuery' },
+                ],
+                'gateway.query.result': [
+                  {
+                    guard: and(['queryAnswer', 'queryProcessing', 'watchProcessing']),
+                    target: '#paymentOrder.payment.open.watching',
+                  },
                 ],
               },
             },

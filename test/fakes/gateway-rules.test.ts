@@ -3,7 +3,7 @@ import { alipay } from '../../src/fakes/providers/alipay.profile.ts';
 import type { ProviderProfile } from '../../src/fakes/providers/provider-profile.ts';
 import { stripe } from '../../src/fakes/providers/stripe.profile.ts';
 import { wechat } from '../../src/fakes/providers/wechat.profile.ts';
-import { faultPolicy } from '../../src/faults/catalogue.ts';
+import { delayOptionsMs, faultPolicy } from '../../src/faults/catalogue.ts';
 import { type Envelope, type Message, type Pick, ScriptedChoices, World } from '../../src/kernel/index.ts';
 import { gateway } from '../../src/services/gateway.ts';
 
@@ -21,7 +21,7 @@ async function talk(
     choices: ScriptedChoices.replay(picks),
     faults: faultPolicy(new Set(faults)),
     latencyMs: 10,
-    delayOptionsMs: [1000],
+    delayOptionsMs,
     restartAfterMs: 1000,
     stepMs: 2,
     stallOptionsMs: [50],
