@@ -271,7 +271,8 @@ class AsyncPaymentCenter implements Service {
         this.alive(replica, generation);
         this.run(task);
       },
-      now: () => world.nowMs,
+      // The service's own wall clock, which may be off (`clock.skew`).
+      now: () => world.clockOf(address),
       provider: {
         verify: (n) => signatureValid(profile.signingKey, n),
         merchantId: profile.merchantId,

@@ -75,7 +75,12 @@ export async function simulate(input: RunInput): Promise<RunResult> {
   // Picks aimed by time read the world's clock.
   (input.choices as { useClock?: (now: () => number) => void }).useClock?.(() => world.nowMs);
   const redis = new RedisStore(world);
-  const mq = new MqBroker(world, { consumerTimeoutMs: 30 * 60_000, maxDeliveries: 20 });
+  const mq = new MqBroker(world, {
+    consumerTimeoutMs: 30 * 60_000,
+    maxDeliveries: 20,
+    connectionsDrop: faults.has('mq.lost'),
+    reconnectMs: 5_000,
+  });
   world.add(users(world, workload, faults, design));
   world.add(businessApp(world, design), design.businessApp.replicas);
   world.add((input.paymentCenter ?? paymentCenter)(world, design, profile), design.paymentCenter.replicas);

@@ -42,6 +42,8 @@ const lost = ['lost'];
 /** How long a partition between the business app and the payment center lasts, once it strikes. */
 const partitionDurationsMs = [2 * 60_000, 10 * 60_000];
 const duplicated = ['at-once', 'later'];
+/** How far the payment center's clock may be off (`clock.skew`): it reads timestamps with it. */
+export const clockSkewsMs = [-6 * 60_000, 6 * 60_000, -30_000];
 const crash = ['crash'];
 const interleave =
   'by number: n lets the n-th later handler ready at the same moment run its next step first';
@@ -165,7 +167,7 @@ export const faultCatalogue = [
   {
     id: 'mq.lost',
     where: 'broker ⇄ services',
-    what: 'a publish, confirm, delivery or ack is lost',
+    what: "a publish or confirm is lost; or a consumer's connection drops with a delivery or ack in flight (the broker requeues the message when it reconnects)",
     options: lost,
   },
   {
@@ -215,6 +217,24 @@ export const faultCatalogue = [
     where: 'business app',
     what: 'the process dies before one of its writes or sends (e.g. before an MQ ack)',
     options: crash,
+  },
+  {
+    id: 'db.timeout',
+    where: 'payment center, business app → their database',
+    what: 'a commit succeeds, but the client sees a timeout: the handler fails after its write (no answer, no message), and the row is read again',
+    options: ['timeout'],
+  },
+  {
+    id: 'mq.crash',
+    where: 'broker',
+    what: 'the broker dies at one of its sends: an unconfirmed publish is lost; after its restart every stored message is delivered again under a new delivery tag',
+    options: crash,
+  },
+  {
+    id: 'clock.skew',
+    where: 'payment center',
+    what: "the payment center's clock is off: 6 min behind or ahead (past a 5-minute timestamp tolerance), or 30 s behind",
+    options: clockSkewsMs.map((ms) => (ms < 0 ? `behind-${durationName(-ms)}` : `ahead-${durationName(ms)}`)),
   },
   {
     id: 'pc.stall',
@@ -312,7 +332,6 @@ const linkTable: Record<string, LinkRule> = {
   'gateway.notify.ack': { lost: 'notify.ack.lost' },
   'mq.publish': { lost: 'mq.lost', delayed: 'mq.delayed' },
   'mq.confirm': { lost: 'mq.lost' },
-  'mq.ack': { lost: 'mq.lost' },
   'payment.ack': { lost: 'forward.lost' },
   'payment.create': { lost: 'app.link.lost' },
   'payment.created': { lost: 'app.link.lost' },
@@ -326,7 +345,8 @@ function slowReplies(rule: LinkRule): LinkRule & { delayOptionsMs?: readonly num
 }
 
 const forwardDirect = { lost: 'forward.lost', duplicated: 'forward.duplicated' } as const;
-const forwardByMq = { lost: 'mq.lost', duplicated: 'mq.duplicated', delayed: 'mq.delayed' } as const;
+// A delivery is lost only with its connection, which the broker sees (see the broker).
+const forwardByMq = { duplicated: 'mq.duplicated', delayed: 'mq.delayed' } as const;
 
 const policies = new WeakMap<ReadonlySet<string>, FaultPolicy>();
 
@@ -383,6 +403,14 @@ function buildPolicy(enabled: ReadonlySet<string>): FaultPolicy {
     crashLabel(owner: string): string | undefined {
       const label = `${owner}.crash`;
       return enabled.has(label) ? label : undefined;
+    },
+    commitUnknownLabel(owner: string): string | undefined {
+      return (owner === 'pc' || owner === 'app') && enabled.has('db.timeout') ? 'db.timeout' : undefined;
+    },
+    clockSkew(owner: string): { label: string; optionsMs: readonly number[] } | undefined {
+      return owner === 'pc' && enabled.has('clock.skew')
+        ? { label: 'clock.skew', optionsMs: clockSkewsMs }
+        : undefined;
     },
     schedulingLabel(owner: string, decision: SchedulingDecision): string | undefined {
       const label = `${owner}.${decision}`;

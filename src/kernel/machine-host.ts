@@ -100,6 +100,11 @@ export class MachineHost<Input> implements Service {
   private nextRequestId = 1;
   /** Entities whose transition a crash cut short: their memory is ahead of their row. */
   private readonly cutShort = new Set<string>();
+  /**
+   * Entities whose handler failed after a commit it could not confirm (`db.timeout`): the rest of
+   * the handler is not done, and the entity is read again from its row, as after an error response.
+   */
+  private readonly failed = new Set<string>();
   /** Handlers between their read and their write, by world step: a crash loses them (and a fired timer with them). */
   private readonly inFlight = new Map<number, { key: string; replica: number }>();
   private readonly clock = {
@@ -297,6 +302,7 @@ export class MachineHost<Input> implements Service {
         clone.send(event);
       },
       clone,
+      false,
     );
     const live = this.entities.get(key);
     if (wrote) {
@@ -305,6 +311,7 @@ export class MachineHost<Input> implements Service {
     } else {
       clone.stop();
     }
+    if (this.failed.size > 0) this.reloadFailed();
   }
 
   /** A reply to a request whose caller stopped waiting: recorded and dropped. */
@@ -345,10 +352,11 @@ export class MachineHost<Input> implements Service {
 
   private eventOf(env: Envelope): Message {
     // The sender's address travels with the event so that replies go back where they came from.
-    return { ...env.msg, replyTo: env.from, atMs: this.world.nowMs } as Message;
+    // `atMs` is the time on this service's own clock, which may be off (`clock.skew`).
+    return { ...env.msg, replyTo: env.from, atMs: this.world.clockOf(this.address) } as Message;
   }
 
-  private within(key: string, run: () => void, actor?: Actor<AnyStateMachine>): void {
+  private within(key: string, run: () => void, actor?: Actor<AnyStateMachine>, reload = true): void {
     const previous = [this.currentKey, this.currentActor] as const;
     this.currentKey = key;
     this.currentActor = actor;
@@ -356,6 +364,18 @@ export class MachineHost<Input> implements Service {
       run();
     } finally {
       [this.currentKey, this.currentActor] = previous;
+    }
+    if (reload && previous[0] === '' && this.failed.size > 0) this.reloadFailed();
+  }
+
+  /** A handler that failed leaves its entity as its row says: rebuilt as a restart would. */
+  private reloadFailed(): void {
+    for (const key of [...this.failed]) {
+      this.failed.delete(key);
+      const entity = this.entities.get(key);
+      this.entities.delete(key);
+      entity?.actor.stop();
+      this.rebuild(key);
     }
   }
 
@@ -369,7 +389,7 @@ export class MachineHost<Input> implements Service {
   }
 
   private carryOut(key: string, actor: Actor<AnyStateMachine>, effect: Effect): void {
-    if (!this.world.isUp(this.address)) return;
+    if (!this.world.isUp(this.address) || this.failed.has(key)) return;
     if (effect.type === 'send') {
       let msg: Message = effect.msg;
       const answer = this.answering?.to === effect.to ? this.answering : undefined;
@@ -389,8 +409,9 @@ export class MachineHost<Input> implements Service {
       fulfils: effect.fulfils,
     });
     if (result === 'crashed') this.cutShort.add(key);
-    if (result === 'ok') this.versions.set(key, (this.versions.get(key) ?? 0) + 1);
-    if (effect.uniqueBy === undefined || result === 'crashed') return;
+    if (result === 'ok' || result === 'unknown') this.versions.set(key, (this.versions.get(key) ?? 0) + 1);
+    if (result === 'unknown') this.failed.add(key);
+    if (effect.uniqueBy === undefined || result === 'crashed' || result === 'unknown') return;
     actor.send({ type: result === 'ok' ? 'db.written' : 'db.conflict', table: effect.table });
   }
 }

@@ -52,6 +52,10 @@ export interface FaultPolicy {
   corrupt(msg: Message): Message;
   /** The choice label asked before each effect of `owner`, if it can crash. */
   crashLabel(owner: string): string | undefined;
+  /** The choice label asked after each committed write of `owner`, if its client may see a timeout. */
+  commitUnknownLabel?(owner: string): string | undefined;
+  /** How far the clock of `owner` may be off, if it may (asked once, when it first reads it). */
+  clockSkew?(owner: string): { readonly label: string; readonly optionsMs: readonly number[] } | undefined;
   /** The choice label for a scheduling decision of `owner`, if that decision is enabled. */
   schedulingLabel(owner: string, decision: SchedulingDecision): string | undefined;
 }
@@ -136,6 +140,7 @@ export class World {
   private readonly restartListeners: Array<(owner: string, replica: number) => void> = [];
   /** The message whose handler is running now: what it sends and writes are caused by it. */
   private cause: number | undefined;
+  private readonly skews = new Map<string, number>();
 
   constructor(readonly options: WorldOptions) {}
 
@@ -152,6 +157,26 @@ export class World {
       current: 0,
       store: new DurableStore(),
     });
+  }
+
+  /**
+   * The time as `owner`'s own clock shows it: the world's time, plus a skew picked the first time it
+   * is read (`clock.skew`). Timers are unaffected: they count durations, not wall time.
+   */
+  clockOf(owner: string): number {
+    let skewMs = this.skews.get(owner);
+    if (skewMs === undefined) {
+      const skew = this.options.faults.clockSkew?.(owner);
+      const pick = skew === undefined ? 0 : this.choose(skew.label, skew.optionsMs.length + 1);
+      skewMs = pick === 0 ? 0 : (skew?.optionsMs[pick - 1] ?? 0);
+      this.skews.set(owner, skewMs);
+      if (skewMs !== 0)
+        this.recordFault(
+          skew?.label ?? 'clock.skew',
+          `${owner}'s clock is ${Math.abs(skewMs) / 1000} s ${skewMs < 0 ? 'behind' : 'ahead'}`,
+        );
+    }
+    return this.nowMs + skewMs;
   }
 
   store(owner: string): DurableStore {
@@ -251,14 +276,17 @@ export class World {
     return true;
   }
 
-  /** Writes a durable row. Returns 'crashed' if the owner died just before, 'conflict' on a unique clash. */
+  /**
+   * Writes a durable row. Returns 'crashed' if the owner died just before, 'conflict' on a unique
+   * clash, and 'unknown' if the commit took but the owner's client saw a timeout (`db.timeout`).
+   */
   write(
     owner: string,
     table: string,
     key: string,
     row: Row,
     options: { uniqueBy?: string; fulfils?: boolean } = {},
-  ): 'ok' | 'conflict' | 'crashed' {
+  ): 'ok' | 'conflict' | 'crashed' | 'unknown' {
     if (!this.crashPoint(owner)) return 'crashed';
     const slot = this.slot(owner);
     if (!slot.store.put(table, key, row, options.uniqueBy)) return 'conflict';
@@ -273,7 +301,15 @@ export class World {
       ...(options.fulfils ? { fulfils: true } : {}),
       ...(this.cause === undefined ? {} : { cause: this.cause }),
     });
-    return 'ok';
+    const label = this.options.faults.commitUnknownLabel?.(owner);
+    if (label === undefined || this.choose(label, 2) === 0) return 'ok';
+    this.recordFault(
+      label,
+      `${owner}'s write of ${table} ${key} is committed, but its client sees a timeout: the handler fails after it`,
+      undefined,
+      key,
+    );
+    return 'unknown';
   }
 
   /**

@@ -167,6 +167,13 @@ const refundAnswers = (answers: Array<{ msg: Record<string, unknown> }>) =>
       (a) =>
         `${a.msg.type === 'gateway.refund.notify' ? 'notify ' : ''}${a.msg.refundNo} ${a.msg.code ?? a.msg.status}`,
     );
+/** When the first callback of a paid trade is sent. */
+async function firstCallbackAt(profile: ProviderProfile): Promise<number> {
+  const { answers } = await talk(profile, [prepay(0), pay(1_000)]);
+  const first = answers.find((a) => a.msg.type === 'gateway.notify')?.msg.notification;
+  expect(first).toBeDefined();
+  return (first as { timestampMs: number }).timestampMs;
+}
 const refunded = (rows: Record<string, Record<string, object>>) =>
   Object.values(rows.refunds ?? {}).reduce((sum, r) => sum + (r as { amount: number }).amount, 0);
 
@@ -235,10 +242,7 @@ describe('WeChat Pay v3 refunds', () => {
   });
 
   it('counts a callback answered after 5 s as failed, and notifies again', async () => {
-    const world = await talk(wechat, [prepay(0), pay(1_000)]);
-    const first = world.answers.find((a) => a.msg.type === 'gateway.notify');
-    expect(first).toBeDefined();
-    const notifiedAtMs = (first?.msg.notification as { timestampMs: number }).timestampMs;
+    const notifiedAtMs = await firstCallbackAt(wechat);
     const ack = (atMs: number): Sent => ({
       atMs,
       to: 'gateway',
@@ -351,9 +355,7 @@ describe('Stripe PaymentIntents, as its documentation describes them', () => {
   });
 
   it('counts a webhook answered within 3 s, not one after 30 s, and between them it is a choice', async () => {
-    const world = await talk(stripe, [prepay(0), pay(1_000)]);
-    const first = world.answers.find((a) => a.msg.type === 'gateway.notify');
-    const notifiedAtMs = (first?.msg.notification as { timestampMs: number }).timestampMs;
+    const notifiedAtMs = await firstCallbackAt(stripe);
     const ack = (atMs: number): Sent => ({
       atMs,
       to: 'gateway',
