@@ -271,29 +271,35 @@ export class MachineHost<Input> implements Service {
       event,
       what,
       `${statusThen}; another handler has written ${statusNow} since, and ${unchecked}`,
+      decideFresh,
     );
   }
 
   /**
    * The check-then-act race: the handler decides on the row as it read it. If that decision writes,
-   * its row replaces the newer one (and its actor replaces the live one); its messages go out either way.
+   * its row replaces the newer one (and its actor replaces the live one), and its messages go out.
+   * A stale decision that writes nothing changes nothing anyone could tell from a later read: the
+   * handler is taken as having read the newer row, and the live actor decides (`decideFresh`).
    */
-  private decideOnStaleRead(read: Read, event: Message, what: string, why: string): void {
+  private decideOnStaleRead(
+    read: Read,
+    event: Message,
+    what: string,
+    why: string,
+    decideFresh: () => void,
+  ): void {
     const key = read.entity.key;
     const logic = read.entity.actor.logic as AnyStateMachine;
-    this.world.note(
-      this.address,
-      `handles ${what} for ${key} on the row it read at ${formatTime(read.atMs)}: ${why}`,
-      key,
-    );
     const clone = createActor(logic, {
       snapshot: logic.getPersistedSnapshot(read.snapshot as never),
       clock: this.clock,
     });
-    let wrote = false;
+    // Decided first, carried out after: whether the decision writes settles which one stands.
+    const decided: Effect[] = [];
+    let buffering = true;
     clone.on('*', (effect) => {
-      if ((effect as Effect).type === 'write') wrote = true;
-      this.carryOut(key, clone, effect as Effect);
+      if (buffering) decided.push(effect as Effect);
+      else this.carryOut(key, clone, effect as Effect);
     });
     this.within(
       key,
@@ -304,13 +310,28 @@ export class MachineHost<Input> implements Service {
       clone,
       false,
     );
-    const live = this.entities.get(key);
-    if (wrote) {
-      this.entities.set(key, { key, actor: clone });
-      live?.actor.stop();
-    } else {
+    buffering = false;
+    if (!decided.some((effect) => effect.type === 'write')) {
       clone.stop();
+      decideFresh();
+      return;
     }
+    this.world.note(
+      this.address,
+      `handles ${what} for ${key} on the row it read at ${formatTime(read.atMs)}: ${why}`,
+      key,
+    );
+    this.within(
+      key,
+      () => {
+        for (const effect of decided) this.carryOut(key, clone, effect);
+      },
+      clone,
+      false,
+    );
+    const live = this.entities.get(key);
+    this.entities.set(key, { key, actor: clone });
+    live?.actor.stop();
     if (this.failed.size > 0) this.reloadFailed();
   }
 

@@ -414,13 +414,10 @@ export const paymentOrderMachine = setup({
       if (event.type !== 'gateway.refund.result' && event.type !== 'gateway.refund.notify') return {};
       const current = refundNo(context, event.outTradeNo);
       if (event.refundNo !== undefined && event.refundNo !== current) return {};
-      const renewals = Object.keys(context.refundNumbers ?? {}).length;
-      return {
-        refundNumbers: {
-          ...context.refundNumbers,
-          [event.outTradeNo]: `refund-${event.outTradeNo}-${renewals + 2}`,
-        },
-      };
+      // refund-<trade>, then refund-<trade>-2, -3, …
+      const issued = /-(\d+)$/.exec(current.slice(`refund-${event.outTradeNo}`.length))?.[1];
+      const next = `refund-${event.outTradeNo}-${Number(issued ?? 1) + 1}`;
+      return { refundNumbers: { ...context.refundNumbers, [event.outTradeNo]: next } };
     }),
   },
 }).createMachine({

@@ -17,6 +17,23 @@ async function run(spec: string, picks: string) {
   );
 }
 
+/**
+ * A design and deviations under which the world asks choice `id`. A timeout query is asked only
+ * when the payment is late; the query lag, only when the user pays just as a timeout query goes out
+ * (40 s in: timeout query 2); a refund, when a payment lands after the order closed without a close
+ * at the gateway; a late callback answer, when the payment center stalls at each of its handlers.
+ */
+function whereAsked(id: string): [spec: string, picks: string] {
+  if (id === 'query.lag') return ['seed,+outbox', ' user.pay#0=12'];
+  if (id.startsWith('query.')) return ['seed,+outbox', ' user.pay#0=after-timeout'];
+  if (id.startsWith('mq.')) return ['hardened', ''];
+  if (id === 'pay.processing') return ['seed,provider=stripe', ''];
+  if (id === 'refund.outcome') return ['hardened,-closeBeforeGiveUp', ' user.pay#0=36'];
+  if (id === 'notify.answer.late')
+    return ['seed,provider=stripe', Array.from({ length: 12 }, (_, n) => ` pc.stall#${n}=12s`).join('')];
+  return ['seed,+outbox', ''];
+}
+
 describe('picks by name', () => {
   it('`paysim faults` lists every choice with its options by name', () => {
     const r = paysim(['faults']);
@@ -89,15 +106,7 @@ describe('picks by name', () => {
     for (const f of faultCatalogue) {
       const last = f.options.at(-1);
       if (last === undefined) continue;
-      const spec = f.id.startsWith('mq.') ? 'hardened' : 'seed,+outbox';
-      // A timeout query is asked only when the payment is late; the query lag, only when the user
-      // pays just as a timeout query goes out (40 s in: timeout query 2).
-      const late =
-        f.id === 'query.lag'
-          ? ' user.pay#0=12'
-          : f.id.startsWith('query.')
-            ? ' user.pay#0=after-timeout'
-            : '';
+      const [spec, late] = whereAsked(f.id);
       const result = await run(spec, `${f.id}#0=${last}${late}`);
       expect(result.picks, f.id).toContainEqual({ label: f.id, nth: 0, index: f.options.length });
     }
