@@ -79,7 +79,7 @@ export class SimplePaymentCenter implements PaymentCenterHandlers {
     if (
       !p ||
       !genuine ||
-      n.status !== 'SUCCESS' ||
+      !paid(this.io.provider.tradeState(n.status)) ||
       n.amount !== p.amount ||
       !p.attempts.includes(n.outTradeNo)
     ) {
@@ -115,7 +115,8 @@ export class SimplePaymentCenter implements PaymentCenterHandlers {
     this.io.businessApp.paymentStatus(orderId, p?.status ?? 'none');
     if (p?.status !== 'paying' && p?.status !== 'exception') return;
     const answer = await this.io.gateway.query(p.attempt);
-    if (answer.ok && answer.status === 'SUCCESS') await this.succeeded(orderId, p.attempt);
+    if (answer.ok && paid(this.io.provider.tradeState(answer.status ?? '')))
+      await this.succeeded(orderId, p.attempt);
   }
 
   async recover(): Promise<void> {
@@ -166,7 +167,8 @@ export class SimplePaymentCenter implements PaymentCenterHandlers {
     const p = await this.load(orderId);
     if (p?.status !== 'paying') return;
     const answer = await this.io.gateway.query(p.attempt);
-    if (answer.ok && answer.status === 'SUCCESS') return this.succeeded(orderId, p.attempt);
+    if (answer.ok && paid(this.io.provider.tradeState(answer.status ?? '')))
+      return this.succeeded(orderId, p.attempt);
     const wait = queryIntervalsMs[round];
     if (wait === undefined)
       return this.closeAtGateway(orderId, 'no result from the gateway after every query');
@@ -182,7 +184,8 @@ export class SimplePaymentCenter implements PaymentCenterHandlers {
       if (answer.ok && answer.result === 'status-error') {
         // Alipay: not waiting for payment. Only a query says whether it was paid.
         const status = await this.io.gateway.query(p.attempt);
-        if (status.ok && status.status === 'SUCCESS') return this.succeeded(orderId, p.attempt);
+        if (status.ok && paid(this.io.provider.tradeState(status.status ?? '')))
+          return this.succeeded(orderId, p.attempt);
         continue;
       }
       if (answer.ok) {
@@ -211,13 +214,23 @@ export class SimplePaymentCenter implements PaymentCenterHandlers {
       );
   }
 
+  /**
+   * Refunds each capture that must not be kept, one at a time. A refund may stay PROCESSING: ask
+   * again with the same number until it says SUCCESS; a CLOSED one gave nothing back, so the next
+   * try takes a new number; one refused for good is left for a person.
+   */
   private async refundPending(orderId: string): Promise<void> {
+    let tries = 1;
     for (;;) {
       const p = (await this.load(orderId)) as Payment;
       const next = p.refundsPending[0];
       if (next === undefined) return;
-      const answer = await this.io.gateway.refund(next, `refund-${next}`, p.amount);
-      if (answer.ok) {
+      const refundNo = tries === 1 ? `refund-${next}` : `refund-${next}-${tries}`;
+      const answer = await this.io.gateway.refund(next, refundNo, p.amount);
+      const state = this.io.provider.refundState(answer.status);
+      const settled =
+        state === 'SUCCESS' || (!answer.ok && answer.code !== undefined && answer.code !== 'SYSTEMERROR');
+      if (settled) {
         const now = (await this.load(orderId)) as Payment;
         await this.io.db.update(
           'payments',
@@ -225,11 +238,13 @@ export class SimplePaymentCenter implements PaymentCenterHandlers {
           {
             ...now,
             refundsPending: now.refundsPending.filter((o) => o !== next),
-            refundsDone: [...now.refundsDone, next],
+            refundsDone: state === 'SUCCESS' ? [...now.refundsDone, next] : now.refundsDone,
           },
           { refundsPending: now.refundsPending },
         );
+        tries = 1;
       } else {
+        if (state === 'CLOSED') tries++;
         await this.io.sleep(forwardIntervalMs);
       }
     }
@@ -246,4 +261,9 @@ export class SimplePaymentCenter implements PaymentCenterHandlers {
 
 function orderIdOf(outTradeNo: string): string {
   return outTradeNo.slice(0, outTradeNo.lastIndexOf('~'));
+}
+
+/** Whether a trade state means paid (Alipay's TRADE_FINISHED is paid too). */
+function paid(state: string | undefined): boolean {
+  return state === 'SUCCESS' || state === 'FINISHED';
 }

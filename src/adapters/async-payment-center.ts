@@ -10,7 +10,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { PaymentCenterFactory } from '../check/simulate.ts';
 import type { Design } from '../designs/design.ts';
 import type { Notification } from '../domain/messages.ts';
-import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
+import { type ProviderProfile, type RefundState, stateOf } from '../fakes/providers/provider-profile.ts';
 import { signatureValid } from '../fakes/signature.ts';
 import type { Envelope, Message, Service, World } from '../kernel/index.ts';
 import type { PaymentCenterHandlers, PaymentCenterPorts } from './payment-center-port.ts';
@@ -95,7 +95,13 @@ class AsyncPaymentCenter implements Service {
         this.run(async () => {
           const reply = await h.onNotify(n);
           this.alive(replica, generation);
-          this.send(env.from, { type: 'gateway.notify.ack', outTradeNo: n.outTradeNo, ...reply });
+          // The gateway times the answer from when it sent the callback (WeChat: 5 s).
+          this.send(env.from, {
+            type: 'gateway.notify.ack',
+            outTradeNo: n.outTradeNo,
+            notifiedAtMs: n.timestampMs,
+            ...reply,
+          });
         });
         break;
       }
@@ -278,6 +284,9 @@ class AsyncPaymentCenter implements Service {
         merchantId: profile.merchantId,
         timestampToleranceMs: profile.timestampToleranceMs,
         ackReply: profile.ackReply,
+        tradeState: (status) => stateOf(profile.statusNames, status) ?? stateOf(profile.notifyNames, status),
+        refundState: (status) =>
+          (Object.keys(profile.refundNames) as RefundState[]).find((s) => profile.refundNames[s] === status),
       },
     };
   }

@@ -4,6 +4,7 @@
 // simulated world in place of the XState model, under the same faults and checkers.
 
 import type { CloseResult, Notification } from '../domain/messages.ts';
+import type { RefundState, TradeState } from '../fakes/providers/provider-profile.ts';
 
 export interface GatewayClient {
   /** Each call resolves with the gateway's answer, or `{ ok: false }` on an error or a timeout. */
@@ -14,7 +15,18 @@ export interface GatewayClient {
    * the trade is not waiting for payment, which does not say it was paid: query it.
    */
   close(outTradeNo: string): Promise<{ ok: boolean; result?: CloseResult }>;
-  refund(outTradeNo: string, refundNo: string, amount: number): Promise<{ ok: boolean }>;
+  /**
+   * Asks for a refund under `refundNo` (the same number is the same refund). `status` is the
+   * refund's state in the provider's words (`provider.refundState` reads it): WeChat answers
+   * PROCESSING and settles later, so ask again with the same number until SUCCESS; CLOSED means no
+   * money went back and a new number is needed; ABNORMAL is re-submitted under the same number.
+   * `code` says why a refund was refused (nothing captured, nothing left to refund, too late).
+   */
+  refund(
+    outTradeNo: string,
+    refundNo: string,
+    amount: number,
+  ): Promise<{ ok: boolean; status?: string; code?: string }>;
 }
 
 export interface BusinessAppClient {
@@ -59,6 +71,10 @@ export interface PaymentCenterPorts {
     merchantId: string;
     timestampToleranceMs: number;
     ackReply: { httpStatus: number; body: string };
+    /** A trade status or callback status in the provider's words, in paysim's (SUCCESS and FINISHED mean paid). */
+    tradeState(status: string): TradeState | undefined;
+    /** A refund status in the provider's words, in paysim's. */
+    refundState(status: string | undefined): RefundState | undefined;
   };
 }
 

@@ -2,25 +2,10 @@
 // another provider or channel.
 
 import type { Design, MitigationName, Mitigations } from './design.ts';
+import { mitigationHelp } from './mitigation-help.ts';
 
-export const mitigationNames = [
-  'payingLock',
-  'timeoutQuery',
-  'forwardRetry',
-  'idempotentNotify',
-  'appQuery',
-  'dedupe',
-  'verifyNotifications',
-  'closeBeforeGiveUp',
-  'refundUnmatched',
-  'outbox',
-  'recoveryJob',
-  'idempotentConsumer',
-  'dbUniqueGuard',
-  'reconciliation',
-  'monotoneState',
-  'giveUpWithOrder',
-] as const satisfies readonly MitigationName[];
+/** Every mitigation, in the order designs and reports list them (the order of their one-line help). */
+export const mitigationNames = Object.keys(mitigationHelp) as readonly MitigationName[];
 
 export function isOn(design: Design, name: MitigationName): boolean {
   return design.mitigations[name] !== false;

@@ -30,8 +30,12 @@ describe('the hardened design', () => {
     await expectHolds(twoEach, 2000, 4, 3);
   });
 
-  it('holds on Alipay, whose close does not take before the buyer acts', async () => {
-    await expectHolds({ ...hardened, provider: 'alipay' }, 500, 7);
+  it('holds 2,000 runs on Alipay, whose close does not take before the buyer acts', async () => {
+    await expectHolds({ ...hardened, provider: 'alipay' }, 2000, 7, 3);
+  });
+
+  it('holds 2,000 runs on Stripe: delayed methods, unordered webhooks, cancel that fails once paid', async () => {
+    await expectHolds({ ...hardened, provider: 'stripe' }, 2000, 13, 3);
   });
 
   it('holds when results are forwarded by direct call instead of MQ', async () => {
