@@ -94,3 +94,18 @@ describe('necessity matrix on Alipay, where a close before the buyer acts does n
     expect(await firstBroken(row?.design as Design, seeds)).toEqual(seeds.map(() => invariant));
   });
 });
+
+describe('necessity matrix on Stripe: delayed payment methods, events for every status', () => {
+  const stripe: Design = { ...hardened, provider: 'stripe' };
+  it.each([
+    // payment_intent.processing (or .canceled) read as paid: paid before any money moved.
+    ['checkNotifyStatus', 'sound-paid'],
+    // A bank debit that succeeds a day later while its webhooks fail: nothing asks again.
+    ['watchProcessing', 'no-paid-but-unrecorded'],
+    // The same day-long debit, its one result publish lost: the business order has long given up asking.
+    ['forwardRetry', 'no-paid-but-unrecorded'],
+  ])('%s is needed: %s, found on 5 of 5 seeds', async (change, invariant) => {
+    const row = weakenings(stripe).find((r) => r.change === change);
+    expect(await firstBroken(row?.design as Design, seeds)).toEqual(seeds.map(() => invariant));
+  });
+});
