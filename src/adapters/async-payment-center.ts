@@ -197,7 +197,13 @@ class AsyncPaymentCenter implements Service {
     const store = () => world.store(address);
     return {
       gateway: {
-        prepay: (outTradeNo, amount) => call({ type: 'gateway.prepay', outTradeNo, amount }),
+        prepay: (outTradeNo, amount) =>
+          call({
+            type: 'gateway.prepay',
+            outTradeNo,
+            amount,
+            expiresAfterMs: this.design.timing.tradeExpiresAfterMs,
+          }),
         query: (outTradeNo) => call({ type: 'gateway.query', outTradeNo }),
         close: (outTradeNo) => call({ type: 'gateway.close', outTradeNo }),
         refund: (outTradeNo, refundNo, amount) =>

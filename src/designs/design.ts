@@ -47,6 +47,11 @@ export interface Timing {
    * apart and double up to this (equal to the request timeout: no backoff, about a minute in all).
    */
   closeRetryMaxMs: number;
+  /**
+   * The expiry the payment center sets on each gateway order (WeChat `time_expire`, Alipay
+   * `timeout_express`, a Stripe Checkout Session's `expires_at`): unpaid by then, it closes itself.
+   */
+  tradeExpiresAfterMs: number;
 }
 
 /** A service's deployment: how many instances share its database, and how its updates are guarded. */

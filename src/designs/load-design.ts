@@ -112,6 +112,7 @@ const designSchema = z.strictObject(
           requestAttempts: count,
           paidWithinMs: ms.positive('expected more than 0 milliseconds'),
           closeRetryMaxMs: ms,
+          tradeExpiresAfterMs: ms.positive('expected more than 0 milliseconds'),
         },
         { error: 'expected an object of durations, e.g. { "orderTimeoutMs": 900000 }' },
       )
@@ -367,7 +368,14 @@ function knownKeys(path: readonly PropertyKey[]): string[] {
   if (path.length === 0) return Object.keys(designSchema.shape);
   if (path[0] === 'mitigations' && path.length === 1) return Object.keys(mitigationsSchema.shape);
   if (path[0] === 'timing')
-    return ['orderTimeoutMs', 'requestTimeoutMs', 'requestAttempts', 'paidWithinMs', 'closeRetryMaxMs'];
+    return [
+      'orderTimeoutMs',
+      'requestTimeoutMs',
+      'requestAttempts',
+      'paidWithinMs',
+      'closeRetryMaxMs',
+      'tradeExpiresAfterMs',
+    ];
   if (path[0] === 'paymentCenter' || path[0] === 'businessApp') return ['replicas', 'writes'];
   if (path[0] === 'mitigations' && typeof path[1] === 'string') {
     const preset = presets.hardened?.mitigations[path[1] as keyof Design['mitigations']];

@@ -10,6 +10,8 @@ const timing: Timing = {
   // A customer who paid should not wait for the provider's 24-hour retry schedule to get the order.
   paidWithinMs: 30 * 60_000,
   closeRetryMaxMs: 5_000,
+  // Past the order timeout (15 min) and the close retries: the order's own close ends the trade first.
+  tradeExpiresAfterMs: 2 * 60 * 60_000,
 };
 
 // "Check the status, then update" written as two statements, as the article describes it.

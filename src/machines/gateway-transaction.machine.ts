@@ -31,6 +31,8 @@ export interface GatewayTransactionInput {
   readonly amount: number;
   readonly merchant: string;
   readonly profile: ProviderProfile;
+  /** The expiry the merchant set on the pre-pay: unpaid by then, the trade closes itself. */
+  readonly expiresAfterMs: number;
   /** The world's virtual clock, read to timestamp notifications. */
   readonly now: () => number;
 }
@@ -58,7 +60,7 @@ export interface Settlement {
 
 type Reply = { readonly replyTo: string };
 export type GatewayTransactionEvent =
-  | ({ type: 'gateway.prepay'; outTradeNo: string; amount: number } & Reply)
+  | ({ type: 'gateway.prepay'; outTradeNo: string; amount: number; expiresAfterMs: number } & Reply)
   | ({
       type: 'user.pay';
       outTradeNo: string;
@@ -118,7 +120,7 @@ export const gatewayTransactionMachine = setup({
   },
   delays: {
     notifyRetry: ({ context }) => context.profile.notifyRetryScheduleMs[context.notifications - 1] ?? 0,
-    tradeExpiry: ({ context }) => context.profile.tradeExpiresAfterMs,
+    tradeExpiry: ({ context }) => context.expiresAfterMs,
     refundWindow: ({ context }) => context.profile.refundWindowMs,
   },
   guards: {

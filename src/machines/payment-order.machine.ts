@@ -259,7 +259,12 @@ export const paymentOrderMachine = setup({
     sendPrepay: enqueueActions(({ context, enqueue }) => {
       enqueue.assign({ tries: context.tries + 1 });
       enqueue.emit(
-        send('gateway', { type: 'gateway.prepay', outTradeNo: current(context), amount: context.amount }),
+        send('gateway', {
+          type: 'gateway.prepay',
+          outTradeNo: current(context),
+          amount: context.amount,
+          expiresAfterMs: context.design.timing.tradeExpiresAfterMs,
+        }),
       );
     }),
     rememberPrepay: assign(({ event }) => ({

@@ -24,7 +24,11 @@ type Incoming = {
   intentId?: string;
   requestId?: number;
   notifiedAtMs?: number;
+  expiresAfterMs?: number;
 };
+
+/** The expiry of a pre-pay that sets none (WeChat and Alipay QR codes: 2 hours). */
+const defaultExpiryMs = 2 * 60 * 60_000;
 
 /** How a delayed payment method ends, by option of `pay.processing` (option 0: a card, at once). */
 export const settlements: readonly Settlement[] = [
@@ -153,6 +157,7 @@ export function gateway(world: World, profile: ProviderProfile): MachineHost<Gat
               amount: msg.amount as number,
               merchant: profile.merchantId,
               profile,
+              expiresAfterMs: msg.expiresAfterMs ?? defaultExpiryMs,
               now,
             }
           : undefined;

@@ -177,6 +177,17 @@ async function firstCallbackAt(profile: ProviderProfile): Promise<number> {
 const refunded = (rows: Record<string, Record<string, object>>) =>
   Object.values(rows.refunds ?? {}).reduce((sum, r) => sum + (r as { amount: number }).amount, 0);
 
+describe('the expiry the merchant sets (time_expire)', () => {
+  it('keeps an unpaid order NOTPAY until it expires, then CLOSED', async () => {
+    const expiring: Sent = { atMs: 0, to: 'gateway', msg: { ...prepay(0).msg, expiresAfterMs: 10 * 60_000 } };
+    const { answers } = await talk(wechat, [expiring, query(9 * 60_000), query(11 * 60_000)]);
+    expect(answers.filter((a) => a.msg.type === 'gateway.query.result').map((a) => a.msg.status)).toEqual([
+      'NOTPAY',
+      'CLOSED',
+    ]);
+  });
+});
+
 describe('WeChat Pay v3 refunds', () => {
   it('are PROCESSING, then SUCCESS with a refund callback; the money moves at SUCCESS', async () => {
     const { answers, rows } = await talk(wechat, [

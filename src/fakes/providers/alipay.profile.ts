@@ -43,7 +43,6 @@ export const alipay: ProviderProfile = {
   timestampToleranceMs: 5 * m,
   stateBeforeBuyerActs: 'NOT_EXIST',
   closeBeforeBuyerActsCloses: false,
-  tradeExpiresAfterMs: 2 * h,
   closeNotBeforeMs: 0,
   closeOfPaidTrade: 'status-error',
   closeOfPaidCode: 'ACQ.TRADE_STATUS_ERROR',

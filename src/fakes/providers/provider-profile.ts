@@ -46,8 +46,6 @@ export interface ProviderProfile {
   readonly stateBeforeBuyerActs: TradeState;
   /** Whether closing a trade the buyer has not opened yet really closes it. */
   readonly closeBeforeBuyerActsCloses: boolean;
-  /** An unpaid trade expires on its own after this long (the expiry the merchant sets). */
-  readonly tradeExpiresAfterMs: number;
   /** A close sent sooner than this after the trade was created fails (an error answer). */
   readonly closeNotBeforeMs: number;
   /**

@@ -48,7 +48,6 @@ export const stripe: ProviderProfile = {
   timestampToleranceMs: 5 * m,
   stateBeforeBuyerActs: 'NOTPAY',
   closeBeforeBuyerActsCloses: true,
-  tradeExpiresAfterMs: 24 * h,
   closeNotBeforeMs: 0,
   closeOfPaidTrade: 'paid',
   closeOfPaidCode: 'payment_intent_unexpected_state',

@@ -54,7 +54,6 @@ export const wechat: ProviderProfile = {
   timestampToleranceMs: 5 * m,
   stateBeforeBuyerActs: 'NOTPAY',
   closeBeforeBuyerActsCloses: true,
-  tradeExpiresAfterMs: 2 * h,
   closeNotBeforeMs: 5 * m,
   closeOfPaidTrade: 'paid',
   closeOfPaidCode: 'ORDERPAID',
