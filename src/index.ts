@@ -9,6 +9,7 @@ export type {
   PaymentCenterHandlers,
   PaymentCenterPorts,
 } from './adapters/payment-center-port.ts';
+export { type AssertHoldsOptions, assertHolds, InvariantBroken } from './check/assert-holds.ts';
 export type { Counterexample, ExploreOptions, ExploreReport } from './check/explore.ts';
 export { explore, replay } from './check/explore.ts';
 export type { RunResult } from './check/simulate.ts';

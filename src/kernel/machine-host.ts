@@ -198,8 +198,11 @@ export class MachineHost<Input> implements Service {
   ): void {
     const entity = this.entities.get(key);
     // A timer of an actor stopped since (its replica died, or a stale decision replaced it) is void.
+    // A timer of an actor that has reached its final state since (read, then stopped) is void too.
     const relay = () => {
-      if (actor === undefined || this.entities.get(key)?.actor === actor) this.within(key, fire, actor);
+      if (actor === undefined) this.within(key, fire, actor);
+      else if (this.entities.get(key)?.actor === actor && actor.getSnapshot().status === 'active')
+        this.within(key, fire, actor);
     };
     if (
       this.spec.concurrency === undefined ||

@@ -1,0 +1,74 @@
+// `assertHolds`: explore a design (with the user's own service plugged in, or the model) and throw
+// if any run breaks an invariant, like `fc.assert`. The error's message is the shrunk story and the
+// line that replays it, so a failing CI job shows what happened without a second run.
+
+import type { Design } from '../designs/design.ts';
+import { resolveDesign } from '../designs/load-design.ts';
+import { allFaults } from '../faults/catalogue.ts';
+import { renderTimeline, storyOf } from '../report/timeline.ts';
+import { type Counterexample, type ExploreReport, explore } from './explore.ts';
+import type { PaymentCenterFactory } from './simulate.ts';
+import { formatReplayCommand } from './story.ts';
+
+export interface AssertHoldsOptions {
+  /** A design, or a design spec such as `'hardened'` or `'seed,provider=alipay'`. */
+  readonly design: Design | string;
+  /** Generated runs (worlds) to try; default 500. */
+  readonly runs?: number;
+  /** The search's seed: the same seed tries the same runs. Default 1. */
+  readonly seed?: number;
+  /** At most this many concurrent orders per run; default 3. */
+  readonly maxOrders?: number;
+  /** Which faults may strike (ids from `faults`); default every fault. */
+  readonly faults?: Iterable<string>;
+  /** Your payment center in place of the model's (see `asyncPaymentCenter`). */
+  readonly paymentCenter?: PaymentCenterFactory;
+}
+
+/** Thrown by `assertHolds`: the message tells the story; the fields carry it for tools. */
+export class InvariantBroken extends Error {
+  override readonly name = 'InvariantBroken';
+  constructor(
+    message: string,
+    readonly counterexample: Counterexample,
+    readonly report: ExploreReport,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Explores the design and resolves with the report when no run broke an invariant ("not found in
+ * `runs` runs": a search budget, not a proof); otherwise throws `InvariantBroken`.
+ */
+export async function assertHolds(options: AssertHoldsOptions): Promise<ExploreReport> {
+  const design = typeof options.design === 'string' ? await resolveDesign(options.design) : options.design;
+  const report = await explore({
+    design,
+    runs: options.runs ?? 500,
+    seed: options.seed ?? 1,
+    maxOrders: options.maxOrders ?? 3,
+    faults: new Set(options.faults ?? allFaults),
+    paymentCenter: options.paymentCenter,
+  });
+  const c = report.counterexample;
+  if (c === undefined) return report;
+  throw new InvariantBroken(storyText(c, options.paymentCenter !== undefined), c, report);
+}
+
+function storyText(c: Counterexample, ownService: boolean): string {
+  const first = c.violations[0];
+  const broken = [...new Set(c.violations.map((v) => `${v.invariant}: ${v.message}`))];
+  const timeline = renderTimeline(c.result.trace, storyOf(c.violations));
+  const replay = formatReplayCommand(c.story);
+  return [
+    `${c.story.design} breaks ${first?.invariant ?? 'an invariant'} (generated run ${c.foundAtRun}, shrunk to ${c.story.picks.length} deviation${c.story.picks.length === 1 ? '' : 's'}):`,
+    ...broken.map((line) => `  ✗ ${line}`),
+    '',
+    ...timeline,
+    '',
+    ownService
+      ? `Replay: replay(design, ${JSON.stringify({ workload: c.story.workload, picks: c.story.picks })}, { faults, paymentCenter })`
+      : `Replay: ${replay}`,
+  ].join('\n');
+}
