@@ -13,7 +13,11 @@ const work = mkdtempSync(join(tmpdir(), 'paysim-consumer-'));
 const project = join(work, 'shop');
 
 function run(command: string, args: string[], cwd = project) {
-  const r = spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' } });
+  const r = spawnSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
