@@ -4,6 +4,7 @@ import {
   type SimplePaymentCenterOptions,
 } from '../../examples/simple-payment-center.ts';
 import { asyncPaymentCenter } from '../../src/adapters/async-payment-center.ts';
+import { assertHolds, InvariantBroken } from '../../src/check/assert-holds.ts';
 import { explore, replay } from '../../src/check/explore.ts';
 import { formatReplayCommand } from '../../src/check/story.ts';
 import type { Design } from '../../src/designs/design.ts';
@@ -120,5 +121,35 @@ describe('a hand-written async payment center behind the port', () => {
       paymentCenter: buggy,
     });
     expect(traceHash(again.trace)).toBe(traceHash(c?.result.trace ?? []));
+  });
+});
+
+describe('assertHolds with a payment center of your own', () => {
+  it('throws InvariantBroken whose message is the story and how to replay it against the same class', async () => {
+    const attempt = assertHolds({
+      design: trustingApp,
+      runs: 300,
+      seed: 3,
+      maxOrders: 2,
+      faults: duplicateCallbacks,
+      paymentCenter: plainClass({ plantedBug: 'non-idempotent-notify' }),
+    });
+    await expect(attempt).rejects.toBeInstanceOf(InvariantBroken);
+    await expect(attempt).rejects.toThrow(
+      /breaks exactly-once-fulfilment[\s\S]*ships o1\.1[\s\S]*Replay: replay\(design, /,
+    );
+  });
+
+  it('resolves with the report when the class holds', async () => {
+    const report = await assertHolds({
+      design: trustingApp,
+      runs: 100,
+      seed: 3,
+      maxOrders: 2,
+      faults: duplicateCallbacks,
+      paymentCenter: plainClass(),
+    });
+    expect(report.counterexample).toBeUndefined();
+    expect(report.runs).toBe(100);
   });
 });
