@@ -1,7 +1,12 @@
 // paysim's library entry point: what a test suite or script imports. The CLI is built on the same
 // functions.
 
-export { asyncPaymentCenter, ProcessCrashed } from './adapters/async-payment-center.ts';
+export {
+  type AsyncPaymentCenterOptions,
+  asyncPaymentCenter,
+  DatabaseTimeout,
+  ProcessCrashed,
+} from './adapters/async-payment-center.ts';
 export type {
   BusinessAppClient,
   Database,
@@ -18,6 +23,7 @@ export { formatReplayCommand } from './check/story.ts';
 export type { Deployment, Design, Mitigations, Timing, WriteGuard } from './designs/design.ts';
 export { loadDesignFile, parseDesign, resolveDesign } from './designs/load-design.ts';
 export { presets as designs } from './designs/presets.ts';
+export type { Fact, OrderFact, PaymentFact, Projection } from './domain/facts.ts';
 export type { Notification } from './domain/messages.ts';
 export type { PaymentRow } from './domain/rows.ts';
 export { allFaults, faultCatalogue } from './faults/catalogue.ts';

@@ -9,6 +9,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { PaymentCenterFactory } from '../check/simulate.ts';
 import type { Design } from '../designs/design.ts';
+import { type PaymentFact, type Projection, paymentFactOf } from '../domain/facts.ts';
 import type { Notification } from '../domain/messages.ts';
 import { type ProviderProfile, type RefundState, stateOf } from '../fakes/providers/provider-profile.ts';
 import { signatureValid } from '../fakes/signature.ts';
@@ -17,6 +18,13 @@ import type { PaymentCenterHandlers, PaymentCenterPorts } from './payment-center
 
 /** Thrown into the implementation when its process dies: it unwinds whatever was running. */
 export class ProcessCrashed extends Error {}
+
+/**
+ * Thrown by a database write whose commit took although the client saw a timeout (`db.timeout`):
+ * the row is stored, the caller does not know it. A handler that lets it propagate fails its request
+ * (no answer), as a server's would.
+ */
+export class DatabaseTimeout extends Error {}
 
 type Incoming = Message & {
   orderId?: string;
@@ -59,6 +67,7 @@ class AsyncPaymentCenter implements Service {
     private readonly design: Design,
     private readonly profile: ProviderProfile,
     private readonly create: (ports: PaymentCenterPorts) => PaymentCenterHandlers,
+    private readonly project: Projection,
   ) {}
 
   async start(replica: number): Promise<void> {
@@ -129,7 +138,7 @@ class AsyncPaymentCenter implements Service {
   /** Runs a handler; a crash unwinds it silently, anything else is a bug in the implementation. */
   private run(handler: () => Promise<void>): void {
     handler().catch((error: unknown) => {
-      if (!(error instanceof ProcessCrashed)) this.failure ??= error;
+      if (!(error instanceof ProcessCrashed || error instanceof DatabaseTimeout)) this.failure ??= error;
     });
   }
 
@@ -192,7 +201,11 @@ class AsyncPaymentCenter implements Service {
     // Rows cross the port as copies, as they cross a database connection: changing an object after
     // `put`, or one that `get` returned, changes nothing stored.
     const write = (table: string, key: string, row: object) => {
-      if (world.write(address, table, key, structuredClone(row)) !== 'ok') throw new ProcessCrashed();
+      const stored = structuredClone(row);
+      const fact = this.project(table, key, stored);
+      const result = world.write(address, table, key, stored, { fact });
+      if (result === 'unknown') throw new DatabaseTimeout(`the write of ${table} ${key} timed out`);
+      if (result !== 'ok') throw new ProcessCrashed();
     };
     const store = () => world.store(address);
     return {
@@ -285,6 +298,10 @@ class AsyncPaymentCenter implements Service {
       },
       // The service's own wall clock, which may be off (`clock.skew`).
       now: () => world.clockOf(address),
+      report: (fact: PaymentFact) => {
+        this.alive(replica, generation);
+        world.observe(address, { ...fact, kind: 'payment' });
+      },
       provider: {
         verify: (n) => signatureValid(profile.signingKey, n),
         merchantId: profile.merchantId,
@@ -299,8 +316,20 @@ class AsyncPaymentCenter implements Service {
 }
 
 /** Puts an implementation of the payment center port where the model would be. */
+export interface AsyncPaymentCenterOptions {
+  /**
+   * How your writes tell the checkers about payments: map a row of one of your tables to a
+   * `PaymentFact` (or undefined for rows that say nothing). The default reads a `payments` table
+   * keyed by order id with `status`, `paidBy` and `reason` fields in paysim's words. A class that
+   * calls `ports.report` for every change needs no projection: pass `() => undefined`.
+   */
+  readonly project?: Projection;
+}
+
 export function asyncPaymentCenter(
   create: (ports: PaymentCenterPorts) => PaymentCenterHandlers,
+  options: AsyncPaymentCenterOptions = {},
 ): PaymentCenterFactory {
-  return (world, design, profile) => new AsyncPaymentCenter(world, design, profile, create);
+  const project = options.project ?? paymentFactOf;
+  return (world, design, profile) => new AsyncPaymentCenter(world, design, profile, create, project);
 }

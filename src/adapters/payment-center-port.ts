@@ -3,6 +3,7 @@
 // `asyncPaymentCenter` (async-payment-center.ts) puts any implementation of this port into the
 // simulated world in place of the XState model, under the same faults and checkers.
 
+import type { PaymentFact } from '../domain/facts.ts';
 import type { CloseResult, Notification } from '../domain/messages.ts';
 import type { RefundState, TradeState } from '../fakes/providers/provider-profile.ts';
 
@@ -62,6 +63,14 @@ export interface PaymentCenterPorts {
   /** Runs `fn` after `ms` of virtual time, unless the process dies first. */
   after(ms: number, fn: () => void): void;
   sleep(ms: number): Promise<void>;
+  /**
+   * Tells the checkers what this payment center now holds about an order's payment, in paysim's
+   * words (`paying`, `closing`, `paid` with the trade that paid, `closed`, `exception` with a
+   * reason). Not needed when the writes already say it: `asyncPaymentCenter(create, { project })`
+   * maps your rows to these facts (the default reads a `payments` table in this shape). Report
+   * right after the write that made it true: a crash between the two loses the report.
+   */
+  report(fact: PaymentFact): void;
   /** Starts work that outlives the current request (a forward loop, a refund); a crash ends it. */
   background(task: () => Promise<void>): void;
   now(): number;

@@ -4,7 +4,7 @@
 
 import type { FinalState } from '../check/simulate.ts';
 import type { Design } from '../designs/design.ts';
-import type { OrderRow, PaymentRow } from '../domain/rows.ts';
+import type { Fact, OrderFact, PaymentFact } from '../domain/facts.ts';
 import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
 import type { TraceEntry } from '../kernel/index.ts';
 import type { Workload } from '../services/workload.ts';
@@ -58,8 +58,10 @@ export class RunView {
   readonly fulfilments: Array<{ step: number; atMs: number; orderId: string }> = [];
   readonly orderChanges: StatusChange[] = [];
   readonly paymentChanges: StatusChange[] = [];
-  /** Order amount by order id, from the business app's rows. */
+  /** Order amount by order id, as the business app reported it. */
   readonly amounts = new Map<string, number>();
+  private readonly lastOrder = new Map<string, OrderFact>();
+  private readonly lastPayment = new Map<string, PaymentFact>();
   readonly lastStep: number;
   readonly endMs: number;
 
@@ -67,39 +69,32 @@ export class RunView {
     const orderStatus = new Map<string, string>();
     const paymentStatus = new Map<string, string>();
     for (const e of facts.trace) {
-      if (e.kind !== 'write') continue;
-      const row = e.row as Record<string, unknown>;
-      if (e.owner === 'gateway' && e.table === 'captures') {
-        this.captures.push({
+      if (e.kind !== 'write' && e.kind !== 'observe') continue;
+      if (e.kind === 'write' && e.owner === 'gateway') {
+        const row = e.row as Record<string, unknown>;
+        const movement = {
           step: e.step,
           atMs: e.atMs,
           orderId: row.orderId as string,
-          outTradeNo: e.key,
           amount: row.amount as number,
-        });
-      } else if (e.owner === 'gateway' && e.table === 'refunds') {
-        this.refunds.push({
-          step: e.step,
-          atMs: e.atMs,
-          orderId: row.orderId as string,
-          outTradeNo: row.outTradeNo as string,
-          amount: row.amount as number,
-        });
-      } else if (e.owner === 'app' && e.table === 'orders') {
-        this.amounts.set(e.key, row.amount as number);
+        };
+        if (e.table === 'captures') this.captures.push({ ...movement, outTradeNo: e.key });
+        else if (e.table === 'refunds')
+          this.refunds.push({ ...movement, outTradeNo: row.outTradeNo as string });
+        continue;
+      }
+      // What the services said about each order: facts their writes carried, or reported outright.
+      const fact = e.fact as Fact | undefined;
+      if (fact?.kind === 'order') {
+        this.amounts.set(fact.orderId, fact.amount);
+        this.lastOrder.set(fact.orderId, fact);
         // A fulfilment is a decision to ship, recorded with its write; a lost update cannot hide one.
-        if (e.fulfils) this.fulfilments.push({ step: e.step, atMs: e.atMs, orderId: e.key });
-        track(this.orderChanges, orderStatus, e.step, e.atMs, e.key, row.status as string);
-      } else if (e.owner === 'pc' && e.table === 'payments') {
-        track(
-          this.paymentChanges,
-          paymentStatus,
-          e.step,
-          e.atMs,
-          e.key,
-          row.status as string,
-          row.paidBy as string,
-        );
+        if ((e.kind === 'write' && e.fulfils) || fact.shipped)
+          this.fulfilments.push({ step: e.step, atMs: e.atMs, orderId: fact.orderId });
+        track(this.orderChanges, orderStatus, e.step, e.atMs, fact.orderId, fact.status);
+      } else if (fact?.kind === 'payment') {
+        this.lastPayment.set(fact.orderId, fact);
+        track(this.paymentChanges, paymentStatus, e.step, e.atMs, fact.orderId, fact.status, fact.paidBy);
       }
     }
     const last = facts.trace[facts.trace.length - 1];
@@ -107,12 +102,14 @@ export class RunView {
     this.endMs = facts.final.endMs;
   }
 
-  orders(): Map<string, OrderRow> {
-    return rowsOf<OrderRow>(this.facts.final.stores.app?.orders);
+  /** What the business app last said about each order. */
+  orders(): ReadonlyMap<string, OrderFact> {
+    return this.lastOrder;
   }
 
-  payments(): Map<string, PaymentRow> {
-    return rowsOf<PaymentRow>(this.facts.final.stores.pc?.payments);
+  /** What the payment center last said about each order's payment. */
+  payments(): ReadonlyMap<string, PaymentFact> {
+    return this.lastPayment;
   }
 
   /** Captured minus refunded, per order id, at the end of the run. */
@@ -156,8 +153,4 @@ function track(
   if (from === to) return;
   current.set(key, to);
   changes.push({ step, atMs, key, from, to, ...(paidBy === undefined ? {} : { paidBy }) });
-}
-
-function rowsOf<T>(table: Record<string, unknown> | undefined): Map<string, T> {
-  return new Map(Object.entries(table ?? {}) as Array<[string, T]>);
 }

@@ -67,6 +67,8 @@ export interface HostSpec<Input> {
   readonly requests?: { readonly to: string; readonly timeoutMs: number };
   /** Rewrites an answer to a request on its way out (a fake's fault: executed, but answered an error). */
   answer?(msg: Message): Message;
+  /** What a write tells the checkers (the service's projection of its rows); recorded with it. */
+  project?(table: string, key: string, row: Row): object | undefined;
 }
 
 interface Entity {
@@ -431,6 +433,7 @@ export class MachineHost<Input> implements Service {
     const result = this.world.write(this.address, effect.table, effect.key, effect.row, {
       uniqueBy: effect.uniqueBy,
       fulfils: effect.fulfils,
+      fact: this.spec.project?.(effect.table, effect.key, effect.row),
     });
     if (result === 'crashed') this.cutShort.add(key);
     if (result === 'ok' || result === 'unknown') this.versions.set(key, (this.versions.get(key) ?? 0) + 1);

@@ -67,7 +67,18 @@ export type TraceEntry =
       readonly row: Row;
       /** The write that records a fulfilment (shipping) in the same transaction. */
       readonly fulfils?: true;
+      /** What this write tells the checkers, in the service's projection (see domain/facts.ts). */
+      readonly fact?: object;
       /** The id of the message whose handler wrote this row; absent for timers. */
+      readonly cause?: number;
+    }
+  | {
+      readonly step: number;
+      readonly atMs: number;
+      /** A fact a service reported outright rather than through a write. */
+      readonly kind: 'observe';
+      readonly owner: string;
+      readonly fact: object;
       readonly cause?: number;
     }
   | {

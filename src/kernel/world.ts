@@ -285,7 +285,7 @@ export class World {
     table: string,
     key: string,
     row: Row,
-    options: { uniqueBy?: string; fulfils?: boolean } = {},
+    options: { uniqueBy?: string; fulfils?: boolean; fact?: object } = {},
   ): 'ok' | 'conflict' | 'crashed' | 'unknown' {
     if (!this.crashPoint(owner)) return 'crashed';
     const slot = this.slot(owner);
@@ -299,6 +299,7 @@ export class World {
       key,
       row,
       ...(options.fulfils ? { fulfils: true } : {}),
+      ...(options.fact === undefined ? {} : { fact: options.fact }),
       ...(this.cause === undefined ? {} : { cause: this.cause }),
     });
     const label = this.options.faults.commitUnknownLabel?.(owner);
@@ -357,6 +358,18 @@ export class World {
   }
 
   /** Records what a service did on its own, for the story (not a fault, not a state change). */
+  /** Records a fact a service reports outright (not through a write); the checkers read it. */
+  observe(owner: string, fact: object): void {
+    this.record({
+      step: this.step,
+      atMs: this.nowMs,
+      kind: 'observe',
+      owner,
+      fact,
+      ...(this.cause === undefined ? {} : { cause: this.cause }),
+    });
+  }
+
   note(owner: string, text: string, subject?: string): void {
     this.record({
       step: this.step,

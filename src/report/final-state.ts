@@ -2,7 +2,8 @@
 // gateway each believe at the end of a run.
 
 import type { RunResult } from '../check/simulate.ts';
-import type { OrderRow, PaymentRow, TradeRow } from '../domain/rows.ts';
+import { lastFacts, type PaymentFact } from '../domain/facts.ts';
+import type { TradeRow } from '../domain/rows.ts';
 
 export interface OrderOutcome {
   readonly orderId: string;
@@ -16,8 +17,8 @@ export interface OrderOutcome {
 
 export function orderOutcomes(result: RunResult, only: readonly string[] = []): OrderOutcome[] {
   const { stores } = result.final;
-  const orders = (stores.app?.orders ?? {}) as Record<string, OrderRow>;
-  const payments = (stores.pc?.payments ?? {}) as Record<string, PaymentRow>;
+  // The services' own words (facts), not their tables; the gateway is paysim's own fake.
+  const { orders, payments, shipments } = lastFacts(result.trace);
   const trades = Object.values((stores.gateway?.trades ?? {}) as Record<string, TradeRow>);
   const captures = Object.values(
     (stores.gateway?.captures ?? {}) as Record<string, { orderId: string; amount: number }>,
@@ -25,7 +26,7 @@ export function orderOutcomes(result: RunResult, only: readonly string[] = []): 
   const refunds = Object.values(
     (stores.gateway?.refunds ?? {}) as Record<string, { orderId: string; amount: number }>,
   );
-  const ids = new Set([...Object.keys(orders), ...Object.keys(payments), ...trades.map((t) => t.orderId)]);
+  const ids = new Set([...orders.keys(), ...payments.keys(), ...trades.map((t) => t.orderId)]);
   const sum = (rows: Array<{ orderId: string; amount: number }>, id: string) =>
     rows.filter((r) => r.orderId === id).reduce((a, r) => a + r.amount, 0);
   return [...ids]
@@ -33,10 +34,8 @@ export function orderOutcomes(result: RunResult, only: readonly string[] = []): 
     .sort()
     .map((orderId) => ({
       orderId,
-      app: orders[orderId]?.status ?? 'none',
-      pc: payments[orderId]
-        ? `${payments[orderId].status}${payments[orderId].reason ? ` (${payments[orderId].reason})` : ''}`
-        : 'none',
+      app: orders.get(orderId)?.status ?? 'none',
+      pc: describePayment(payments.get(orderId)),
       gateway:
         trades
           .filter((t) => t.orderId === orderId)
@@ -44,8 +43,13 @@ export function orderOutcomes(result: RunResult, only: readonly string[] = []): 
           .join(', ') || 'none',
       captured: sum(captures, orderId),
       refunded: sum(refunds, orderId),
-      fulfilments: result.trace.filter((e) => e.kind === 'write' && e.fulfils && e.key === orderId).length,
+      fulfilments: shipments.get(orderId) ?? 0,
     }));
+}
+
+function describePayment(p: PaymentFact | undefined): string {
+  if (p === undefined) return 'none';
+  return `${p.status}${p.reason ? ` (${p.reason})` : ''}`;
 }
 
 export function renderOutcomes(outcomes: readonly OrderOutcome[]): string[] {

@@ -2,6 +2,7 @@
 // `orders` table after a crash. A result for an order it never created is acknowledged and dropped.
 
 import type { Design } from '../designs/design.ts';
+import { orderFactOf } from '../domain/facts.ts';
 import type { OrderRow } from '../domain/rows.ts';
 import { MachineHost, type Message, type World } from '../kernel/index.ts';
 import { type BusinessOrderInput, businessOrderMachine } from '../machines/business-order.machine.ts';
@@ -55,5 +56,6 @@ export function businessApp(world: World, design: Design): MachineHost<BusinessO
       if (msg.type === 'payment.succeeded' && msg.ack !== undefined) w.send('app', msg.ack.to, msg.ack.msg);
     },
     concurrency: { guard: design.businessApp.writes },
+    project: orderFactOf,
   });
 }

@@ -3,6 +3,7 @@
 // service would give (nothing to close, no such payment, callback rejected).
 
 import type { Design } from '../designs/design.ts';
+import { paymentFactOf } from '../domain/facts.ts';
 import { orderIdOf } from '../domain/messages.ts';
 import type { PaymentRow } from '../domain/rows.ts';
 import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
@@ -57,6 +58,7 @@ export function paymentCenter(
       }
     },
     unhandled: answerUnknownOrder,
+    project: paymentFactOf,
     concurrency: { guard: design.paymentCenter.writes },
     requests: { to: 'gateway', timeoutMs: design.timing.requestTimeoutMs },
   });
