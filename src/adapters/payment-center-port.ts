@@ -6,6 +6,7 @@
 import type { PaymentFact } from '../domain/facts.ts';
 import type { CloseResult, Notification } from '../domain/messages.ts';
 import type { RefundState, TradeState } from '../fakes/providers/provider-profile.ts';
+import type { ProcessPorts } from './service-ports.ts';
 
 export interface GatewayClient {
   /** Each call resolves with the gateway's answer, or `{ ok: false }` on an error or a timeout. */
@@ -39,41 +40,15 @@ export interface BusinessAppClient {
 }
 
 /**
- * The service's database, shared by every instance and surviving a crash. Every call is an await:
- * other handlers may run before it returns (so read, await, write can race), and every write is a
- * point where the process may die.
+ * What a payment center gets: its database, timers and clock (`ProcessPorts`), the gateway and the
+ * business app. `report` tells the checkers what it holds about an order's payment, in paysim's words
+ * (`paying`, `closing`, `paid` with the trade that paid, `closed`, `exception` with a reason); not
+ * needed when `asyncPaymentCenter(create, { project })` maps its rows to these facts (the default
+ * reads a `payments` table in this shape).
  */
-export interface Database {
-  get<T>(table: string, key: string): Promise<T | undefined>;
-  /** INSERT or plain UPDATE: writes the row whatever is there now. */
-  put(table: string, key: string, row: object): Promise<void>;
-  /**
-   * UPDATE … WHERE: writes the row only if the stored row has every field of `where` with an equal
-   * value (compared deeply, e.g. `{ status: 'paying' }` or `{ refundsPending: [] }`); false when it
-   * matched no row, as when another handler got there first. Rows are copies both ways.
-   */
-  update(table: string, key: string, row: object, where: Record<string, unknown>): Promise<boolean>;
-  rows<T>(table: string): Promise<Array<[string, T]>>;
-}
-
-export interface PaymentCenterPorts {
+export interface PaymentCenterPorts extends ProcessPorts<PaymentFact> {
   readonly gateway: GatewayClient;
   readonly businessApp: BusinessAppClient;
-  readonly db: Database;
-  /** Runs `fn` after `ms` of virtual time, unless the process dies first. */
-  after(ms: number, fn: () => void): void;
-  sleep(ms: number): Promise<void>;
-  /**
-   * Tells the checkers what this payment center now holds about an order's payment, in paysim's
-   * words (`paying`, `closing`, `paid` with the trade that paid, `closed`, `exception` with a
-   * reason). Not needed when the writes already say it: `asyncPaymentCenter(create, { project })`
-   * maps your rows to these facts (the default reads a `payments` table in this shape). Report
-   * right after the write that made it true: a crash between the two loses the report.
-   */
-  report(fact: PaymentFact): void;
-  /** Starts work that outlives the current request (a forward loop, a refund); a crash ends it. */
-  background(task: () => Promise<void>): void;
-  now(): number;
   /** The provider's key for verifying callbacks, and the merchant id and time tolerance to check. */
   readonly provider: {
     verify(n: Notification): boolean;
@@ -96,3 +71,5 @@ export interface PaymentCenterHandlers {
   /** Called after every (re)start, with the database as the crash left it. */
   recover(): Promise<void>;
 }
+
+export type { Database } from './service-ports.ts';

@@ -27,11 +27,15 @@ export interface OrderFact {
   readonly amount: number;
   readonly status: OrderStatus;
   readonly reason?: string;
-  /** This report records one shipment of the order (fulfilment), decided with this state. */
-  readonly shipped?: true;
 }
 
-export type Fact = PaymentFact | OrderFact;
+/** The business app shipped (fulfilled) the order once. */
+export interface ShipmentFact {
+  readonly kind: 'shipment';
+  readonly orderId: string;
+}
+
+export type Fact = PaymentFact | OrderFact | ShipmentFact;
 
 /** How a service's writes are told as facts: a row of one of its tables, or nothing. */
 export type Projection = (table: string, key: string, row: object) => Fact | undefined;
@@ -76,10 +80,11 @@ export function lastFacts(trace: readonly TraceEntry[]): {
     if (e.kind !== 'write' && e.kind !== 'observe') continue;
     const fact = e.fact as Fact | undefined;
     if (fact?.kind === 'payment') payments.set(fact.orderId, fact);
-    if (fact?.kind !== 'order') continue;
-    orders.set(fact.orderId, fact);
-    if ((e.kind === 'write' && e.fulfils) || fact.shipped)
-      shipments.set(fact.orderId, (shipments.get(fact.orderId) ?? 0) + 1);
+    if (fact?.kind === 'order') orders.set(fact.orderId, fact);
+    if ((e.kind === 'write' && e.fulfils) || fact?.kind === 'shipment') {
+      const orderId = fact?.orderId ?? (e.kind === 'write' ? e.key : '');
+      shipments.set(orderId, (shipments.get(orderId) ?? 0) + 1);
+    }
   }
   return { orders, payments, shipments };
 }

@@ -85,12 +85,14 @@ export class RunView {
       }
       // What the services said about each order: facts their writes carried, or reported outright.
       const fact = e.fact as Fact | undefined;
-      if (fact?.kind === 'order') {
+      // A fulfilment is a decision to ship, recorded with its write; a lost update cannot hide one.
+      if (e.kind === 'write' && e.fulfils)
+        this.fulfilments.push({ step: e.step, atMs: e.atMs, orderId: fact?.orderId ?? e.key });
+      if (fact?.kind === 'shipment')
+        this.fulfilments.push({ step: e.step, atMs: e.atMs, orderId: fact.orderId });
+      else if (fact?.kind === 'order') {
         this.amounts.set(fact.orderId, fact.amount);
         this.lastOrder.set(fact.orderId, fact);
-        // A fulfilment is a decision to ship, recorded with its write; a lost update cannot hide one.
-        if ((e.kind === 'write' && e.fulfils) || fact.shipped)
-          this.fulfilments.push({ step: e.step, atMs: e.atMs, orderId: fact.orderId });
         track(this.orderChanges, orderStatus, e.step, e.atMs, fact.orderId, fact.status);
       } else if (fact?.kind === 'payment') {
         this.lastPayment.set(fact.orderId, fact);

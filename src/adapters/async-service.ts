@@ -1,0 +1,217 @@
+// Hosts an async, hand-written service (a payment center, an order service) as a world service, in
+// as many instances as the design runs. Its calls to other services become messages through the
+// world (so they can be lost, delayed or fail), each matched to its reply by a request id, as an
+// HTTP or Redis client does; a reply after the request timed out is dropped. Every database call is
+// an await that the world schedules (a stall or another handler may come first), every write and
+// send is a crash point, and its timers run on the virtual clock. After each event the world waits
+// until the implementation has nothing left to run but calls waiting on the world: it must do no
+// real I/O. The role adapters (async-payment-center.ts, async-business-app.ts) say which messages
+// reach which handler and which clients the implementation gets.
+
+import { isDeepStrictEqual } from 'node:util';
+import type { Design } from '../designs/design.ts';
+import type { Projection } from '../domain/facts.ts';
+import type { Envelope, Message, Service, World } from '../kernel/index.ts';
+import { type Database, DatabaseTimeout, ProcessCrashed, type ProcessPorts } from './service-ports.ts';
+
+export type Incoming = Message & { requestId?: number; [key: string]: unknown };
+
+/** Resolves once every continuation that is runnable now has run (all microtasks drained). */
+const drained = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+interface Instance<H> {
+  generation: number;
+  handlers: H;
+}
+
+interface Waiting {
+  readonly replica: number;
+  readonly generation: number;
+  readonly timer: number;
+  resolve(reply: Incoming): void;
+}
+
+/** One instance of the implementation, as one process incarnation: a crash ends it. */
+export interface Incarnation {
+  readonly replica: number;
+  readonly generation: number;
+}
+
+export abstract class AsyncService<H extends { recover(): Promise<void> }, P> implements Service {
+  private readonly instances = new Map<number, Instance<H>>();
+  /** Requests waiting for their reply, by request id, whichever instance sent them. */
+  private readonly waiting = new Map<number, Waiting>();
+  private nextRequestId = 1;
+  /** An error the implementation threw (not a crash): it fails the run with the implementation's stack. */
+  private failure: unknown;
+
+  constructor(
+    protected readonly world: World,
+    protected readonly design: Design,
+    readonly address: string,
+    private readonly create: (ports: P) => H,
+    private readonly project: Projection,
+  ) {}
+
+  /** The role's ports for one incarnation, built on `processPorts`. */
+  protected abstract ports(self: Incarnation): P;
+
+  /** Hands a request or event to the handlers; false for a message that is a reply to a request. */
+  protected abstract handle(env: Envelope, handlers: H, self: Incarnation): boolean;
+
+  async start(replica: number): Promise<void> {
+    const generation = (this.instances.get(replica)?.generation ?? 0) + 1;
+    const instance: Instance<H> = { generation, handlers: undefined as unknown as H };
+    this.instances.set(replica, instance);
+    instance.handlers = this.create(this.ports({ replica, generation }));
+    this.run(() => instance.handlers.recover());
+    await this.settled();
+  }
+
+  crash(replica: number): void {
+    // Its pending calls are never answered; the old instance's next port call throws ProcessCrashed.
+    const instance = this.instances.get(replica);
+    if (instance) instance.generation++;
+  }
+
+  async deliver(env: Envelope, replica: number): Promise<void> {
+    const instance = this.instances.get(replica) as Instance<H>;
+    const self = { replica, generation: instance.generation };
+    if (!this.handle(env, instance.handlers, self)) this.answer(env.msg as Incoming);
+    await this.settled();
+  }
+
+  /** A reply goes back to the request that asked, on whichever instance asked it, if it still waits. */
+  private answer(msg: Incoming): void {
+    const id = msg.requestId;
+    const waiting = id === undefined ? undefined : this.waiting.get(id);
+    if (waiting === undefined || id === undefined) return;
+    this.waiting.delete(id);
+    this.world.clearTimer(waiting.timer);
+    if (this.instances.get(waiting.replica)?.generation === waiting.generation) waiting.resolve(msg);
+  }
+
+  private async settled(): Promise<void> {
+    await drained();
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  /**
+   * Runs a handler. A crash unwinds it silently; a database timeout fails its request, as it would
+   * a server's; anything else is a bug in the implementation and fails the run.
+   */
+  protected run(handler: () => Promise<void>): void {
+    handler().catch((error: unknown) => {
+      if (!(error instanceof ProcessCrashed || error instanceof DatabaseTimeout)) this.failure ??= error;
+    });
+  }
+
+  protected alive(self: Incarnation): void {
+    if (this.instances.get(self.replica)?.generation !== self.generation || !this.world.isUp(this.address))
+      throw new ProcessCrashed();
+  }
+
+  protected send(self: Incarnation, to: string, msg: Message & Record<string, unknown>): void {
+    this.alive(self);
+    if (!this.world.send(this.address, to, msg)) throw new ProcessCrashed();
+  }
+
+  /** Sends a request with a fresh request id and waits for its reply, or gives `timeout`. */
+  protected request<T>(
+    self: Incarnation,
+    to: string,
+    build: (requestId: number) => Message & Record<string, unknown>,
+    timeout: T,
+  ): Promise<T> {
+    const requestId = this.nextRequestId++;
+    this.send(self, to, build(requestId));
+    return new Promise<T>((resolve) => {
+      const timer = this.world.setTimer(this.address, this.design.timing.requestTimeoutMs, () => {
+        this.waiting.delete(requestId);
+        resolve(timeout);
+        return drained();
+      });
+      this.waiting.set(requestId, { ...self, timer, resolve: (reply) => resolve(reply as T) });
+    });
+  }
+
+  /** One database call: it runs one await later (or later still, if it stalls), then the caller continues. */
+  private dbCall<T>(self: Incarnation, query: () => T): Promise<T> {
+    this.alive(self);
+    return new Promise<T>((resolve, reject) => {
+      this.world.await(this.address, () => {
+        try {
+          this.alive(self);
+          resolve(query());
+        } catch (error) {
+          reject(error);
+        }
+        return drained();
+      });
+    });
+  }
+
+  /** What every role gets: its database, timers, background work, its clock, and `report`. */
+  protected processPorts<F extends object>(self: Incarnation, kind: string): ProcessPorts<F> {
+    const world = this.world;
+    const address = this.address;
+    // Rows cross the port as copies, as they cross a database connection: changing an object after
+    // `put`, or one that `get` returned, changes nothing stored.
+    const write = (table: string, key: string, row: object) => {
+      const stored = structuredClone(row);
+      const result = world.write(address, table, key, stored, { fact: this.project(table, key, stored) });
+      if (result === 'unknown') throw new DatabaseTimeout(`the write of ${table} ${key} timed out`);
+      if (result !== 'ok') throw new ProcessCrashed();
+    };
+    const store = () => world.store(address);
+    const db: Database = {
+      get: <T>(table: string, key: string) =>
+        this.dbCall(self, () => structuredClone(store().get(table, key)) as T | undefined),
+      put: (table, key, row) => this.dbCall(self, () => write(table, key, row)),
+      update: (table, key, row, where) =>
+        this.dbCall(self, () => {
+          const now = store().get(table, key) as Record<string, unknown> | undefined;
+          const matches = (field: string, value: unknown) =>
+            now !== undefined && field in now && isDeepStrictEqual(now[field], value);
+          if (!Object.entries(where).every(([field, value]) => matches(field, value))) return false;
+          write(table, key, row);
+          return true;
+        }),
+      insert: (table, key, row) =>
+        this.dbCall(self, () => {
+          if (store().get(table, key) !== undefined) return false;
+          write(table, key, row);
+          return true;
+        }),
+      rows: <T>(table: string) =>
+        this.dbCall(self, () => structuredClone([...store().rows(table)]) as Array<[string, T]>),
+    };
+    return {
+      db,
+      after: (ms, fn) => {
+        this.alive(self);
+        world.setTimer(address, ms, () => {
+          if (this.instances.get(self.replica)?.generation === self.generation) this.run(async () => fn());
+          return drained();
+        });
+      },
+      sleep: (ms) =>
+        new Promise<void>((resolve) => {
+          this.alive(self);
+          world.setTimer(address, ms, () => {
+            resolve();
+            return drained();
+          });
+        }),
+      background: (task) => {
+        this.alive(self);
+        this.run(task);
+      },
+      now: () => world.clockOf(address),
+      report: (fact: F) => {
+        this.alive(self);
+        world.observe(address, { ...fact, kind: (fact as { kind?: string }).kind ?? kind });
+      },
+    };
+  }
+}
