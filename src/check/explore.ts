@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import type { Design } from '../designs/design.ts';
 import { designTimers } from '../designs/timers.ts';
+import { idleBecause } from '../faults/catalogue.ts';
 import type { Violation } from '../invariants/index.ts';
 import { type Pick, type RawPick, ScriptedChoices } from '../kernel/index.ts';
 import { payBehaviours } from '../machines/user.machine.ts';
@@ -54,7 +55,9 @@ export interface ExploreReport {
 
 export async function explore(options: ExploreOptions): Promise<ExploreReport> {
   const { design, faults, maxOrders } = options;
-  const labels = [...faults];
+  // A fault that cannot strike this design (another provider's, another channel's) would only
+  // take a place in the swarm from one that can.
+  const labels = [...faults].filter((id) => idleBecause(id, design) === undefined);
   const plain = options.search === 'plain';
   const picks = plain
     ? plainPicksArbitrary(labels, maxOrders)

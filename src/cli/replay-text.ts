@@ -5,7 +5,7 @@ import type { RunResult } from '../check/simulate.ts';
 import { invariants } from '../invariants/index.ts';
 import { traceHash } from '../kernel/index.ts';
 import { orderOutcomes, renderOutcomes } from '../report/final-state.ts';
-import { renderTimeline, storyOf } from '../report/timeline.ts';
+import { finalStateHeading, renderTimeline, storyOf } from '../report/timeline.ts';
 import { expectationMismatch, type StoryFile } from './story-file.ts';
 
 export interface ReplayText {
@@ -32,7 +32,7 @@ export function replayText(
     '',
     ...timeline.map((l) => `  ${l}`),
     '',
-    'Final state:',
+    finalStateHeading(result.violations, false),
     '',
     ...renderOutcomes(orderOutcomes(result)).map((l) => `  ${l}`),
     '',

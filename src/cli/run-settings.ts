@@ -3,7 +3,7 @@
 
 import type { Design } from '../designs/design.ts';
 import { describeDeployment } from '../designs/variants.ts';
-import { allFaults } from '../faults/catalogue.ts';
+import { allFaults, idleBecause } from '../faults/catalogue.ts';
 
 export interface CheckSettings {
   readonly design: Design;
@@ -21,5 +21,12 @@ export function describeSettings(s: CheckSettings): string {
     `  design: ${s.design.description}`,
     `  provider ${s.design.provider}, forwarding ${s.design.forwarding}; ${describeDeployment(s.design)}`,
     `  faults: ${all ? `all ${allFaults.length}` : s.faults.length}; up to ${s.maxOrders} concurrent orders per run`,
+    // Named on purpose but impossible here: say so, rather than let "not found" mislead.
+    ...(all
+      ? []
+      : s.faults.flatMap((id) => {
+          const why = idleBecause(id, s.design);
+          return why === undefined ? [] : [`  note: ${id} never strikes this design (${why})`];
+        })),
   ].join('\n');
 }

@@ -14,6 +14,11 @@ const ms = z
   .number({ error: 'expected a number of milliseconds' })
   .int('expected a whole number of milliseconds')
   .nonnegative('expected 0 or more milliseconds');
+/** A duration that must be more than 0 (a timer of 0 would fire forever). */
+const positiveMs = z
+  .number({ error: 'expected a number of milliseconds' })
+  .int('expected a whole number of milliseconds')
+  .positive('expected more than 0 milliseconds');
 const count = z
   .number({ error: 'expected a count' })
   .int('expected a whole number')
@@ -35,7 +40,7 @@ const mitigationParams = {
     ttlMs: ms,
   },
   reconciliation: { afterMs: ms },
-  watchProcessing: { intervalMs: ms },
+  watchProcessing: { intervalMs: positiveMs },
 } satisfies Record<string, z.ZodRawShape>;
 type ParametrisedMitigation = keyof typeof mitigationParams;
 
@@ -47,6 +52,20 @@ const params = <T extends z.ZodRawShape>(shape: T) =>
   z.union([z.literal(false), z.literal(true), z.strictObject(shape).partial()], {
     error: 'expected false, true or an object of parameters',
   });
+
+const timingSchema = z
+  .strictObject(
+    {
+      orderTimeoutMs: ms,
+      requestTimeoutMs: positiveMs,
+      requestAttempts: count,
+      paidWithinMs: positiveMs,
+      closeRetryMaxMs: ms,
+      tradeExpiresAfterMs: positiveMs,
+    },
+    { error: 'expected an object of durations, e.g. { "orderTimeoutMs": 900000 }' },
+  )
+  .partial();
 
 const mitigationsSchema = z
   .strictObject(
@@ -104,20 +123,7 @@ const designSchema = z.strictObject(
       .optional(),
     forwarding: z.enum(['direct', 'mq'], { error: 'expected "direct" or "mq"' }).optional(),
     mitigations: mitigationsSchema.optional(),
-    timing: z
-      .strictObject(
-        {
-          orderTimeoutMs: ms,
-          requestTimeoutMs: ms.positive('expected more than 0 milliseconds'),
-          requestAttempts: count,
-          paidWithinMs: ms.positive('expected more than 0 milliseconds'),
-          closeRetryMaxMs: ms,
-          tradeExpiresAfterMs: ms.positive('expected more than 0 milliseconds'),
-        },
-        { error: 'expected an object of durations, e.g. { "orderTimeoutMs": 900000 }' },
-      )
-      .partial()
-      .optional(),
+    timing: timingSchema.optional(),
     paymentCenter: deploymentSchema.optional(),
     businessApp: deploymentSchema.optional(),
   },
@@ -203,7 +209,9 @@ export async function resolveDesign(spec: string, relativeTo?: string): Promise<
   for (const change of changes) design = applyChange(design, change);
   // The description was written for the base; say what the spec changed.
   const description =
-    changes.length > 0 ? `${design.description} Changed: ${changes.join(', ')}.` : design.description;
+    changes.length > 0
+      ? `${design.description.replace(/([^.])$/, '$1.')} Changed: ${changes.join(', ')}.`
+      : design.description;
   return { ...design, name: spec, description };
 }
 
@@ -239,8 +247,15 @@ function applyChange(design: Design, change: string): Design {
     return { ...design, mitigations: { ...design.mitigations, [name]: false } };
   }
   const [key, value] = change.split('=');
-  if (key === 'provider' && (providerNames as readonly string[]).includes(value ?? ''))
-    return { ...design, provider: value as ProviderName };
+  if (key === 'provider') {
+    if ((providerNames as readonly string[]).includes(value ?? ''))
+      return { ...design, provider: value as ProviderName };
+    throw new DesignError(
+      `design change "${change}": provider expects one of ${providerNames.join(', ')}${suggest(value ?? '', [...providerNames])}`,
+    );
+  }
+  if (key === 'forwarding' && value !== 'direct' && value !== 'mq')
+    throw new DesignError(`design change "${change}": forwarding expects direct or mq`);
   if (key === 'forwarding' && (value === 'direct' || value === 'mq')) return { ...design, forwarding: value };
   const deployment = deploymentChange(design, change, key ?? '', value ?? '');
   if (deployment !== undefined) return deployment;
@@ -250,7 +265,7 @@ function applyChange(design: Design, change: string): Design {
     k === 'replicas' || k === 'writes' ? [k, `paymentCenter.${k}`, `businessApp.${k}`] : [k],
   );
   throw new DesignError(
-    `design change "${change}"${key === undefined || keys.includes(key) ? '' : suggest(key, keys)} is not one of provider=wechat|alipay|stripe, forwarding=direct|mq, +<mitigation>, -<mitigation>, [paymentCenter.|businessApp.]replicas=N, [paymentCenter.|businessApp.]writes=${writeGuards.join('|')}, <mitigation>.<parameter>=<value> (e.g. hardened,provider=alipay,-payingLock,replicas=2,timeoutQuery.afterMs=60000)`,
+    `design change "${change}"${key === undefined || keys.includes(key) ? '' : suggest(key, keys)} is not one of provider=wechat|alipay|stripe, forwarding=direct|mq, +<mitigation>, -<mitigation>, [paymentCenter.|businessApp.]replicas=N, [paymentCenter.|businessApp.]writes=${writeGuards.join('|')}, <mitigation>.<parameter>=<value>, timing.<field>=<ms> (e.g. hardened,provider=alipay,-payingLock,replicas=2,timeoutQuery.afterMs=60000)`,
   );
 }
 
@@ -285,6 +300,23 @@ function deploymentChange(design: Design, change: string, key: string, value: st
  * parameter of a parametrised mitigation, the rest from the design (or hardened's when it is off),
  * checked with the JSON schema's rules. The mitigation is on afterwards.
  */
+/** `timing.orderTimeoutMs=600000`: one timing value, checked as in a JSON design. */
+function timingChange(design: Design, change: string, field: string, value: string): Design {
+  const shape = timingSchema.shape as Record<string, z.ZodType>;
+  const fields = Object.keys(shape);
+  const check = shape[field];
+  if (check === undefined)
+    throw new DesignError(
+      `design change "${change}": timing has no field "${field}"${suggest(field, fields)}; its fields are ${fields.join(', ')}`,
+    );
+  const parsed = check.safeParse(/^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value);
+  if (!parsed.success)
+    throw new DesignError(
+      `design change "${change}": timing.${field} ${(parsed.error.issues[0] as z.core.$ZodIssue).message}, got "${value}"`,
+    );
+  return { ...design, timing: { ...design.timing, [field]: parsed.data } };
+}
+
 function parameterChange(
   design: Design,
   change: string,
@@ -294,6 +326,7 @@ function parameterChange(
   const m = /^(\w+)\.(\w+)$/.exec(key);
   if (m === null || value === undefined) return undefined;
   const [, name = '', field = ''] = m;
+  if (name === 'timing') return timingChange(design, change, field, value);
   if (name === 'paymentCenter' || name === 'businessApp')
     throw new DesignError(
       `design change "${change}": ${name} has no setting "${field}"${suggest(field, ['replicas', 'writes'])}; its settings are replicas and writes`,

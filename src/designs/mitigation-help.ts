@@ -31,7 +31,7 @@ export const mitigationHelp: Readonly<Record<MitigationName, string>> = {
   renewClosedRefunds:
     'a refund the provider closed is issued again under a new refund number; an abnormal one is re-submitted under its own',
   watchProcessing:
-    'a payment the provider reports processing (Stripe delayed methods) is queried every intervalMs until it succeeds or fails, never given up meanwhile',
+    'a payment the provider reports processing (Stripe delayed methods) is queried every intervalMs until it succeeds or fails, instead of being given up; a close from the business app ends the watch unless closeBeforeGiveUp keeps the payment open when the cancel fails',
   reconciliation:
     "afterMs after the payment center starts, compare with the provider's bill; record or refund every capture it missed",
 };

@@ -33,13 +33,23 @@ export interface OrderRow {
   readonly shipments: number;
 }
 
-export type TradeStatus = 'NOTPAY' | 'PROCESSING' | 'SUCCESS' | 'FINISHED' | 'CLOSED' | 'REFUND';
+export type TradeStatus =
+  | 'NOT_EXIST'
+  | 'NOTPAY'
+  | 'PROCESSING'
+  | 'SUCCESS'
+  | 'FINISHED'
+  | 'CLOSED'
+  | 'REFUND';
 
 /** The gateway's trade (table `trades`, key out_trade_no). */
 export interface TradeRow {
   readonly outTradeNo: string;
   readonly orderId: string;
   readonly amount: number;
-  readonly status: TradeStatus;
+  /** In paysim's words. */
+  readonly state: TradeStatus;
+  /** In the provider's words (WeChat trade_state, Alipay trade_status, Stripe PaymentIntent status). */
+  readonly status: string;
   readonly capturedAtMs?: number;
 }

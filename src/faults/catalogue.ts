@@ -2,6 +2,7 @@
 // (ARCHITECTURE.md principle 3): the world asks `choose(id, …)` where the fault could strike, and
 // the default answer is "it does not". A fault that is not enabled is never asked.
 
+import type { Design } from '../designs/design.ts';
 import type { Notification } from '../domain/messages.ts';
 import type { Envelope, FaultPolicy, LinkFaults, Message, SchedulingDecision } from '../kernel/index.ts';
 import { payBehaviours, submitBehaviours } from '../machines/user.machine.ts';
@@ -283,6 +284,12 @@ export const faultCatalogue = [
     options: submitBehaviours.slice(1),
   },
   {
+    id: 'user.abandon',
+    where: 'user',
+    what: 'the user scans the pay page (the trade now exists on Alipay) and leaves without paying',
+    options: ['after-scan'],
+  },
+  {
     id: 'user.pay',
     where: 'user',
     what: 'the user pays slowly, after the query window, after the close, twice, or never',
@@ -417,4 +424,20 @@ function buildPolicy(enabled: ReadonlySet<string>): FaultPolicy {
       return enabled.has(label) ? label : undefined;
     },
   };
+}
+
+/**
+ * Why a fault can never strike a design (its provider or channel offers no place for it), or
+ * undefined where it can. A check still accepts it: it just never happens there.
+ */
+export function idleBecause(id: string, design: Design): string | undefined {
+  const { provider, forwarding } = design;
+  if ((id === 'pay.processing' || id === 'notify.answer.late') && provider !== 'stripe') return 'Stripe only';
+  if (id === 'refund.outcome' && provider === 'alipay') return "Alipay's refunds are synchronous";
+  if (id === 'query.lag' && provider === 'stripe') return "Stripe's reads are consistent";
+  if (id.startsWith('mq.') && forwarding !== 'mq') return 'this design forwards by direct call';
+  if (id.startsWith('forward.') && forwarding === 'mq') return 'this design forwards by MQ';
+  if (id === 'pc.replica' && design.paymentCenter.replicas < 2) return 'one payment center instance';
+  if (id === 'app.replica' && design.businessApp.replicas < 2) return 'one business app instance';
+  return undefined;
 }

@@ -3,6 +3,7 @@
 // 24-hour notification schedule. Faults in a run are finite, so delivery is eventually fair and the
 // bound is fair to ask. Does not judge refunded captures (no-needless-refund does).
 
+import { formatTime } from '../kernel/time-format.ts';
 import type { Invariant, Violation } from './run-view.ts';
 
 export const paidWithinBound: Invariant = {
@@ -23,7 +24,7 @@ export const paidWithinBound: Invariant = {
           view.violation(
             this.name,
             [c.orderId],
-            `order ${c.orderId} was captured at ${c.atMs} ms but became paid ${late} (bound ${boundMs / 60_000} min)`,
+            `order ${c.orderId} was captured at ${formatTime(c.atMs)} but became paid ${late} (bound ${boundMs / 60_000} min)`,
           ),
         );
       }

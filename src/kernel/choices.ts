@@ -96,7 +96,9 @@ export class ScriptedChoices implements Choices {
     let index: number;
     if (this.exact) {
       if (value >= optionCount) {
-        throw new RangeError(`choice ${label}#${nth} picks option ${value}, but only ${optionCount} exist`);
+        throw new RangeError(
+          `choice ${label}#${nth} picks option ${value}, but its options here are 1 to ${optionCount - 1} (0 is the default)`,
+        );
       }
       index = value;
     } else {

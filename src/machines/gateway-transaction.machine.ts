@@ -18,7 +18,7 @@
 // by a refund callback or by asking again with the same number.
 // The provider is honest: it never reports a state the trade is not in.
 
-import { enqueueActions, setup } from 'xstate';
+import { assign, enqueueActions, setup } from 'xstate';
 import type { Notification } from '../domain/messages.ts';
 import type { TradeRow } from '../domain/rows.ts';
 import type { ProviderProfile, RefundState, TradeState } from '../fakes/providers/provider-profile.ts';
@@ -46,6 +46,10 @@ interface Refund {
 
 interface Context extends GatewayTransactionInput {
   readonly notifications: number;
+  /** Notifications sent before the success one: each event has its own retry schedule. */
+  readonly beforeSuccess: number;
+  /** The buyer has scanned or paid: on Alipay the trade exists only from then on. */
+  readonly buyerActed: boolean;
   readonly createdAtMs: number;
   readonly refunds: Readonly<Record<string, Refund>>;
   /** A delayed payment method's outcome, while the trade is processing. */
@@ -69,6 +73,7 @@ export type GatewayTransactionEvent =
       settlement?: Settlement;
     } & Reply)
   | ({ type: 'gateway.query'; outTradeNo: string } & Reply)
+  | ({ type: 'user.scan'; outTradeNo: string } & Reply)
   | ({ type: 'gateway.close'; outTradeNo: string } & Reply)
   | ({
       type: 'gateway.refund';
@@ -82,12 +87,13 @@ export type GatewayTransactionEvent =
   | { type: 'payment.settle' }
   | { type: 'refund.settle'; refundNo: string };
 
-function trade(c: Context, status: TradeRow['status'], capturedAtMs?: number): Effect {
+function trade(c: Context, state: TradeRow['state'], capturedAtMs?: number): Effect {
   const row: TradeRow = {
     outTradeNo: c.outTradeNo,
     orderId: c.orderId,
     amount: c.amount,
-    status,
+    state,
+    status: c.profile.statusNames[state],
     ...(capturedAtMs === undefined ? {} : { capturedAtMs }),
   };
   return { type: 'write', table: 'trades', key: c.outTradeNo, row };
@@ -119,14 +125,17 @@ export const gatewayTransactionMachine = setup({
     emitted: Effect;
   },
   delays: {
-    notifyRetry: ({ context }) => context.profile.notifyRetryScheduleMs[context.notifications - 1] ?? 0,
+    notifyRetry: ({ context }) =>
+      context.profile.notifyRetryScheduleMs[context.notifications - context.beforeSuccess - 1] ?? 0,
     tradeExpiry: ({ context }) => context.expiresAfterMs,
     refundWindow: ({ context }) => context.profile.refundWindowMs,
   },
   guards: {
-    retriesLeft: ({ context }) => context.notifications <= context.profile.notifyRetryScheduleMs.length,
+    retriesLeft: ({ context }) =>
+      context.notifications - context.beforeSuccess <= context.profile.notifyRetryScheduleMs.length,
     isAck: ({ context, event }) => event.type === 'gateway.notify.ack' && context.profile.isAck(event),
-    closeTakesBeforeBuyerActs: ({ context }) => context.profile.closeBeforeBuyerActsCloses,
+    closeTakes: ({ context }) => context.profile.closeBeforeBuyerActsCloses || context.buyerActed,
+    existsOnlyOnceScanned: ({ context }) => context.profile.stateBeforeBuyerActs === 'NOT_EXIST',
     tooSoonToClose: ({ context }) => context.now() - context.createdAtMs < context.profile.closeNotBeforeMs,
     otherAmount: ({ context, event }) => event.type === 'gateway.prepay' && event.amount !== context.amount,
     delayedMethod: ({ event }) => event.type === 'user.pay' && event.settlement !== undefined,
@@ -157,7 +166,8 @@ export const gatewayTransactionMachine = setup({
     }),
     /** Answers a query with the state under this provider's name. */
     answerStatus: enqueueActions(({ context, event, enqueue }, state: TradeState | 'before-payment') => {
-      const answer = state === 'before-payment' ? context.profile.stateBeforeBuyerActs : state;
+      const before = context.buyerActed ? 'NOTPAY' : context.profile.stateBeforeBuyerActs;
+      const answer = state === 'before-payment' ? before : state;
       enqueue.emit(
         send(replyTo(event), {
           type: 'gateway.query.result',
@@ -226,8 +236,8 @@ export const gatewayTransactionMachine = setup({
         row: { orderId: context.orderId, amount: context.amount },
       });
     }),
-    markState: enqueueActions(({ context, enqueue }, status: TradeRow['status']) =>
-      enqueue.emit(trade(context, status)),
+    markState: enqueueActions(({ context, enqueue }, state: TradeRow['state']) =>
+      enqueue.emit(trade(context, state)),
     ),
     /** Tells the merchant the trade's new state, if this provider notifies it. */
     notify: enqueueActions(({ context, enqueue }, state: TradeState) => {
@@ -344,9 +354,21 @@ export const gatewayTransactionMachine = setup({
   },
 }).createMachine({
   id: 'gatewayTransaction',
-  context: ({ input }) => ({ ...input, notifications: 0, createdAtMs: input.now(), refunds: {} }),
+  context: ({ input }) => ({
+    ...input,
+    notifications: 0,
+    beforeSuccess: 0,
+    buyerActed: false,
+    createdAtMs: input.now(),
+    refunds: {},
+  }),
   initial: 'notPaid',
-  entry: enqueueActions(({ context, enqueue }) => enqueue.emit(trade(context, 'NOTPAY'))),
+  // On Alipay a pre-created trade does not exist for queries until the buyer scans it.
+  entry: enqueueActions(({ context, enqueue }) =>
+    enqueue.emit(
+      trade(context, context.profile.stateBeforeBuyerActs === 'NOT_EXIST' ? 'NOT_EXIST' : 'NOTPAY'),
+    ),
+  ),
   states: {
     notPaid: {
       on: {
@@ -354,6 +376,10 @@ export const gatewayTransactionMachine = setup({
           { guard: 'otherAmount', actions: { type: 'refusePrepay', params: 'reused-key' } },
           { actions: 'answerPrepay' },
         ],
+        'user.scan': {
+          guard: 'existsOnlyOnceScanned',
+          actions: [assign({ buyerActed: true }), { type: 'markState', params: 'NOTPAY' }],
+        },
         'user.pay': [
           {
             guard: 'delayedMethod',
@@ -370,7 +396,7 @@ export const gatewayTransactionMachine = setup({
         'gateway.close': [
           { guard: 'tooSoonToClose', actions: 'refuseClose' },
           {
-            guard: 'closeTakesBeforeBuyerActs',
+            guard: 'closeTakes',
             target: 'closed',
             actions: [
               { type: 'markState', params: 'CLOSED' },
@@ -386,7 +412,7 @@ export const gatewayTransactionMachine = setup({
     // A delayed payment method (Stripe): the buyer has paid, the money has not moved yet. It cannot be
     // canceled any more, and it succeeds or fails on its own.
     processing: {
-      entry: { type: 'notify', params: 'PROCESSING' as const },
+      entry: [assign({ buyerActed: true }), { type: 'notify', params: 'PROCESSING' as const }],
       on: {
         'gateway.prepay': { actions: 'answerPrepay' },
         'user.pay': { actions: { type: 'answerPay', params: false } },
@@ -407,6 +433,7 @@ export const gatewayTransactionMachine = setup({
     },
     paid: {
       initial: 'notifying',
+      entry: assign(({ context }) => ({ beforeSuccess: context.notifications })),
       on: {
         'gateway.prepay': { actions: { type: 'refusePrepay', params: 'ORDERPAID' } },
         'user.pay': { actions: { type: 'answerPay', params: false } },
@@ -467,9 +494,13 @@ export const gatewayTransactionMachine = setup({
       },
     },
     // Alipay notifies a closed trade (TRADE_CLOSED), Stripe payment_intent.canceled; a merchant must
-    // not read either as paid.
+    // not read either as paid. An Alipay trade the buyer never scanned never existed there: nothing
+    // to notify.
     closed: {
-      entry: { type: 'notify', params: 'CLOSED' as const },
+      entry: enqueueActions(({ context, enqueue }) => {
+        if (context.buyerActed || context.profile.stateBeforeBuyerActs !== 'NOT_EXIST')
+          enqueue({ type: 'notify', params: 'CLOSED' });
+      }),
       on: {
         'user.pay': { actions: { type: 'answerPay', params: false } },
         'gateway.query': { actions: { type: 'answerStatus', params: 'CLOSED' } },

@@ -85,6 +85,12 @@ function notifiesPaid(c: Context, n: Notification): boolean {
   return isPaidState(stateOf(c.profile.notifyNames, n.status));
 }
 
+/** Whether a callback this old (on our clock) is fresh enough: some providers' checks reject the future too. */
+function fresh(profile: ProviderProfile, ageMs: number): boolean {
+  const tolerance = profile.timestampToleranceMs;
+  return profile.timestampCheck === 'too-old' ? ageMs <= tolerance : Math.abs(ageMs) <= tolerance;
+}
+
 function authentic(c: Context, e: PaymentOrderEvent): boolean {
   if (e.type !== 'gateway.notify') return false;
   const n = e.notification;
@@ -93,7 +99,7 @@ function authentic(c: Context, e: PaymentOrderEvent): boolean {
   if (!m(c).verifyNotifications) return true;
   return (
     signatureValid(c.profile.signingKey, n) &&
-    Math.abs(e.atMs - n.timestampMs) <= c.profile.timestampToleranceMs &&
+    fresh(c.profile, e.atMs - n.timestampMs) &&
     n.amount === c.amount &&
     n.merchant === c.profile.merchantId &&
     c.attempts.includes(n.outTradeNo)
@@ -138,7 +144,7 @@ function row(c: Context): PaymentRow {
  * A refund's outcome, from the answer to a refund request or from the refund callback. A closed
  * refund never pays out: with `renewClosedRefunds` the next request carries a new refund number; an
  * abnormal one (the card could not take it) is re-submitted under its own number by the next
- * request either way. Without it, the request goes out again as it was.
+ * request either way. Without it, a closed refund is left for a person.
  */
 const refundOutcome = [
   { guard: { type: 'refundIs', params: 'SUCCESS' as const }, actions: ['refundDone', 'persist'] },
@@ -146,6 +152,8 @@ const refundOutcome = [
     guard: and([{ type: 'refundIs', params: 'CLOSED' as const }, 'renewClosedRefunds']),
     actions: ['renewRefundNo', 'persist'],
   },
+  // Closed, and nothing issues it again: the customer is not refunded until a person does it.
+  { guard: { type: 'refundIs', params: 'CLOSED' as const }, actions: ['giveUpRefund', 'persist'] },
   // Refused for good (nothing captured, already refunded, past the refund window): a person's job.
   { guard: 'refundRefused', actions: ['giveUpRefund', 'persist'] },
 ] as const;
@@ -286,6 +294,7 @@ export const paymentOrderMachine = setup({
     nextQuery: assign(({ context }) => ({ queryIndex: context.queryIndex + 1 })),
     startClosing: assign(({ context }) => ({
       status: 'closing' as const,
+      reason: undefined,
       closePending: context.attempts,
       tries: 0,
     })),
@@ -300,14 +309,15 @@ export const paymentOrderMachine = setup({
         (o) => event.type !== 'gateway.close.result' || o !== event.outTradeNo,
       ),
     })),
-    markClosed: assign({ status: 'closed' as const }),
-    markPaying: assign({ status: 'paying' as const, paidBy: undefined }),
+    markClosed: assign({ status: 'closed' as const, reason: undefined }),
+    markPaying: assign({ status: 'paying' as const, paidBy: undefined, reason: undefined }),
     tellAppClosed: enqueueActions(({ context, enqueue }) => {
       enqueue.emit(send('app', { type: 'payment.closed', orderId: context.orderId }));
     }),
     markException: assign((_, reason: string) => ({ status: 'exception' as const, reason })),
     markPaid: assign(({ context, event }) => ({
       status: 'paid' as const,
+      reason: undefined,
       paidBy: successOutTradeNo(event),
       outbox: m(context).outbox ? ('pending' as const) : undefined,
       forwardTries: 0,
@@ -408,10 +418,14 @@ export const paymentOrderMachine = setup({
       };
     }),
     giveUpRefund: assign(({ context, event }) => {
-      if (event.type !== 'gateway.refund.result') return {};
+      if (event.type !== 'gateway.refund.result' && event.type !== 'gateway.refund.notify') return {};
+      const why =
+        event.type === 'gateway.refund.result' && !event.ok
+          ? `refused (${event.code})`
+          : `closed (${event.status})`;
       return {
         refundsPending: context.refundsPending.filter((o) => o !== event.outTradeNo),
-        reason: `the refund of ${event.outTradeNo} was refused (${event.code}): for a person to look at`,
+        reason: `the refund of ${event.outTradeNo} was ${why}: for a person to look at`,
       };
     }),
     /** The provider closed the refund: it will never pay out, so the next one needs a new number. */
@@ -578,7 +592,7 @@ export const paymentOrderMachine = setup({
                       {
                         target: '#paymentOrder.payment.open.exception',
                         actions: [
-                          { type: 'markException', params: 'the gateway never answered the close' },
+                          { type: 'markException', params: 'no close at the gateway took' },
                           'persist',
                         ],
                       },

@@ -74,6 +74,8 @@ export interface UserInput {
   readonly pay: PayBehaviour | 'timed';
   /** How long after the pay page opens the user pays (unless they never do). */
   readonly payDelayMs: number;
+  /** Opens the pay page and scans its QR code (or starts the checkout), then leaves without paying. */
+  readonly abandons: boolean;
   readonly startAfterMs: number;
 }
 
@@ -112,6 +114,7 @@ export const userMachine = setup({
     neverPays: ({ context }) => context.pay === 'never',
     wantsSecondAttempt: ({ context }) => context.pay === 'twice' && context.prepays.length === 0,
     clicksAgain: ({ context }) => context.pay === 'clicks-pay-again',
+    abandons: ({ context }) => context.abandons,
   },
   actions: {
     submit: enqueueActions(({ context, enqueue }, n: number) => enqueue.emit(submission(context, n))),
@@ -127,6 +130,10 @@ export const userMachine = setup({
     rememberPrepay: assign(({ context, event }) => ({
       prepays: event.type === 'pay.ready' ? [...context.prepays, event.outTradeNo] : context.prepays,
     })),
+    scan: enqueueActions(({ context, enqueue }) => {
+      for (const outTradeNo of new Set(context.prepays))
+        enqueue.emit(send('gateway', { type: 'user.scan', outTradeNo, intentId: context.intentId }));
+    }),
     pay: enqueueActions(({ context, enqueue }) => {
       // The same pre-pay shown twice is one payment page: the user pays it once.
       for (const outTradeNo of new Set(context.prepays)) {
@@ -171,6 +178,7 @@ export const userMachine = setup({
       },
     },
     paying: {
+      always: { guard: 'abandons', target: 'done', actions: 'scan' },
       after: { payDelay: { target: 'done', actions: 'pay' } },
     },
     done: {},

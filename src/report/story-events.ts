@@ -80,15 +80,16 @@ function orderOf(env: Envelope): string | undefined {
 export function describeMessage(env: Envelope): string {
   const msg = env.msg as unknown as Record<string, unknown>;
   const parts: string[] = [];
-  const n = msg.notification as { outTradeNo: string; amount: number } | undefined;
-  // An out_trade_no names the order and the attempt; show it instead of the bare order id.
-  if (n) parts.push(`${n.outTradeNo} amount ${n.amount}`);
+  const n = msg.notification as { outTradeNo: string; amount: number; status: string } | undefined;
+  // An out_trade_no names the order and the attempt; show it instead of the bare order id. A
+  // callback says what it reports in the provider's words (SUCCESS, TRADE_CLOSED, payment_intent.processing).
+  if (n) parts.push(`${n.outTradeNo} ${n.status} amount ${n.amount}`);
   else if (typeof msg.outTradeNo === 'string') parts.push(msg.outTradeNo);
   else {
     const about = orderOf(env);
     if (about) parts.push(about);
   }
-  for (const key of ['status', 'result', 'value', 'httpStatus'] as const) {
+  for (const key of ['status', 'result', 'code', 'value', 'httpStatus'] as const) {
     if (msg[key] !== undefined) parts.push(`${key}=${msg[key] === null ? 'nil' : String(msg[key])}`);
   }
   if (msg.ok === false) parts.push('error');
@@ -153,7 +154,8 @@ export function storyEvents(trace: readonly TraceEntry[], options: StoryOptions 
           });
         break;
       case 'fault':
-        if (wanted(e.env ? orderOf(e.env) : e.subject))
+        // A fault about no message and no order (a skewed clock) concerns every order.
+        if ((e.env === undefined && e.subject === undefined) || wanted(e.env ? orderOf(e.env) : e.subject))
           events.push({
             ...at,
             kind: 'fault',

@@ -90,3 +90,11 @@ export function storyOf(violations: readonly Violation[]): TimelineOptions {
   const safety = invariants.find((i) => i.name === first.invariant)?.kind === 'safety';
   return { orders: first.orders, untilStep: safety ? first.step : undefined };
 }
+
+/** The heading of the final states: a story cut at a safety break shows less than the run did. */
+export function finalStateHeading(violations: readonly Violation[], involved: boolean): string {
+  const what = involved ? 'Final state of the orders involved' : 'Final state';
+  return storyOf(violations).untilStep === undefined
+    ? `${what}:`
+    : `${what}, at the end of the run (the story stops where the invariant broke):`;
+}

@@ -5,7 +5,7 @@ import { formatReplayCommand } from '../check/story.ts';
 import { invariants } from '../invariants/index.ts';
 import { traceHash } from '../kernel/index.ts';
 import { orderOutcomes, renderOutcomes } from './final-state.ts';
-import { renderTimeline, storyOf } from './timeline.ts';
+import { finalStateHeading, renderTimeline, storyOf } from './timeline.ts';
 
 export function verdictJson(report: ExploreReport, elapsedMs: number, options: { verbose?: boolean } = {}) {
   const c = report.counterexample;
@@ -79,7 +79,7 @@ export function verdictText(
       (l) => `  ${l}`,
     ),
   );
-  lines.push('', 'Final state of the orders involved:', '');
+  lines.push('', finalStateHeading(c.violations, true), '');
   lines.push(...renderOutcomes(orderOutcomes(c.result, orders)).map((l) => `  ${l}`));
   lines.push('', 'Replay exactly:', '', `  ${formatReplayCommand(c.story)}`);
   return lines;

@@ -15,7 +15,9 @@ const render: Record<ReportFormat, (model: ReportModel) => string> = { html: htm
 /** `seed-no-duplicate-orders-1a2b3c4d`: design, what broke, and the trace it tells. */
 export function reportName(model: ReportModel): string {
   const [base = '', ...changes] = model.design.spec.split(',');
-  const design = [basename(base, '.json'), ...changes].join('-');
+  // `-outbox` and `+outbox` are different designs: the sign survives as a word.
+  const named = changes.map((c) => c.replace(/^-/, 'no-').replace(/^\+/, 'with-'));
+  const design = [basename(base, '.json'), ...named].join('-');
   const broken = model.broken ?? 'holds';
   const id = model.story?.traceHash.slice(0, 8);
   const slug = (text: string) =>

@@ -56,7 +56,7 @@ export function gateway(world: World, profile: ProviderProfile): MachineHost<Gat
     const msg = env.msg as Incoming;
     if (msg.type !== 'gateway.query' || msg.outTradeNo === undefined) return false;
     const row = w.store('gateway').get('trades', msg.outTradeNo) as TradeRow | undefined;
-    if (row?.status !== 'SUCCESS' || row.capturedAtMs === undefined || profile.queryLagMs === 0) return false;
+    if (row?.state !== 'SUCCESS' || row.capturedAtMs === undefined || profile.queryLagMs === 0) return false;
     const ageMs = w.nowMs - row.capturedAtMs;
     if (ageMs > profile.queryLagMs || w.choose('query.lag', 2) === 0) return false;
     const status = profile.statusNames[profile.stateBeforeBuyerActs];
@@ -103,7 +103,9 @@ export function gateway(world: World, profile: ProviderProfile): MachineHost<Gat
       return { ...env, msg: { ...env.msg, settlement } as Message };
     }
     if (env.msg.type === 'gateway.refund' && profile.refundNames.PROCESSING !== undefined) {
-      const outcome = refundOutcomes[w.choose('refund.outcome', refundOutcomes.length + 1) - 1];
+      // Only the outcomes this provider has (Stripe's refunds fail; WeChat's may also be abnormal).
+      const possible = refundOutcomes.filter((o) => profile.refundNames[o] !== undefined);
+      const outcome = possible[w.choose('refund.outcome', possible.length + 1) - 1];
       if (outcome === undefined) return env;
       w.recordFault('refund.outcome', `a new refund under this number will end ${outcome}`, env);
       return { ...env, msg: { ...env.msg, outcome } as Message };
@@ -202,6 +204,6 @@ function echo(msg: Incoming): { requestId?: number } {
 function bill(world: World, status: string): Array<{ outTradeNo: string; amount: number; status: string }> {
   return [...world.store('gateway').rows('trades')]
     .map(([, row]) => row as TradeRow)
-    .filter((t) => t.status === 'SUCCESS' || t.status === 'FINISHED')
+    .filter((t) => t.state === 'SUCCESS' || t.state === 'FINISHED')
     .map((t) => ({ outTradeNo: t.outTradeNo, amount: t.amount, status }));
 }

@@ -74,6 +74,11 @@ export function users(
     tell('user.pay', intentId, moment.story);
     return { pay: 'timed', payDelayMs: moment.delayMs };
   };
+  const drawAbandon = (intentId: string): boolean => {
+    if (ask('user.abandon', 2) === 0) return false;
+    tell('user.abandon', intentId, 'will scan the pay page, then leave without paying');
+    return true;
+  };
   return new MachineHost<UserInput>(world, {
     address: 'users',
     machine: userMachine,
@@ -92,6 +97,7 @@ export function users(
             startAfterMs: intent.atMs,
             submit: drawSubmit(intent.intentId),
             ...drawPay(intent.intentId),
+            abandons: drawAbandon(intent.intentId),
           },
         ];
       }

@@ -25,8 +25,8 @@ describe('--report', () => {
     expect(r.code).toBe(1);
     const printed = [...r.out.matchAll(/^Report: (.+)$/gm)].map((m) => m[1]);
     expect(printed).toEqual([
-      join(reports, 'seed-no-duplicate-orders-bccc160c.html'),
-      join(reports, 'seed-no-duplicate-orders-bccc160c.md'),
+      join(reports, 'seed-no-duplicate-orders-86ae9fe1.html'),
+      join(reports, 'seed-no-duplicate-orders-86ae9fe1.md'),
     ]);
     const html = readFileSync(printed[0] as string, 'utf8');
     expect(html).toMatch(/^<!doctype html>/);
@@ -55,11 +55,11 @@ describe('--report', () => {
       reports,
     ]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out).reports).toEqual([join(reports, 'seed-no-duplicate-orders-bccc160c.md')]);
-    expect(readFileSync(join(reports, 'seed-no-duplicate-orders-bccc160c.md'), 'utf8')).toContain(
+    expect(JSON.parse(r.out).reports).toEqual([join(reports, 'seed-no-duplicate-orders-86ae9fe1.md')]);
+    expect(readFileSync(join(reports, 'seed-no-duplicate-orders-86ae9fe1.md'), 'utf8')).toContain(
       '## The lesson',
     );
-    expect(readdirSync(reports)).toEqual(['seed-no-duplicate-orders-bccc160c.md']);
+    expect(readdirSync(reports)).toEqual(['seed-no-duplicate-orders-86ae9fe1.md']);
   });
 
   it('rejects an unknown format and a report folder that is a file, before running', () => {

@@ -66,7 +66,7 @@ const pay = (atMs: number): Sent => ({
   msg: { type: 'user.pay', outTradeNo: 'o1.1~1', userId: 'u1', intentId: 'o1' },
 });
 const tradeStatus = (rows: Record<string, Record<string, object>>) =>
-  (rows.trades?.['o1.1~1'] as { status?: string } | undefined)?.status;
+  (rows.trades?.['o1.1~1'] as { state?: string } | undefined)?.state;
 const closes = (answers: Array<{ msg: Record<string, unknown> }>) =>
   answers.filter((a) => a.msg.type === 'gateway.close.result').map((a) => a.msg.code ?? a.msg.result);
 
@@ -137,10 +137,14 @@ describe('Alipay, as its documentation describes it', () => {
     expect(answers.find((a) => a.msg.type === 'gateway.close.result')?.msg.result).toBe('status-error');
   });
 
-  it('notifies TRADE_CLOSED when an unpaid trade expires', async () => {
-    const { answers } = await talk(alipay, [prepay(0)], [], [], 3 * 60 * 60_000);
-    const notified = answers.filter((a) => a.msg.type === 'gateway.notify');
-    expect(notified.map((a) => (a.msg.notification as { status: string }).status)).toEqual(['TRADE_CLOSED']);
+  it('notifies TRADE_CLOSED when a scanned, unpaid trade expires; a trade never scanned never existed', async () => {
+    const scan: Sent = { atMs: 1_000, to: 'gateway', msg: { type: 'user.scan', outTradeNo: 'o1.1~1' } };
+    const closedNotices = async (script: Sent[]) =>
+      (await talk(alipay, script, [], [], 3 * 60 * 60_000)).answers
+        .filter((a) => a.msg.type === 'gateway.notify')
+        .map((a) => (a.msg.notification as { status: string }).status);
+    expect(await closedNotices([prepay(0), scan])).toEqual(['TRADE_CLOSED']);
+    expect(await closedNotices([prepay(0)])).toEqual([]);
   });
 
   it('answers TRADE_NOT_EXIST to a close before the buyer acts, and the trade stays payable', async () => {

@@ -27,7 +27,9 @@ describe('ScriptedChoices', () => {
 
   it('rejects a replayed pick naming an option that does not exist', () => {
     const choices = ScriptedChoices.replay([{ label: 'notify.lost', nth: 0, index: 5 }]);
-    expect(() => choices.choose('notify.lost', 2)).toThrow(/notify.lost#0 picks option 5, but only 2 exist/);
+    expect(() => choices.choose('notify.lost', 2)).toThrow(
+      /notify.lost#0 picks option 5, but its options here are 1 to 1 \(0 is the default\)/,
+    );
   });
 
   it('round-trips picks through their text form', () => {

@@ -41,6 +41,7 @@ export const alipay: ProviderProfile = {
   isAck: (reply) => reply.httpStatus === 200 && reply.body === 'success',
   answerWithinMs: [15 * 1000],
   timestampToleranceMs: 5 * m,
+  timestampCheck: 'either-way',
   stateBeforeBuyerActs: 'NOT_EXIST',
   closeBeforeBuyerActsCloses: false,
   closeNotBeforeMs: 0,

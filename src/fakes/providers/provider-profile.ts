@@ -42,6 +42,11 @@ export interface ProviderProfile {
   readonly answerWithinMs: readonly [number, ...number[]];
   /** Notifications older than this are to be rejected by a verifying merchant. */
   readonly timestampToleranceMs: number;
+  /**
+   * `either-way`: a timestamp further than the tolerance from the merchant's clock, past or future,
+   * is rejected (WeChat, Alipay). `too-old`: only one older than that (Stripe's libraries).
+   */
+  readonly timestampCheck: 'either-way' | 'too-old';
   /** The state a query reports before the buyer has acted on the pre-pay. */
   readonly stateBeforeBuyerActs: TradeState;
   /** Whether closing a trade the buyer has not opened yet really closes it. */

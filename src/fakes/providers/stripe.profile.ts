@@ -9,11 +9,12 @@
 //   retried "for up to three days with an exponential back off" (the intervals are not published:
 //   5m, 30m, 2h, 4h, 8h, 16h, then daily to 72h, as observed by third parties, is modelled); answer
 //   "quickly": third-party write-ups give 3 s to 30 s, so both are modelled (a choice in between).
-// - "Check the webhook signatures": Stripe-Signature with a timestamp, 5 minutes' tolerance.
+// - "Check the webhook signatures": Stripe-Signature with a timestamp, 5 minutes' tolerance; the
+//   official libraries reject a timestamp older than that, not one in the future.
 // - "Idempotent requests": keys are kept 24 hours; the same key with other parameters is an
 //   idempotency_error. The merchant's out_trade_no is the key of the create call here.
-// - "Refunds": pending, then succeeded, failed or canceled; a refund with the same idempotency key
-//   is the same refund, a new key refunds again, up to the amount.
+// - "Refunds": pending, then succeeded or failed (final: a new refund is needed; canceled only by the
+//   merchant); the same idempotency key is the same refund, a new key refunds again, up to the amount.
 // A Checkout Session expires after 24 hours by default and cancels its intent: that is the expiry.
 
 import type { ProviderProfile } from './provider-profile.ts';
@@ -40,12 +41,15 @@ export const stripe: ProviderProfile = {
     SUCCESS: 'payment_intent.succeeded',
     CLOSED: 'payment_intent.canceled',
   },
-  refundNames: { PROCESSING: 'pending', SUCCESS: 'succeeded', CLOSED: 'canceled', ABNORMAL: 'failed' },
+  // A failed refund is final: money back needs a new refund (paysim's CLOSED). Only the merchant
+  // cancels one, and nothing like WeChat's ABNORMAL exists.
+  refundNames: { PROCESSING: 'pending', SUCCESS: 'succeeded', CLOSED: 'failed' },
   notifyRetryScheduleMs: [5 * m, 25 * m, 90 * m, 2 * h, 4 * h, 8 * h, 24 * h, 24 * h, 8 * h],
   ackReply: { httpStatus: 200, body: '' },
   isAck: (reply) => reply.httpStatus >= 200 && reply.httpStatus < 300,
   answerWithinMs: [3 * s, 30 * s],
   timestampToleranceMs: 5 * m,
+  timestampCheck: 'too-old',
   stateBeforeBuyerActs: 'NOTPAY',
   closeBeforeBuyerActsCloses: true,
   closeNotBeforeMs: 0,

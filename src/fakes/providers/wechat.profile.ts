@@ -52,6 +52,7 @@ export const wechat: ProviderProfile = {
   isAck: (reply) => (reply.httpStatus === 200 || reply.httpStatus === 204) && reply.body === '',
   answerWithinMs: [5 * s],
   timestampToleranceMs: 5 * m,
+  timestampCheck: 'either-way',
   stateBeforeBuyerActs: 'NOTPAY',
   closeBeforeBuyerActsCloses: true,
   closeNotBeforeMs: 5 * m,
