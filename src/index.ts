@@ -1,6 +1,7 @@
 // paysim's library entry point: what a test suite or script imports. The CLI is built on the same
 // functions.
 
+export { type AsyncBusinessAppOptions, asyncBusinessApp } from './adapters/async-business-app.ts';
 export {
   type AsyncPaymentCenterOptions,
   asyncPaymentCenter,
@@ -8,12 +9,22 @@ export {
   ProcessCrashed,
 } from './adapters/async-payment-center.ts';
 export type {
+  OrderServiceHandlers,
+  OrderServicePorts,
+  PaymentCenterClient,
+  RedisClient,
+  UsersClient,
+  Warehouse,
+} from './adapters/business-app-port.ts';
+export type {
   BusinessAppClient,
   Database,
   GatewayClient,
   PaymentCenterHandlers,
   PaymentCenterPorts,
 } from './adapters/payment-center-port.ts';
+export type { ProcessPorts } from './adapters/service-ports.ts';
+export { RedisUnavailable } from './adapters/service-ports.ts';
 export { type AssertHoldsOptions, assertHolds, InvariantBroken } from './check/assert-holds.ts';
 export type { Counterexample, ExploreOptions, ExploreReport } from './check/explore.ts';
 export { explore, replay } from './check/explore.ts';
@@ -23,7 +34,7 @@ export { formatReplayCommand } from './check/story.ts';
 export type { Deployment, Design, Mitigations, Timing, WriteGuard } from './designs/design.ts';
 export { loadDesignFile, parseDesign, resolveDesign } from './designs/load-design.ts';
 export { presets as designs } from './designs/presets.ts';
-export type { Fact, OrderFact, PaymentFact, Projection } from './domain/facts.ts';
+export type { Fact, OrderFact, PaymentFact, Projection, ShipmentFact } from './domain/facts.ts';
 export type { Notification } from './domain/messages.ts';
 export type { PaymentRow } from './domain/rows.ts';
 export { allFaults, faultCatalogue } from './faults/catalogue.ts';

@@ -159,7 +159,8 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
     // `put`, or one that `get` returned, changes nothing stored.
     const write = (table: string, key: string, row: object) => {
       const stored = structuredClone(row);
-      const result = world.write(address, table, key, stored, { fact: this.project(table, key, stored) });
+      const fact = this.project(table, key, stored, world.store(address).get(table, key));
+      const result = world.write(address, table, key, stored, { fact });
       if (result === 'unknown') throw new DatabaseTimeout(`the write of ${table} ${key} timed out`);
       if (result !== 'ok') throw new ProcessCrashed();
     };

@@ -7,7 +7,7 @@ import { resolveDesign } from '../designs/load-design.ts';
 import { allFaults } from '../faults/catalogue.ts';
 import { renderTimeline, storyOf } from '../report/timeline.ts';
 import { type Counterexample, type ExploreReport, explore } from './explore.ts';
-import type { PaymentCenterFactory } from './simulate.ts';
+import type { BusinessAppFactory, PaymentCenterFactory } from './simulate.ts';
 import { formatReplayCommand } from './story.ts';
 
 export interface AssertHoldsOptions {
@@ -23,6 +23,8 @@ export interface AssertHoldsOptions {
   readonly faults?: Iterable<string>;
   /** Your payment center in place of the model's (see `asyncPaymentCenter`). */
   readonly paymentCenter?: PaymentCenterFactory;
+  /** Your order service in place of the model's (see `asyncBusinessApp`). */
+  readonly businessApp?: BusinessAppFactory;
 }
 
 /** Thrown by `assertHolds`: the message tells the story; the fields carry it for tools. */
@@ -50,10 +52,12 @@ export async function assertHolds(options: AssertHoldsOptions): Promise<ExploreR
     maxOrders: options.maxOrders ?? 3,
     faults: new Set(options.faults ?? allFaults),
     paymentCenter: options.paymentCenter,
+    businessApp: options.businessApp,
   });
   const c = report.counterexample;
   if (c === undefined) return report;
-  throw new InvariantBroken(storyText(c, options.paymentCenter !== undefined), c, report);
+  const ownService = options.paymentCenter !== undefined || options.businessApp !== undefined;
+  throw new InvariantBroken(storyText(c, ownService), c, report);
 }
 
 function storyText(c: Counterexample, ownService: boolean): string {
@@ -68,7 +72,7 @@ function storyText(c: Counterexample, ownService: boolean): string {
     ...timeline,
     '',
     ownService
-      ? `Replay: replay(design, ${JSON.stringify({ workload: c.story.workload, picks: c.story.picks })}, { faults, paymentCenter })`
+      ? `Replay: replay(design, ${JSON.stringify({ workload: c.story.workload, picks: c.story.picks })}, { faults, paymentCenter, businessApp })`
       : `Replay: ${replay}`,
   ].join('\n');
 }

@@ -18,7 +18,7 @@ import {
   type TimerFocus,
   workloadArbitrary,
 } from './arbitraries.ts';
-import { type PaymentCenterFactory, type RunResult, simulate } from './simulate.ts';
+import { type BusinessAppFactory, type PaymentCenterFactory, type RunResult, simulate } from './simulate.ts';
 import type { Story } from './story.ts';
 
 export interface ExploreOptions {
@@ -28,6 +28,7 @@ export interface ExploreOptions {
   readonly maxOrders: number;
   readonly faults: ReadonlySet<string>;
   readonly paymentCenter?: PaymentCenterFactory;
+  readonly businessApp?: BusinessAppFactory;
   /**
    * `aimed` (the default): picks aimed at reached choice points, faults drawn as a swarm. `plain`:
    * the earlier uniform search, kept so the benchmark can show what aiming buys.
@@ -132,6 +133,7 @@ async function runAimed(options: ExploreOptions, workload: Workload, raw: readon
       faults: options.faults,
       choices,
       paymentCenter: options.paymentCenter,
+      businessApp: options.businessApp,
     });
     return { result, choices };
   };
@@ -172,6 +174,7 @@ async function reachOf(options: ExploreOptions): Promise<Reach> {
     faults: options.faults,
     choices,
     paymentCenter: options.paymentCenter,
+    businessApp: options.businessApp,
   });
   return choices.asked;
 }
@@ -180,7 +183,11 @@ async function reachOf(options: ExploreOptions): Promise<Reach> {
 export function replay(
   design: Design,
   story: Omit<Story, 'design'>,
-  options: { paymentCenter?: PaymentCenterFactory; faults: ReadonlySet<string> },
+  options: {
+    paymentCenter?: PaymentCenterFactory;
+    businessApp?: BusinessAppFactory;
+    faults: ReadonlySet<string>;
+  },
 ): Promise<RunResult> {
   return simulate({
     design,
@@ -188,5 +195,6 @@ export function replay(
     faults: options.faults,
     choices: ScriptedChoices.replay(story.picks),
     paymentCenter: options.paymentCenter,
+    businessApp: options.businessApp,
   });
 }

@@ -27,6 +27,8 @@ import type { Workload } from '../services/workload.ts';
 
 /** Builds the service that plays the payment center; the default is the XState model. */
 export type PaymentCenterFactory = (world: World, design: Design, profile: ProviderProfile) => Service;
+/** Builds the service that plays the business app (order service); the default is the XState model. */
+export type BusinessAppFactory = (world: World, design: Design) => Service;
 
 export interface RunInput {
   readonly design: Design;
@@ -34,6 +36,7 @@ export interface RunInput {
   readonly faults: ReadonlySet<string>;
   readonly choices: Choices & { readonly taken?: readonly Pick[] };
   readonly paymentCenter?: PaymentCenterFactory;
+  readonly businessApp?: BusinessAppFactory;
   /** See WorldOptions.atomicHandlers: for the benchmark only. */
   readonly atomicHandlers?: boolean;
 }
@@ -82,7 +85,7 @@ export async function simulate(input: RunInput): Promise<RunResult> {
     reconnectMs: 5_000,
   });
   world.add(users(world, workload, faults, design));
-  world.add(businessApp(world, design), design.businessApp.replicas);
+  world.add((input.businessApp ?? businessApp)(world, design), design.businessApp.replicas);
   world.add((input.paymentCenter ?? paymentCenter)(world, design, profile), design.paymentCenter.replicas);
   world.add(gateway(world, profile));
   world.add(redis);

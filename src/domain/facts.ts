@@ -29,16 +29,43 @@ export interface OrderFact {
   readonly reason?: string;
 }
 
-/** The business app shipped (fulfilled) the order once. */
+/** The business app shipped (fulfilled) the order. Shipments under one `key` are one shipment. */
 export interface ShipmentFact {
   readonly kind: 'shipment';
   readonly orderId: string;
+  /** The idempotency key the warehouse was given; absent, every report is a shipment. */
+  readonly key?: string;
 }
 
 export type Fact = PaymentFact | OrderFact | ShipmentFact;
 
-/** How a service's writes are told as facts: a row of one of its tables, or nothing. */
-export type Projection = (table: string, key: string, row: object) => Fact | undefined;
+/**
+ * How a service's writes are told as facts: a row of one of its tables (with the row it replaces,
+ * if any) says some facts, one, or nothing.
+ */
+export type Projection = (
+  table: string,
+  key: string,
+  row: object,
+  before: object | undefined,
+) => Fact | readonly Fact[] | undefined;
+
+/** The facts a trace entry carries, as a list. */
+export function factsOf(entry: TraceEntry): readonly Fact[] {
+  if (entry.kind !== 'write' && entry.kind !== 'observe') return [];
+  const fact = entry.fact as Fact | readonly Fact[] | undefined;
+  if (fact === undefined) return [];
+  return Array.isArray(fact) ? fact : [fact as Fact];
+}
+
+/** Whether a shipment is new: one without a key always is; one with a key, the first time. */
+export function newShipment(fact: ShipmentFact, seen: Set<string>): boolean {
+  if (fact.key === undefined) return true;
+  const id = `${fact.orderId}\u0000${fact.key}`;
+  if (seen.has(id)) return false;
+  seen.add(id);
+  return true;
+}
 
 /** The payment center model's projection: its `payments` rows. */
 export function paymentFactOf(table: string, key: string, row: object): PaymentFact | undefined {
@@ -76,14 +103,14 @@ export function lastFacts(trace: readonly TraceEntry[]): {
   const orders = new Map<string, OrderFact>();
   const payments = new Map<string, PaymentFact>();
   const shipments = new Map<string, number>();
+  const keys = new Set<string>();
+  const ship = (orderId: string) => shipments.set(orderId, (shipments.get(orderId) ?? 0) + 1);
   for (const e of trace) {
-    if (e.kind !== 'write' && e.kind !== 'observe') continue;
-    const fact = e.fact as Fact | undefined;
-    if (fact?.kind === 'payment') payments.set(fact.orderId, fact);
-    if (fact?.kind === 'order') orders.set(fact.orderId, fact);
-    if ((e.kind === 'write' && e.fulfils) || fact?.kind === 'shipment') {
-      const orderId = fact?.orderId ?? (e.kind === 'write' ? e.key : '');
-      shipments.set(orderId, (shipments.get(orderId) ?? 0) + 1);
+    if (e.kind === 'write' && e.fulfils) ship(e.key);
+    for (const fact of factsOf(e)) {
+      if (fact.kind === 'payment') payments.set(fact.orderId, fact);
+      else if (fact.kind === 'order') orders.set(fact.orderId, fact);
+      else if (newShipment(fact, keys)) ship(fact.orderId);
     }
   }
   return { orders, payments, shipments };

@@ -1,6 +1,7 @@
 // A Redis-like key store with TTLs on the virtual clock: GET, SET (with NX and an expiry), DEL.
 // Each command is atomic, as in Redis; a race can only appear between commands, which is exactly
-// the gap in a GET-then-SET duplicate check. It answers every command (no Redis faults modelled).
+// the gap in a GET-then-SET duplicate check. Commands and replies may be lost or slow on the way
+// (`redis.lost`, `redis.slow`), never inside Redis.
 
 import type { Envelope, Service, World } from '../kernel/index.ts';
 
@@ -40,7 +41,14 @@ export class RedisStore implements Service {
       });
       value = 'OK';
     }
-    this.world.send(this.address, env.from, { type: 'redis.reply', orderId: cmd.replyKey, value });
+    // A reply answers its command, as over the client's connection: it carries the request id.
+    const requestId = (env.msg as { requestId?: number }).requestId;
+    this.world.send(this.address, env.from, {
+      type: 'redis.reply',
+      orderId: cmd.replyKey,
+      value,
+      ...(requestId === undefined ? {} : { requestId }),
+    });
   }
 
   /** Keys still holding at the end, with their expiry (Infinity: never). */

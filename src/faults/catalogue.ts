@@ -314,6 +314,7 @@ const linkTable: Record<string, LinkRule> = {
   'order.submit': { lost: 'app.link.lost' },
   'redis.get': { lost: 'redis.lost' },
   'redis.set': { lost: 'redis.lost' },
+  'redis.del': { lost: 'redis.lost' },
   'redis.reply': { lost: 'redis.lost', delayed: 'redis.slow' },
   'order.created': { lost: 'app.link.lost' },
   'order.rejected': { lost: 'app.link.lost' },

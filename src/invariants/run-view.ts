@@ -4,7 +4,7 @@
 
 import type { FinalState } from '../check/simulate.ts';
 import type { Design } from '../designs/design.ts';
-import type { Fact, OrderFact, PaymentFact } from '../domain/facts.ts';
+import { factsOf, newShipment, type OrderFact, type PaymentFact } from '../domain/facts.ts';
 import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
 import type { TraceEntry } from '../kernel/index.ts';
 import type { Workload } from '../services/workload.ts';
@@ -68,6 +68,7 @@ export class RunView {
   constructor(readonly facts: RunFacts) {
     const orderStatus = new Map<string, string>();
     const paymentStatus = new Map<string, string>();
+    const shipmentKeys = new Set<string>();
     for (const e of facts.trace) {
       if (e.kind !== 'write' && e.kind !== 'observe') continue;
       if (e.kind === 'write' && e.owner === 'gateway') {
@@ -83,20 +84,22 @@ export class RunView {
           this.refunds.push({ ...movement, outTradeNo: row.outTradeNo as string });
         continue;
       }
-      // What the services said about each order: facts their writes carried, or reported outright.
-      const fact = e.fact as Fact | undefined;
       // A fulfilment is a decision to ship, recorded with its write; a lost update cannot hide one.
       if (e.kind === 'write' && e.fulfils)
-        this.fulfilments.push({ step: e.step, atMs: e.atMs, orderId: fact?.orderId ?? e.key });
-      if (fact?.kind === 'shipment')
-        this.fulfilments.push({ step: e.step, atMs: e.atMs, orderId: fact.orderId });
-      else if (fact?.kind === 'order') {
-        this.amounts.set(fact.orderId, fact.amount);
-        this.lastOrder.set(fact.orderId, fact);
-        track(this.orderChanges, orderStatus, e.step, e.atMs, fact.orderId, fact.status);
-      } else if (fact?.kind === 'payment') {
-        this.lastPayment.set(fact.orderId, fact);
-        track(this.paymentChanges, paymentStatus, e.step, e.atMs, fact.orderId, fact.status, fact.paidBy);
+        this.fulfilments.push({ step: e.step, atMs: e.atMs, orderId: e.key });
+      // What the services said about each order: facts their writes carried, or reported outright.
+      for (const fact of factsOf(e)) {
+        if (fact.kind === 'shipment') {
+          if (newShipment(fact, shipmentKeys))
+            this.fulfilments.push({ step: e.step, atMs: e.atMs, orderId: fact.orderId });
+        } else if (fact.kind === 'order') {
+          this.amounts.set(fact.orderId, fact.amount);
+          this.lastOrder.set(fact.orderId, fact);
+          track(this.orderChanges, orderStatus, e.step, e.atMs, fact.orderId, fact.status);
+        } else {
+          this.lastPayment.set(fact.orderId, fact);
+          track(this.paymentChanges, paymentStatus, e.step, e.atMs, fact.orderId, fact.status, fact.paidBy);
+        }
       }
     }
     const last = facts.trace[facts.trace.length - 1];
