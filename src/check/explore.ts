@@ -29,6 +29,8 @@ export interface ExploreOptions {
   readonly faults: ReadonlySet<string>;
   readonly paymentCenter?: PaymentCenterFactory;
   readonly businessApp?: BusinessAppFactory;
+  /** The `--app` config those services came from, named in the story's replay line. */
+  readonly app?: string;
   /**
    * `aimed` (the default): picks aimed at reached choice points, faults drawn as a swarm. `plain`:
    * the earlier uniform search, kept so the benchmark can show what aiming buys.
@@ -84,7 +86,12 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
   return {
     ...report,
     counterexample: {
-      story: { design: design.name, workload, picks: smallest.picks },
+      story: {
+        design: design.name,
+        workload,
+        picks: smallest.picks,
+        ...(options.app === undefined ? {} : { app: options.app }),
+      },
       violations: result.violations,
       result,
       foundAtRun: details.numRuns,

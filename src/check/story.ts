@@ -10,6 +10,8 @@ export interface Story {
   readonly design: string;
   readonly workload: Workload;
   readonly picks: readonly Pick[];
+  /** The `--app` config whose services ran in place of the models, if any. */
+  readonly app?: string;
 }
 
 /** An intent may start at most this long after the run begins (the run's horizon is 48 h). */
@@ -76,7 +78,8 @@ export function checkPicks(picks: readonly Pick[]): readonly Pick[] {
 
 export function formatReplayCommand(story: Story): string {
   const picks = formatPicks(story.picks);
-  return `npx paysim replay --design ${story.design} --workload ${formatWorkload(story.workload)}${picks ? ` --picks "${picks}"` : ''}`;
+  const app = story.app === undefined ? '' : ` --app ${story.app}`;
+  return `npx paysim replay --design ${story.design} --workload ${formatWorkload(story.workload)}${picks ? ` --picks "${picks}"` : ''}${app}`;
 }
 
 export { parsePicks };

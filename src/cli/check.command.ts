@@ -7,6 +7,7 @@ import { allFaults } from '../faults/catalogue.ts';
 import { buildReport } from '../report/report-model.ts';
 import { verdictJson, verdictText } from '../report/verdict.ts';
 import type { ReportFormat } from '../report/write-report.ts';
+import { loadApp } from './app-config.ts';
 import { colourWanted, paintFailures } from './colour.ts';
 import { designSpecHelp } from './design-spec-help.ts';
 import { onInterrupt } from './interrupt.ts';
@@ -19,7 +20,8 @@ import { saveStory } from './story-file.ts';
 import { UsageError } from './usage-error.ts';
 
 interface CheckFlags {
-  design: string;
+  design?: string;
+  app?: string;
   runs: number;
   seed?: number;
   orders: number;
@@ -37,7 +39,8 @@ interface CheckFlags {
 export function checkCommand(): Command {
   return new Command('check')
     .description('Explore many simulated worlds and report whether the design holds every invariant.')
-    .option('--design <spec>', designSpecHelp, 'hardened')
+    .option('--design <spec>', `${designSpecHelp} (default: the --app config's, or hardened)`)
+    .option('--app <file>', 'a paysim.config.ts plugging your own payment center or order service in')
     .option('--runs <n>', 'how many worlds to generate', positiveInt('--runs'), 2000)
     .option('--seed <n>', 'the seed for generation (default: a fresh one, printed)', seedInt)
     .option(
@@ -80,7 +83,9 @@ export function checkCommand(): Command {
         flags.provider && `provider=${flags.provider}`,
         flags.forwarding && `forwarding=${flags.forwarding}`,
       ];
-      const design = await resolveDesign([flags.design, ...changes.filter(Boolean)].join(','));
+      const app = flags.app === undefined ? undefined : await loadApp(flags.app);
+      const base = flags.design ?? app?.design ?? 'hardened';
+      const design = await resolveDesign([base, ...changes.filter(Boolean)].join(','));
       const excluded = flags.withoutFaults === undefined ? [] : faultList('--no-faults', flags.withoutFaults);
       const faults =
         flags.faults === undefined
@@ -105,6 +110,9 @@ export function checkCommand(): Command {
         seed,
         maxOrders: flags.orders,
         faults: new Set(faults),
+        paymentCenter: app?.paymentCenter,
+        businessApp: app?.businessApp,
+        app: app?.file,
         onRun: (n) => {
           done = n;
           bar?.update(n);

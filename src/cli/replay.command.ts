@@ -1,4 +1,4 @@
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { replay } from '../check/explore.ts';
 import { checkPicks, formatReplayCommand, parsePicks, parseWorkload } from '../check/story.ts';
@@ -9,6 +9,7 @@ import { orderOutcomes } from '../report/final-state.ts';
 import { buildReport } from '../report/report-model.ts';
 import { renderTimeline, storyOf } from '../report/timeline.ts';
 import type { ReportFormat } from '../report/write-report.ts';
+import { loadApp } from './app-config.ts';
 import { colourWanted, paintFailures } from './colour.ts';
 import { designSpecHelp } from './design-spec-help.ts';
 import { reportFormatList } from './parse.ts';
@@ -20,6 +21,7 @@ import { UsageError } from './usage-error.ts';
 
 interface ReplayFlags {
   design?: string;
+  app?: string;
   workload?: string;
   picks?: string;
   file?: string;
@@ -66,6 +68,7 @@ export function replayCommand(): Command {
       'the deviations from the happy path, label#nth=option with the option by number or name, e.g. "notify.lost#0=1 notify.duplicated#0=at-once" (`paysim faults` lists the names)',
     )
     .option('--file <file>', 'a story saved with `paysim check --save`, or one of scenarios/*.json')
+    .option('--app <file>', 'the paysim.config.ts whose services the story ran (as its replay line says)')
     .option('--verbose', 'show every delivery, not only the ones that tell the story')
     .option('--json', 'print one JSON document to stdout and nothing else')
     .option('--report <formats>', 'also write the story as a report: html, md or html,md', reportFormatList)
@@ -78,9 +81,15 @@ export function replayCommand(): Command {
       const { story, relativeTo } = await load(flags);
       if (flags.report !== undefined) await checkReportDir(flags.reportDir);
       const design = await resolveDesign(story.design, relativeTo);
+      const appFile = flags.app ?? (story.app === undefined ? undefined : join(relativeTo ?? '.', story.app));
+      const app = appFile === undefined ? undefined : await loadApp(appFile);
       let result: Awaited<ReturnType<typeof replay>>;
       try {
-        result = await replay(design, story, { faults: new Set(allFaults) });
+        result = await replay(design, story, {
+          faults: new Set(allFaults),
+          paymentCenter: app?.paymentCenter,
+          businessApp: app?.businessApp,
+        });
       } catch (error) {
         // A pick naming an option its choice does not have (e.g. user.submit#0=9).
         if (error instanceof RangeError) throw new UsageError(`--picks: ${error.message}`);
@@ -94,7 +103,9 @@ export function replayCommand(): Command {
           `note: never reached in this run, so they change nothing: ${formatPicks(unused)}\n`,
         );
       }
-      const replayLine = flags.file ? `npx paysim replay --file ${flags.file}` : formatReplayCommand(story);
+      const replayLine = flags.file
+        ? `npx paysim replay --file ${flags.file}`
+        : formatReplayCommand({ ...story, ...(appFile === undefined ? {} : { app: appFile }) });
       const text = replayText(story, result, { replayLine, verbose: flags.verbose });
       const mismatch = text.mismatch;
       let reportPaths: string[] = [];

@@ -25,7 +25,15 @@ export function specRelativeTo(spec: string, storyDir: string): string {
 }
 
 export async function saveStory(path: string, story: Story): Promise<void> {
-  const saved = { ...story, design: specRelativeTo(story.design, dirname(path)) };
+  const dir = dirname(path);
+  const saved = {
+    ...story,
+    design: specRelativeTo(story.design, dir),
+    // The app config too is named from where the story lives.
+    ...(story.app === undefined
+      ? {}
+      : { app: relative(resolve(dir), resolve(story.app)).split(sep).join('/') }),
+  };
   await writeFile(path, `${JSON.stringify(saved, null, 2)}\n`).catch((error: Error) => {
     throw new UsageError(`--save ${path}: cannot write the counterexample (${error.message})`);
   });
@@ -53,6 +61,8 @@ export async function loadStory(path: string): Promise<StoryFile> {
   } catch (error) {
     throw new UsageError(`--file ${path}: ${(error as Error).message}`);
   }
+  if (saved.app !== undefined && typeof saved.app !== 'string')
+    throw new UsageError(`--file ${path}: app must be the path of a paysim.config file`);
   if (saved.expect !== undefined) {
     const names = invariants.map((i) => i.name);
     if (!Array.isArray(saved.expect))

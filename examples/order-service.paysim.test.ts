@@ -1,0 +1,26 @@
+// How a team wires paysim into its CI: the order service's own vitest suite checks it against the
+// hardened design under every fault, and shows that the suite would catch each planted bug.
+
+import { describe, expect, it } from 'vitest';
+import { asyncBusinessApp } from '../src/adapters/async-business-app.ts';
+import { assertHolds } from '../src/check/assert-holds.ts';
+import { type OrderServiceBug, orderFacts, SimpleOrderService } from './simple-order-service.ts';
+
+const orderService = (plantedBug?: OrderServiceBug) =>
+  asyncBusinessApp((ports) => new SimpleOrderService(ports, { plantedBug }), { project: orderFacts });
+
+describe('our order service', () => {
+  it('never loses a payment, ships twice or duplicates an order (hardened, every fault)', async () => {
+    await assertHolds({ design: 'hardened', runs: 500, seed: 2, businessApp: orderService() });
+  });
+
+  it.each([
+    ['ships-every-delivery', /exactly-once-fulfilment/],
+    ['get-then-set', /no-duplicate-orders/],
+    ['release-key-on-timeout', /closed-loop|no-duplicate-orders/],
+  ] as const)('would fail CI with the story if it had the bug %s', async (bug, invariant) => {
+    await expect(
+      assertHolds({ design: 'hardened', runs: 500, seed: 1, businessApp: orderService(bug) }),
+    ).rejects.toThrow(invariant);
+  });
+});

@@ -1,0 +1,64 @@
+// `--app ./paysim.config.ts`: a team's own services, plugged in where the models would be. The file
+// default-exports a `PaysimConfig`; loading it runs the team's module, so every way it can fail is
+// turned into a message that names the file (and the field), never a stack trace.
+
+import { access } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { BusinessAppFactory, PaymentCenterFactory } from '../check/simulate.ts';
+import { UsageError } from './usage-error.ts';
+
+/** What a `paysim.config.ts` default-exports: the design to check, and the services of your own. */
+export interface PaysimConfig {
+  /** The design spec to check against, unless `--design` says otherwise (default: hardened). */
+  readonly design?: string;
+  /** Your payment center, e.g. `asyncPaymentCenter((ports) => new OurPaymentCenter(ports))`. */
+  readonly paymentCenter?: PaymentCenterFactory;
+  /** Your order service, e.g. `asyncBusinessApp((ports) => new OurOrderService(ports), { project })`. */
+  readonly businessApp?: BusinessAppFactory;
+}
+
+export interface LoadedApp extends PaysimConfig {
+  /** The path as given, for the replay line. */
+  readonly file: string;
+}
+
+export async function loadApp(file: string): Promise<LoadedApp> {
+  const path = resolve(file);
+  try {
+    await access(path);
+  } catch {
+    throw new UsageError(`--app ${file}: no such file`);
+  }
+  let loaded: { default?: unknown };
+  try {
+    loaded = (await import(pathToFileURL(path).href)) as { default?: unknown };
+  } catch (error) {
+    const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new UsageError(`--app ${file}: the module failed to load: ${why}`);
+  }
+  const config = loaded.default;
+  if (typeof config !== 'object' || config === null)
+    throw new UsageError(
+      `--app ${file}: expected a default export of { design?, paymentCenter?, businessApp? }, got ${config === null ? 'null' : typeof config}`,
+    );
+  const c = config as Record<string, unknown>;
+  const known = ['design', 'paymentCenter', 'businessApp'];
+  const unknown = Object.keys(c).filter((k) => !known.includes(k));
+  if (unknown.length > 0)
+    throw new UsageError(
+      `--app ${file}: unknown field ${unknown.join(', ')}; the fields are ${known.join(', ')}`,
+    );
+  if (c.design !== undefined && typeof c.design !== 'string')
+    throw new UsageError(
+      `--app ${file}: design: expected a design spec such as "hardened", got ${typeof c.design}`,
+    );
+  for (const field of ['paymentCenter', 'businessApp'])
+    if (c[field] !== undefined && typeof c[field] !== 'function')
+      throw new UsageError(
+        `--app ${file}: ${field}: expected what ${field === 'paymentCenter' ? 'asyncPaymentCenter' : 'asyncBusinessApp'}(…) returns, got ${typeof c[field]}`,
+      );
+  if (c.paymentCenter === undefined && c.businessApp === undefined)
+    throw new UsageError(`--app ${file}: names neither a paymentCenter nor a businessApp of your own`);
+  return { ...(c as PaysimConfig), file };
+}
