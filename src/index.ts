@@ -37,7 +37,7 @@ export { loadDesignFile, parseDesign, resolveDesign } from './designs/load-desig
 export { presets as designs } from './designs/presets.ts';
 export type { Fact, OrderFact, PaymentFact, Projection, ShipmentFact } from './domain/facts.ts';
 export type { Notification } from './domain/messages.ts';
-export type { PaymentRow } from './domain/rows.ts';
+export type { OrderStatus, PaymentRow, PaymentStatus } from './domain/rows.ts';
 export { allFaults, faultCatalogue } from './faults/catalogue.ts';
 export type { Violation } from './invariants/index.ts';
 export { invariants } from './invariants/index.ts';

@@ -6,7 +6,7 @@
 
 import type { BusinessAppFactory } from '../check/simulate.ts';
 import type { Design } from '../designs/design.ts';
-import { type OrderFact, orderFactOf, type Projection, type ShipmentFact } from '../domain/facts.ts';
+import { type OrderFact, orderFactOf, type Projection } from '../domain/facts.ts';
 import type { Envelope, Message, World } from '../kernel/index.ts';
 import { AsyncService, type Incarnation, type Incoming } from './async-service.ts';
 import type { OrderServiceHandlers, OrderServicePorts } from './business-app-port.ts';
@@ -27,43 +27,62 @@ class AsyncBusinessApp extends AsyncService<OrderServiceHandlers, OrderServicePo
     const orderId = msg.orderId as string;
     switch (msg.type) {
       case 'order.submit':
-        this.run(() =>
-          h.onSubmit({
-            orderId,
-            intentId: msg.intentId as string,
-            userId: msg.userId as string,
-            amount: msg.amount as number,
-          }),
+        this.run(
+          () =>
+            h.onSubmit({
+              orderId,
+              intentId: msg.intentId as string,
+              userId: msg.userId as string,
+              amount: msg.amount as number,
+            }),
+          `onSubmit for ${orderId}`,
         );
         return true;
       case 'pay.requested':
-        this.run(() => h.onPayRequested({ orderId }));
+        this.run(() => h.onPayRequested({ orderId }), `onPayRequested for ${orderId}`);
         return true;
       case 'payment.created':
-        this.run(() =>
-          h.onPaymentCreated({
-            orderId,
-            outTradeNo: msg.outTradeNo as string,
-            ...(msg.prepayId === undefined ? {} : { prepayId: msg.prepayId as string }),
-          }),
+        this.run(
+          () =>
+            h.onPaymentCreated({
+              orderId,
+              outTradeNo: msg.outTradeNo as string,
+              ...(msg.prepayId === undefined ? {} : { prepayId: msg.prepayId as string }),
+            }),
+          `onPaymentCreated for ${orderId}`,
         );
         return true;
       case 'payment.closed':
-        this.run(() => h.onPaymentClosed({ orderId }));
+        this.run(() => h.onPaymentClosed({ orderId }), `onPaymentClosed for ${orderId}`);
         return true;
       case 'payment.status':
-        this.run(() => h.onPaymentStatus({ orderId, status: msg.status as string }));
+        this.run(
+          () => h.onPaymentStatus({ orderId, status: msg.status as string }),
+          `onPaymentStatus for ${orderId}`,
+        );
         return true;
       case 'payment.succeeded': {
         const ack = msg.ack as { to: string; msg: Message & Record<string, unknown> } | undefined;
-        this.run(async () => {
-          await h.onPaymentResult({
-            orderId,
-            outTradeNo: msg.outTradeNo as string,
-            amount: msg.amount as number,
-          });
-          if (ack !== undefined) this.send(self, ack.to, ack.msg);
-        });
+        // Resolved: acknowledged. Failed: a broker delivery is rejected (nack, requeued at once, as an
+        // AMQP client does on a handler error); a direct call goes unanswered, so it is sent again.
+        const reject = () => {
+          if (ack?.to !== 'mq') return;
+          try {
+            this.send(self, 'mq', { type: 'mq.nack', messageId: ack.msg.messageId });
+          } catch {}
+        };
+        this.run(
+          async () => {
+            await h.onPaymentResult({
+              orderId,
+              outTradeNo: msg.outTradeNo as string,
+              amount: msg.amount as number,
+            });
+            if (ack !== undefined) this.send(self, ack.to, ack.msg);
+          },
+          `onPaymentResult for ${orderId}`,
+          reject,
+        );
         return true;
       }
       default:
@@ -86,7 +105,7 @@ class AsyncBusinessApp extends AsyncService<OrderServiceHandlers, OrderServicePo
     const tellUser = (msg: Message & Record<string, unknown>) => this.send(self, 'users', msg);
     const ask = (msg: Message & Record<string, unknown>) => this.send(self, 'pc', msg);
     return {
-      ...this.processPorts<OrderFact | ShipmentFact>(self, 'order'),
+      ...this.processPorts<OrderFact>(self, 'order'),
       redis: {
         get: (key) => redis({ type: 'redis.get', key }),
         set: async (key, value, options = {}) =>
@@ -134,5 +153,6 @@ export function asyncBusinessApp(
   options: AsyncBusinessAppOptions = {},
 ): BusinessAppFactory {
   const project = options.project ?? orderFactOf;
-  return (world, design) => new AsyncBusinessApp(world, design, create, project);
+  const factory: BusinessAppFactory = (world, design) => new AsyncBusinessApp(world, design, create, project);
+  return Object.assign(factory, { role: 'businessApp' as const });
 }

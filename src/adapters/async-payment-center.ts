@@ -31,13 +31,16 @@ class AsyncPaymentCenter extends AsyncService<PaymentCenterHandlers, PaymentCent
     const orderId = msg.orderId as string;
     switch (msg.type) {
       case 'payment.create':
-        this.run(() => h.onCreatePayment({ orderId, amount: msg.amount as number }));
+        this.run(
+          () => h.onCreatePayment({ orderId, amount: msg.amount as number }),
+          `onCreatePayment for ${orderId}`,
+        );
         return true;
       case 'payment.close':
-        this.run(() => h.onClose({ orderId }));
+        this.run(() => h.onClose({ orderId }), `onClose for ${orderId}`);
         return true;
       case 'payment.query':
-        this.run(() => h.onQuery({ orderId }));
+        this.run(() => h.onQuery({ orderId }), `onQuery for ${orderId}`);
         return true;
       case 'gateway.notify': {
         const n = msg.notification as Notification;
@@ -50,7 +53,7 @@ class AsyncPaymentCenter extends AsyncService<PaymentCenterHandlers, PaymentCent
             notifiedAtMs: n.timestampMs,
             ...reply,
           });
-        });
+        }, `onNotify for ${n.outTradeNo}`);
         return true;
       }
       default:
@@ -141,5 +144,7 @@ export function asyncPaymentCenter(
   options: AsyncPaymentCenterOptions = {},
 ): PaymentCenterFactory {
   const project = options.project ?? paymentFactOf;
-  return (world, design, profile) => new AsyncPaymentCenter(world, design, profile, create, project);
+  const factory: PaymentCenterFactory = (world, design, profile) =>
+    new AsyncPaymentCenter(world, design, profile, create, project);
+  return Object.assign(factory, { role: 'paymentCenter' as const });
 }

@@ -12,7 +12,14 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Design } from '../designs/design.ts';
 import type { Projection } from '../domain/facts.ts';
 import type { Envelope, Message, Service, World } from '../kernel/index.ts';
-import { type Database, DatabaseTimeout, ProcessCrashed, type ProcessPorts } from './service-ports.ts';
+import { checkFacts } from './fact-contract.ts';
+import {
+  ContractError,
+  type Database,
+  DatabaseTimeout,
+  ProcessCrashed,
+  type ProcessPorts,
+} from './service-ports.ts';
 
 export type Incoming = Message & { requestId?: number; [key: string]: unknown };
 
@@ -97,12 +104,20 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
   }
 
   /**
-   * Runs a handler. A crash unwinds it silently; a database timeout fails its request, as it would
-   * a server's; anything else is a bug in the implementation and fails the run.
+   * Runs a handler. A crash unwinds it silently; any other error fails its request, as an uncaught
+   * exception fails a server's request (no answer, no ack), and goes into the story. A broken
+   * contract with paysim stops the check.
    */
-  protected run(handler: () => Promise<void>): void {
+  protected run(handler: () => Promise<void>, what = 'a handler', onError?: () => void): void {
     handler().catch((error: unknown) => {
-      if (!(error instanceof ProcessCrashed || error instanceof DatabaseTimeout)) this.failure ??= error;
+      if (error instanceof ProcessCrashed) return;
+      if (error instanceof ContractError) {
+        this.failure ??= error;
+        return;
+      }
+      const why = error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error);
+      this.world.note(this.address, `${what} failed: ${why}`);
+      onError?.();
     });
   }
 
@@ -159,7 +174,10 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
     // `put`, or one that `get` returned, changes nothing stored.
     const write = (table: string, key: string, row: object) => {
       const stored = structuredClone(row);
-      const fact = this.project(table, key, stored, world.store(address).get(table, key));
+      const fact = checkFacts(
+        this.project(table, key, stored, world.store(address).get(table, key)),
+        `the projection of ${table} ${key}`,
+      );
       const result = world.write(address, table, key, stored, { fact });
       if (result === 'unknown') throw new DatabaseTimeout(`the write of ${table} ${key} timed out`);
       if (result !== 'ok') throw new ProcessCrashed();
@@ -211,7 +229,7 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
       now: () => world.clockOf(address),
       report: (fact: F) => {
         this.alive(self);
-        world.observe(address, { ...fact, kind: (fact as { kind?: string }).kind ?? kind });
+        world.observe(address, checkFacts({ kind, ...fact } as never, 'report') as object);
       },
     };
   }

@@ -13,7 +13,7 @@
 // after all. `paymentCenter.queryPayment` asks for a payment's status (`onPaymentStatus`).
 
 import type { Timing } from '../designs/design.ts';
-import type { OrderFact, ShipmentFact } from '../domain/facts.ts';
+import type { OrderFact } from '../domain/facts.ts';
 import type { ProcessPorts } from './service-ports.ts';
 
 export interface OrderServiceHandlers {
@@ -23,7 +23,10 @@ export interface OrderServiceHandlers {
   onPaymentClosed(res: { orderId: string }): Promise<void>;
   /** `status` in the payment center's words: paying, closing, paid, closed, exception, or none. */
   onPaymentStatus(res: { orderId: string; status: string }): Promise<void>;
-  /** Resolving acknowledges the result (MQ ack, or the HTTP 200 of a direct call). */
+  /**
+   * Resolving acknowledges the result (MQ ack, or the answer to a direct call). Throwing rejects it:
+   * a broker delivery is requeued and comes again at once (nack); a direct call is sent again.
+   */
   onPaymentResult(result: { orderId: string; outTradeNo: string; amount: number }): Promise<void>;
   /** Called after every (re)start, with the database as the crash left it. */
   recover(): Promise<void>;
@@ -65,7 +68,7 @@ export interface Warehouse {
  * `closed`, `exception` with a reason, with its intent and amount); not needed when
  * `asyncBusinessApp(create, { project })` maps its rows to these facts.
  */
-export interface OrderServicePorts extends ProcessPorts<OrderFact | ShipmentFact> {
+export interface OrderServicePorts extends ProcessPorts<OrderFact> {
   readonly redis: RedisClient;
   readonly paymentCenter: PaymentCenterClient;
   readonly users: UsersClient;

@@ -33,9 +33,10 @@ export interface ProcessPorts<F> {
   /** The service's own wall clock (it may be off: `clock.skew`). */
   now(): number;
   /**
-   * Tells the checkers a fact about an order, in paysim's words (see `Fact`). Not needed when the
-   * writes already say it through the role adapter's `project` option. Report right after the
-   * write that made it true: a crash between the two loses the report.
+   * Tells the checkers a fact about an order, in paysim's words (see `Fact`). Prefer the role
+   * adapter's `project` option, which reads the facts off your writes as they commit: a report
+   * comes after its write, so a crash or a `DatabaseTimeout` between the two loses it and the
+   * checkers then disagree with your table.
    */
   report(fact: F): void;
 }
@@ -52,3 +53,10 @@ export class DatabaseTimeout extends Error {}
 
 /** Thrown by a Redis command that got no reply in time (Redis down, slow, or the reply lost). */
 export class RedisUnavailable extends Error {}
+
+/**
+ * Thrown when a service behind a port breaks its contract with paysim (a fact of the wrong shape, a
+ * factory that is not one): a mistake in the harness, not a finding about the design. It stops the
+ * check with a message saying what to fix.
+ */
+export class ContractError extends Error {}

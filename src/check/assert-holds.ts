@@ -57,10 +57,12 @@ export async function assertHolds(options: AssertHoldsOptions): Promise<ExploreR
   const c = report.counterexample;
   if (c === undefined) return report;
   const ownService = options.paymentCenter !== undefined || options.businessApp !== undefined;
-  throw new InvariantBroken(storyText(c, ownService), c, report);
+  const faults =
+    options.faults === undefined ? 'new Set(allFaults)' : `new Set(${JSON.stringify([...options.faults])})`;
+  throw new InvariantBroken(storyText(c, ownService, faults), c, report);
 }
 
-function storyText(c: Counterexample, ownService: boolean): string {
+function storyText(c: Counterexample, ownService: boolean, faults: string): string {
   const first = c.violations[0];
   const broken = [...new Set(c.violations.map((v) => `${v.invariant}: ${v.message}`))];
   const timeline = renderTimeline(c.result.trace, storyOf(c.violations));
@@ -72,7 +74,7 @@ function storyText(c: Counterexample, ownService: boolean): string {
     ...timeline,
     '',
     ownService
-      ? `Replay: replay(design, ${JSON.stringify({ workload: c.story.workload, picks: c.story.picks })}, { faults, paymentCenter, businessApp })`
+      ? `Replay (the same services you passed): replay(await resolveDesign(${JSON.stringify(c.story.design)}), ${JSON.stringify({ workload: c.story.workload, picks: c.story.picks })}, { faults: ${faults}, paymentCenter, businessApp }); from the command line, with a paysim.config: ${replay} --app ./paysim.config.ts`
       : `Replay: ${replay}`,
   ].join('\n');
 }

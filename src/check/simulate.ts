@@ -2,7 +2,9 @@
 // principle 1). Nothing else influences it: no wall clock, no Math.random, no state shared
 // between runs. The payment center can be the reference model or any Service behind the same port.
 
+import { ContractError } from '../adapters/service-ports.ts';
 import type { Design } from '../designs/design.ts';
+import { factsOf } from '../domain/facts.ts';
 import { MqBroker } from '../fakes/mq-broker.ts';
 import { providers } from '../fakes/providers/index.ts';
 import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
@@ -60,6 +62,40 @@ export interface RunResult {
 /** Long enough for every provider's full notification schedule (WeChat: 24 h 4 min) to drain. */
 export const horizonMs = 48 * 60 * 60_000;
 
+/**
+ * A service of your own that took orders but stated no fact about any of them has no projection
+ * that matches its rows (or reports nothing): every verdict would be about nothing it said.
+ */
+function stated(input: RunInput, trace: readonly TraceEntry[]): void {
+  const roles = [
+    {
+      own: input.businessApp,
+      address: 'app',
+      asked: 'order.submit',
+      kind: 'order',
+      option: 'asyncBusinessApp',
+    },
+    {
+      own: input.paymentCenter,
+      address: 'pc',
+      asked: 'payment.create',
+      kind: 'payment',
+      option: 'asyncPaymentCenter',
+    },
+  ];
+  for (const role of roles) {
+    if (role.own === undefined) continue;
+    const asked = trace.some(
+      (e) => e.kind === 'deliver' && e.env.to === role.address && e.env.msg.type === role.asked,
+    );
+    const said = trace.some((e) => e.kind !== 'deliver' && factsOf(e).some((f) => f.kind === role.kind));
+    if (asked && !said)
+      throw new ContractError(
+        `your ${role.address === 'app' ? 'order service' : 'payment center'} handled ${role.asked} but stated no ${role.kind} fact: give ${role.option}(create, { project }) a projection that maps your rows to ${role.kind === 'order' ? 'OrderFact' : 'PaymentFact'}, or call ports.report after each change`,
+      );
+  }
+}
+
 export async function simulate(input: RunInput): Promise<RunResult> {
   const { design, workload, faults } = input;
   const profile = providers[design.provider] as ProviderProfile;
@@ -109,6 +145,8 @@ export async function simulate(input: RunInput): Promise<RunResult> {
     endMs: world.nowMs,
     quiescent: world.quiescent,
   };
+  // Only a run that went the happy way must see every order stated.
+  if (!livelock && (input.choices.taken?.length ?? 0) === 0) stated(input, world.trace);
   const violations = livelock
     ? [
         {

@@ -53,11 +53,17 @@ export async function loadApp(file: string): Promise<LoadedApp> {
     throw new UsageError(
       `--app ${file}: design: expected a design spec such as "hardened", got ${typeof c.design}`,
     );
-  for (const field of ['paymentCenter', 'businessApp'])
-    if (c[field] !== undefined && typeof c[field] !== 'function')
+  for (const field of ['paymentCenter', 'businessApp']) {
+    const value = c[field] as { role?: string } | undefined;
+    const maker = field === 'paymentCenter' ? 'asyncPaymentCenter' : 'asyncBusinessApp';
+    if (value === undefined) continue;
+    if (typeof value !== 'function')
+      throw new UsageError(`--app ${file}: ${field}: expected what ${maker}(…) returns, got ${typeof value}`);
+    if ((value as { role?: string }).role !== field)
       throw new UsageError(
-        `--app ${file}: ${field}: expected what ${field === 'paymentCenter' ? 'asyncPaymentCenter' : 'asyncBusinessApp'}(…) returns, got ${typeof c[field]}`,
+        `--app ${file}: ${field}: expected what ${maker}(…) returns, got a plain function; wrap your factory: ${maker}((ports) => new YourService(ports))`,
       );
+  }
   if (c.paymentCenter === undefined && c.businessApp === undefined)
     throw new UsageError(`--app ${file}: names neither a paymentCenter nor a businessApp of your own`);
   return { ...(c as PaysimConfig), file };

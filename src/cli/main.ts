@@ -2,6 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { ContractError } from '../adapters/service-ports.ts';
 import { DesignError } from '../designs/load-design.ts';
 import { checkCommand } from './check.command.ts';
 import { learnCommand } from './learn.command.ts';
@@ -68,7 +69,7 @@ try {
         error.code === 'commander.excessArguments' ? ' (did an option before it miss its value?)' : '';
       usageFailure(`${message}${hint}`, '\nRun `paysim --help` for usage.');
     }
-  } else if (error instanceof UsageError || error instanceof DesignError) {
+  } else if (error instanceof UsageError || error instanceof DesignError || error instanceof ContractError) {
     usageFailure(error.message);
   } else {
     throw error;

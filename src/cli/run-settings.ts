@@ -11,13 +11,15 @@ export interface CheckSettings {
   readonly seed: number;
   readonly maxOrders: number;
   readonly faults: readonly string[];
+  /** The --app config whose services run in place of the models. */
+  readonly app?: string;
 }
 
 export function describeSettings(s: CheckSettings): string {
   const all = s.faults.length === allFaults.length;
   const faults = all ? '' : ` --faults ${s.faults.join(',') || 'none'}`;
   return [
-    `npx paysim check --design ${s.design.name} --runs ${s.runs} --seed ${s.seed} --orders ${s.maxOrders}${faults}`,
+    `npx paysim check --design ${s.design.name} --runs ${s.runs} --seed ${s.seed} --orders ${s.maxOrders}${faults}${s.app === undefined ? '' : ` --app ${s.app}`}`,
     `  design: ${s.design.description}`,
     `  provider ${s.design.provider}, forwarding ${s.design.forwarding}; ${describeDeployment(s.design)}`,
     `  faults: ${all ? `all ${allFaults.length}` : s.faults.length}; up to ${s.maxOrders} concurrent orders per run`,

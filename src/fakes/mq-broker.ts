@@ -116,6 +116,16 @@ export class MqBroker implements Service {
         return;
       }
       this.push(stored);
+    } else if (msg.type === 'mq.nack') {
+      // The consumer rejected it (its handler failed): requeued and delivered again at once.
+      const stored = this.queue.get(msg.messageId as string);
+      if (stored === undefined) return;
+      this.world.note(
+        this.address,
+        `requeues ${stored.messageId}: the consumer rejected it (nack)`,
+        subjectOf(stored),
+      );
+      this.redeliver(stored);
     } else if (msg.type === 'mq.ack') {
       const stored = this.queue.get(msg.messageId as string);
       if (stored === undefined) return;

@@ -3,6 +3,7 @@
 // timeline and the HTML/Markdown reports are both renderings of these events, so they cannot tell
 // different stories. Reads the trace only.
 
+import { factsOf, newShipment } from '../domain/facts.ts';
 import { orderIdOf } from '../domain/messages.ts';
 import type { Envelope, TraceEntry } from '../kernel/index.ts';
 
@@ -119,14 +120,44 @@ export function storyEvents(trace: readonly TraceEntry[], options: StoryOptions 
   // something worth a note (lost a race and read again).
   const writeCauses = new Set(
     trace.flatMap((e) =>
-      (e.kind === 'write' || e.kind === 'note') && e.cause !== undefined ? [e.cause] : [],
+      (e.kind === 'write' || e.kind === 'note' || e.kind === 'observe') && e.cause !== undefined
+        ? [e.cause]
+        : [],
     ),
   );
   const tellsStory = (env: Envelope) =>
     options.verbose || env.from === 'users' || env.tag !== undefined || writeCauses.has(env.id);
   const lastStatus = new Map<string, string>();
   const shipments = new Map<string, number>();
+  const shipmentKeys = new Set<string>();
   const events: StoryEvent[] = [];
+  /** A status as a service states it: a line when it changes. */
+  const state = (
+    at: { step: number; atMs: number },
+    owner: string,
+    table: string,
+    key: string,
+    status: string,
+  ) => {
+    const id = `${owner}/${table}/${key}`;
+    const before = lastStatus.get(id);
+    if (before !== status) events.push({ ...at, kind: 'state', owner, table, key, before, after: status });
+    lastStatus.set(id, status);
+  };
+  const ship = (at: { step: number; atMs: number }, owner: string, orderId: string) => {
+    const shipped = (shipments.get(orderId) ?? 0) + 1;
+    shipments.set(orderId, shipped);
+    events.push({ ...at, kind: 'money', owner, text: `ships ${orderId} (shipment ${shipped})` });
+  };
+  /** The facts an entry states: the services' own words about their orders, whatever their tables. */
+  const tellFacts = (e: TraceEntry, at: { step: number; atMs: number }, owner: string) => {
+    for (const fact of factsOf(e)) {
+      if (!wanted(fact.orderId)) continue;
+      if (fact.kind === 'shipment') {
+        if (newShipment(fact, shipmentKeys)) ship(at, owner, fact.orderId);
+      } else state(at, owner, `${fact.kind}s`, fact.orderId, fact.status);
+    }
+  };
   for (const e of trace) {
     if (options.untilStep !== undefined && e.step > options.untilStep) break;
     const at = { step: e.step, atMs: e.atMs };
@@ -184,21 +215,14 @@ export function storyEvents(trace: readonly TraceEntry[], options: StoryOptions 
             owner: e.owner,
             text: `refunds ${(e.row as { amount: number }).amount} for ${(e.row as { outTradeNo: string }).outTradeNo}`,
           });
-        else if (row.status !== undefined) {
-          const key = `${e.owner}/${e.table}/${e.key}`;
-          const before = lastStatus.get(key);
-          const after = String(row.status);
-          if (before !== after)
-            events.push({ ...at, kind: 'state', owner: e.owner, table: e.table, key: e.key, before, after });
-          lastStatus.set(key, after);
-        }
-        if (e.fulfils) {
-          const shipped = (shipments.get(e.key) ?? 0) + 1;
-          shipments.set(e.key, shipped);
-          events.push({ ...at, kind: 'money', owner: e.owner, text: `ships ${e.key} (shipment ${shipped})` });
-        }
+        else if (factsOf(e).length > 0) tellFacts(e, at, e.owner);
+        else if (row.status !== undefined) state(at, e.owner, e.table, e.key, String(row.status));
+        if (e.fulfils) ship(at, e.owner, e.key);
         break;
       }
+      case 'observe':
+        tellFacts(e, at, e.owner);
+        break;
       case 'crash':
       case 'restart':
         events.push({

@@ -69,4 +69,27 @@ describe('a hand-written order service behind the port', () => {
       expect(traceHash(again.trace)).toBe(traceHash(c?.result.trace ?? []));
     },
   );
+
+  it('tells a handler that throws as a failed request in the story, and a rejected result comes again', async () => {
+    let failures = 0;
+    // Fails the first delivery of each result, as a flaky downstream call would.
+    const flaky = asyncBusinessApp(
+      (io) => {
+        const inner = new SimpleOrderService(io);
+        return Object.assign(Object.create(inner) as SimpleOrderService, {
+          onPaymentResult: async (result: { orderId: string; outTradeNo: string; amount: number }) => {
+            if (failures++ === 0) throw new Error('inventory service 503');
+            return inner.onPaymentResult(result);
+          },
+        });
+      },
+      { project: orderFacts },
+    );
+    const one = { intents: [{ intentId: 'o1', userId: 'u1', amount: 100, atMs: 0 }] };
+    const result = await replay(hardened, { workload: one, picks: [] }, { faults, businessApp: flaky });
+    expect(result.violations).toEqual([]);
+    const notes = result.trace.filter((e) => e.kind === 'note').map((e) => (e as { text: string }).text);
+    expect(notes).toContain('onPaymentResult for o1.1 failed: Error: inventory service 503');
+    expect(notes.some((n) => /requeues .*: the consumer rejected it \(nack\)/.test(n))).toBe(true);
+  });
 });

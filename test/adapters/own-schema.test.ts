@@ -118,7 +118,7 @@ describe('a payment center written from the port alone, with its own schema', ()
     });
   });
 
-  it('is seen to have no payments at all when it neither projects nor reports', async () => {
+  it('is refused, saying what to fix, when it neither projects nor reports', async () => {
     await expect(
       assertHolds({
         design,
@@ -128,6 +128,8 @@ describe('a payment center written from the port alone, with its own schema', ()
           project: () => undefined,
         }),
       }),
-    ).rejects.toThrow(/no-paid-but-unrecorded|agreement/);
+    ).rejects.toThrow(
+      /handled payment.create but stated no payment fact: give asyncPaymentCenter\(create, \{ project \}\)/,
+    );
   });
 });

@@ -45,6 +45,10 @@ describe('check and replay --app', () => {
       /businessApp: expected what asyncBusinessApp\(…\) returns, got number/,
     ],
     ['export default { design: "hardened" };', /names neither a paymentCenter nor a businessApp/],
+    [
+      'export default { businessApp: (ports) => ({ ports }) };',
+      /got a plain function; wrap your factory: asyncBusinessApp/,
+    ],
     ['export default { app: 1, businessApp: () => 1 };', /unknown field app/],
     ['throw new Error("no database URL");', /the module failed to load: no database URL/],
   ])('refuses a bad config with a message naming it, exit 2: %s', (source, message) => {
