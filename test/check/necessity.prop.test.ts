@@ -97,6 +97,8 @@ describe('necessity matrix on Alipay, where a close before the buyer acts does n
     // Giving up at the end of the query window leaves a pay page that still works: a customer who
     // pays before the business order times out is refunded instead of served.
     ['giveUpWithOrder', 'no-needless-refund', 5],
+    // A scanned trade closed by the payment center is notified as TRADE_CLOSED: read as paid.
+    ['checkNotifyStatus', 'sound-paid', 4],
   ] as const)('%s is needed: %s, found on at least %i of 5 seeds', async (change, invariant, atLeast) => {
     const row = weakenings(alipay).find((r) => r.change === change);
     await foundOnMost(row?.design as Design, [invariant], atLeast);
