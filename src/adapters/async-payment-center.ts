@@ -7,7 +7,7 @@ import type { PaymentCenterFactory } from '../check/simulate.ts';
 import type { Design } from '../designs/design.ts';
 import { type PaymentFact, type Projection, paymentFactOf } from '../domain/facts.ts';
 import type { Notification } from '../domain/messages.ts';
-import { type ProviderProfile, type RefundState, stateOf } from '../fakes/providers/provider-profile.ts';
+import { type ProviderProfile, refundStateOf, stateOf } from '../fakes/providers/provider-profile.ts';
 import { signatureValid } from '../fakes/signature.ts';
 import type { Envelope, Message, World } from '../kernel/index.ts';
 import { AsyncService, type Incarnation, type Incoming } from './async-service.ts';
@@ -121,8 +121,7 @@ class AsyncPaymentCenter extends AsyncService<PaymentCenterHandlers, PaymentCent
         timestampToleranceMs: profile.timestampToleranceMs,
         ackReply: profile.ackReply,
         tradeState: (status) => stateOf(profile.statusNames, status) ?? stateOf(profile.notifyNames, status),
-        refundState: (status) =>
-          (Object.keys(profile.refundNames) as RefundState[]).find((s) => profile.refundNames[s] === status),
+        refundState: (status) => refundStateOf(profile, status),
       },
     };
   }

@@ -25,6 +25,7 @@ import {
   isPaidState,
   type ProviderProfile,
   type RefundState,
+  refundStateOf,
   stateOf,
 } from '../fakes/providers/provider-profile.ts';
 import { signatureValid } from '../fakes/signature.ts';
@@ -110,8 +111,7 @@ function authentic(c: Context, e: PaymentOrderEvent): boolean {
 function refundState(c: Context, e: PaymentOrderEvent): RefundState | undefined {
   if (e.type !== 'gateway.refund.result' && e.type !== 'gateway.refund.notify') return undefined;
   if (e.type === 'gateway.refund.result' && !e.ok) return undefined;
-  const names = c.profile.refundNames;
-  return (Object.keys(names) as RefundState[]).find((state) => names[state] === e.status);
+  return refundStateOf(c.profile, e.status);
 }
 
 /** The refund number in use for a trade's refund: a new one only after the provider closed the last. */

@@ -83,6 +83,12 @@ export function stateOf(
   return readingOrder.find((state) => names[state] === wire);
 }
 
+/** The refund state a wire name stands for in this profile, or undefined. */
+export function refundStateOf(profile: ProviderProfile, wire: string | undefined): RefundState | undefined {
+  const names = profile.refundNames;
+  return (Object.keys(names) as RefundState[]).find((state) => names[state] === wire);
+}
+
 /** Whether a state means the buyer has paid (Alipay's TRADE_FINISHED is paid and past its refund window). */
 export function isPaidState(state: TradeState | undefined): boolean {
   return state === 'SUCCESS' || state === 'FINISHED';
