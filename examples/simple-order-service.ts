@@ -1,54 +1,32 @@
 // An order service written the way a team would, against paysim's order service port only: its own
 // tables (`orders`, `submissions`), a Redis key against double submits, a unique row behind it, an
 // MQ consumer that ships each paid order once, a close at the order timeout with backoff, and a
-// recovery pass at start. `plantedBug` switches in one of three mistakes teams make:
+// recovery pass at start. It keeps its orders in memory or in PostgreSQL (order-store.ts), the
+// same code over either. `plantedBug` switches in one of three mistakes teams make:
 //   ships-every-delivery    the consumer ships on every delivery of a result (MQ redelivers)
 //   get-then-set            dedupe by GET, then SET, and no unique row behind it
 //   release-key-on-timeout  no unique row; when the order's insert times out, the Redis key is
 //                           released so the user can retry, though the insert may have committed
 
+import { asyncBusinessApp } from '../src/adapters/async-business-app.ts';
 import type { OrderServiceHandlers, OrderServicePorts } from '../src/adapters/business-app-port.ts';
 import { DatabaseTimeout, RedisUnavailable } from '../src/adapters/service-ports.ts';
-import type { OrderFact } from '../src/domain/facts.ts';
+import type { BusinessAppFactory } from '../src/check/simulate.ts';
+import {
+  type OrderRecord,
+  type OrderStore,
+  type OrderStoreKind,
+  orderFacts,
+  orderSql,
+  orderStore,
+} from './order-store.ts';
 
 export type OrderServiceBug = 'ships-every-delivery' | 'get-then-set' | 'release-key-on-timeout';
 
 export interface SimpleOrderServiceOptions {
   readonly plantedBug?: OrderServiceBug;
-}
-
-type State = 'CREATED' | 'CLOSING' | 'PAID' | 'CLOSED' | 'STUCK';
-
-export interface OrderRecord {
-  order_no: string;
-  intent_id: string;
-  user_id: string;
-  amount: number;
-  state: State;
-  created_at: number;
-  note?: string;
-}
-
-const words: Record<State, OrderFact['status']> = {
-  CREATED: 'created',
-  CLOSING: 'closing',
-  PAID: 'paid',
-  CLOSED: 'closed',
-  STUCK: 'exception',
-};
-
-/** This service's `orders` rows, in paysim's words: pass it as `asyncBusinessApp(…, { project })`. */
-export function orderFacts(table: string, key: string, row: object): OrderFact | undefined {
-  if (table !== 'orders') return undefined;
-  const o = row as OrderRecord;
-  return {
-    kind: 'order',
-    orderId: key,
-    intentId: o.intent_id,
-    amount: o.amount,
-    status: words[o.state],
-    ...(o.note === undefined ? {} : { reason: o.note }),
-  };
+  /** Where its orders live: paysim's in-memory tables (the default) or PostgreSQL. */
+  readonly store?: OrderStoreKind;
 }
 
 const dedupeTtlMs = 10_000;
@@ -59,23 +37,19 @@ const closeTries = 10;
 export class SimpleOrderService implements OrderServiceHandlers {
   /** Only with `ships-every-delivery`: deliveries this process has handled. */
   private deliveries = 0;
+  private readonly orders: OrderStore;
 
   constructor(
     private readonly io: OrderServicePorts,
     private readonly options: SimpleOrderServiceOptions = {},
-  ) {}
+  ) {
+    this.orders = orderStore(options.store ?? 'memory', io);
+  }
 
   async onSubmit(req: { orderId: string; intentId: string; userId: string; amount: number }): Promise<void> {
     const bug = this.options.plantedBug;
     const key = `submit:${req.userId}:${req.intentId}`;
     if (!(await this.claim(key, req.orderId))) return this.io.users.orderRejected(req.orderId, req.intentId);
-    // The unique row: a second submission of the same intent finds it taken.
-    if (bug === undefined || bug === 'ships-every-delivery') {
-      const first = await this.io.db.insert('submissions', `${req.userId}:${req.intentId}`, {
-        order_no: req.orderId,
-      });
-      if (!first) return this.io.users.orderRejected(req.orderId, req.intentId);
-    }
     const order: OrderRecord = {
       order_no: req.orderId,
       intent_id: req.intentId,
@@ -84,8 +58,11 @@ export class SimpleOrderService implements OrderServiceHandlers {
       state: 'CREATED',
       created_at: this.io.now(),
     };
+    // The unique row: a second submission of the same intent finds it taken.
+    const oncePerSubmission = bug === undefined || bug === 'ships-every-delivery';
+    let created: boolean;
     try {
-      await this.io.db.put('orders', req.orderId, order);
+      created = await this.orders.create(order, oncePerSubmission);
     } catch (error) {
       if (!(error instanceof DatabaseTimeout)) throw error;
       if (bug === 'release-key-on-timeout') {
@@ -94,7 +71,9 @@ export class SimpleOrderService implements OrderServiceHandlers {
       }
       // An unknown outcome: read it back rather than guess.
       if ((await this.load(req.orderId)) === undefined) throw error;
+      created = true;
     }
+    if (!created) return this.io.users.orderRejected(req.orderId, req.intentId);
     this.io.users.orderCreated(req.orderId, req.intentId);
     this.watch(req.orderId, this.io.timing.orderTimeoutMs);
   }
@@ -113,8 +92,7 @@ export class SimpleOrderService implements OrderServiceHandlers {
     for (;;) {
       const o = await this.load(orderId);
       if (o === undefined || (o.state !== 'CREATED' && o.state !== 'CLOSING')) return;
-      const closed: OrderRecord = { ...o, state: 'CLOSED' };
-      if (await this.io.db.update('orders', orderId, closed, { state: o.state })) return;
+      if (await this.orders.update(orderId, { state: 'CLOSED', note: o.note }, o.state)) return;
     }
   }
 
@@ -126,7 +104,7 @@ export class SimpleOrderService implements OrderServiceHandlers {
     if (this.options.plantedBug === 'ships-every-delivery') {
       const o = await this.load(result.orderId);
       if (o === undefined) return;
-      await this.io.db.put('orders', result.orderId, { ...o, state: 'PAID' });
+      await this.orders.update(result.orderId, { state: 'PAID', note: o.note });
       this.io.warehouse.ship(result.orderId, `delivery-${++this.deliveries}`);
       return;
     }
@@ -134,7 +112,8 @@ export class SimpleOrderService implements OrderServiceHandlers {
   }
 
   async recover(): Promise<void> {
-    for (const [orderId, o] of await this.io.db.rows<OrderRecord>('orders')) {
+    for (const o of await this.orders.all()) {
+      const orderId = o.order_no;
       if (o.state === 'CREATED')
         this.watch(orderId, Math.max(0, o.created_at + this.io.timing.orderTimeoutMs - this.io.now()));
       if (o.state === 'CLOSING') this.io.background(() => this.close(orderId, 1));
@@ -166,8 +145,7 @@ export class SimpleOrderService implements OrderServiceHandlers {
       // Already paid: make sure it shipped (the warehouse dedupes by key), as a timeout after the
       // update's commit may have cut the last handler short.
       if (o.state === 'PAID') return this.io.warehouse.ship(orderId, orderId);
-      const paid: OrderRecord = { ...o, state: 'PAID', note: undefined };
-      if (await this.io.db.update('orders', orderId, paid, { state: o.state })) {
+      if (await this.orders.update(orderId, { state: 'PAID', note: undefined }, o.state)) {
         this.io.warehouse.ship(orderId, orderId);
         return;
       }
@@ -188,12 +166,8 @@ export class SimpleOrderService implements OrderServiceHandlers {
     const o = await this.load(orderId);
     if (o === undefined || (o.state !== 'CREATED' && o.state !== 'CLOSING')) return;
     if (attempt > closeTries) {
-      const stuck: OrderRecord = {
-        ...o,
-        state: 'STUCK',
-        note: 'the payment center never confirmed the close',
-      };
-      await this.io.db.update('orders', orderId, stuck, { state: o.state });
+      const note = 'the payment center never confirmed the close';
+      await this.orders.update(orderId, { state: 'STUCK', note }, o.state);
       return;
     }
     // The next try is set before this one writes: a write that fails must not end the loop.
@@ -204,14 +178,21 @@ export class SimpleOrderService implements OrderServiceHandlers {
     );
     this.io.after(waitMs, () => this.close(orderId, attempt + 1));
     if (o.state === 'CREATED') {
-      const closing: OrderRecord = { ...o, state: 'CLOSING' };
       // Another handler moved it (paid, say): the next try reads what it is now.
-      if (!(await this.io.db.update('orders', orderId, closing, { state: 'CREATED' }))) return;
+      if (!(await this.orders.update(orderId, { state: 'CLOSING', note: o.note }, 'CREATED'))) return;
     }
     this.io.paymentCenter.closePayment(orderId);
   }
 
   private load(orderId: string): Promise<OrderRecord | undefined> {
-    return this.io.db.get<OrderRecord>('orders', orderId);
+    return this.orders.load(orderId);
   }
+}
+
+/** The service as paysim checks it: `assertHolds({ businessApp: orderService({ store: 'sql' }) })`. */
+export function orderService(options: SimpleOrderServiceOptions = {}): BusinessAppFactory {
+  return asyncBusinessApp(
+    (ports) => new SimpleOrderService(ports, options),
+    options.store === 'sql' ? { sql: orderSql } : { project: orderFacts },
+  );
 }

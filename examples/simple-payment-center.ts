@@ -8,25 +8,22 @@
 //   memory-dedupe          remembers handled callbacks in the process's memory instead of the
 //                          database: fine with one instance, wrong with two.
 
+import { asyncPaymentCenter } from '../src/adapters/async-payment-center.ts';
 import type { PaymentCenterHandlers, PaymentCenterPorts } from '../src/adapters/payment-center-port.ts';
+import type { PaymentCenterFactory } from '../src/check/simulate.ts';
 import type { Notification } from '../src/domain/messages.ts';
-
-interface Payment {
-  orderId: string;
-  amount: number;
-  status: 'paying' | 'paid' | 'closed' | 'exception';
-  attempt: string;
-  paidBy?: string;
-  reason?: string;
-  outbox?: 'pending' | 'done';
-  refundsPending: string[];
-  refundsDone: string[];
-  // Shape-compatible with the model's rows, so the same checkers read it.
-  attempts: string[];
-}
+import {
+  type Payment,
+  type PaymentStore,
+  type PaymentStoreKind,
+  paymentSql,
+  paymentStore,
+} from './payment-store.ts';
 
 export interface SimplePaymentCenterOptions {
   readonly plantedBug?: 'non-idempotent-notify' | 'check-then-act' | 'memory-dedupe';
+  /** Where its payments live: paysim's in-memory tables (the default) or PostgreSQL. */
+  readonly store?: PaymentStoreKind;
 }
 
 const queryAfterMs = 30_000;
@@ -37,11 +34,14 @@ const forwardIntervalMs = 5_000;
 export class SimplePaymentCenter implements PaymentCenterHandlers {
   /** Only with `memory-dedupe`: the callbacks this process has handled. */
   private readonly handled = new Set<string>();
+  private readonly payments: PaymentStore;
 
   constructor(
     private readonly io: PaymentCenterPorts,
     private readonly options: SimplePaymentCenterOptions = {},
-  ) {}
+  ) {
+    this.payments = paymentStore(options.store ?? 'memory', io);
+  }
 
   async onCreatePayment({ orderId, amount }: { orderId: string; amount: number }): Promise<void> {
     const existing = await this.load(orderId);
@@ -120,7 +120,8 @@ export class SimplePaymentCenter implements PaymentCenterHandlers {
   }
 
   async recover(): Promise<void> {
-    for (const [orderId, p] of await this.io.db.rows<Payment>('payments')) {
+    for (const p of await this.payments.all()) {
+      const orderId = p.orderId;
       if (p.status === 'paying') this.io.background(() => this.queryUntilKnown(orderId, 0));
       if (p.status === 'paid' && p.outbox === 'pending') this.io.background(() => this.forward(orderId));
       if (p.refundsPending.length > 0) this.io.background(() => this.refundPending(orderId));
@@ -138,7 +139,7 @@ export class SimplePaymentCenter implements PaymentCenterHandlers {
       // A capture we must not keep: a late payment on a closed order.
       if (p.refundsPending.includes(outTradeNo) || p.refundsDone.includes(outTradeNo)) return;
       const refund = { ...p, refundsPending: [...p.refundsPending, outTradeNo] };
-      if (!(await this.io.db.update('payments', orderId, refund, { status: p.status })))
+      if (!(await this.payments.update(refund, { status: p.status })))
         return this.succeeded(orderId, outTradeNo);
       this.io.background(() => this.refundPending(orderId));
       return;
@@ -146,7 +147,7 @@ export class SimplePaymentCenter implements PaymentCenterHandlers {
     // The outbox: "paid" and "tell the business app" are one write.
     const paid: Payment = { ...p, status: 'paid', paidBy: outTradeNo, outbox: 'pending' };
     if (this.options.plantedBug === 'check-then-act') await this.save(paid);
-    else if (!(await this.io.db.update('payments', orderId, paid, { status: p.status })))
+    else if (!(await this.payments.update(paid, { status: p.status })))
       return this.succeeded(orderId, outTradeNo);
     this.io.background(() => this.forward(orderId));
   }
@@ -156,7 +157,7 @@ export class SimplePaymentCenter implements PaymentCenterHandlers {
       const p = (await this.load(orderId)) as Payment;
       if (await this.io.businessApp.publishResult(orderId, p.paidBy as string, p.amount)) {
         const now = (await this.load(orderId)) as Payment;
-        await this.io.db.update('payments', orderId, { ...now, outbox: 'done' }, { status: now.status });
+        await this.payments.update({ ...now, outbox: 'done' }, { status: now.status });
         return;
       }
       await this.io.sleep(forwardIntervalMs);
@@ -192,26 +193,14 @@ export class SimplePaymentCenter implements PaymentCenterHandlers {
         const now = (await this.load(orderId)) as Payment;
         if (now.status !== 'paying' && now.status !== 'exception') return;
         // A callback may have marked it paid since the read: close only what is still unpaid.
-        if (
-          !(await this.io.db.update(
-            'payments',
-            orderId,
-            { ...now, status: 'closed' },
-            { status: now.status },
-          ))
-        )
+        if (!(await this.payments.update({ ...now, status: 'closed' }, { status: now.status })))
           return this.closeAtGateway(orderId, reason);
         return this.io.businessApp.paymentClosed(orderId);
       }
     }
     const now = (await this.load(orderId)) as Payment;
     if (now.status === 'paying')
-      await this.io.db.update(
-        'payments',
-        orderId,
-        { ...now, status: 'exception', reason },
-        { status: 'paying' },
-      );
+      await this.payments.update({ ...now, status: 'exception', reason }, { status: 'paying' });
   }
 
   /**
@@ -232,9 +221,7 @@ export class SimplePaymentCenter implements PaymentCenterHandlers {
         state === 'SUCCESS' || (!answer.ok && answer.code !== undefined && answer.code !== 'SYSTEMERROR');
       if (settled) {
         const now = (await this.load(orderId)) as Payment;
-        await this.io.db.update(
-          'payments',
-          orderId,
+        await this.payments.update(
           {
             ...now,
             refundsPending: now.refundsPending.filter((o) => o !== next),
@@ -251,11 +238,11 @@ export class SimplePaymentCenter implements PaymentCenterHandlers {
   }
 
   private load(orderId: string): Promise<Payment | undefined> {
-    return this.io.db.get<Payment>('payments', orderId);
+    return this.payments.load(orderId);
   }
 
   private save(p: Payment): Promise<void> {
-    return this.io.db.put('payments', p.orderId, p);
+    return this.payments.save(p);
   }
 }
 
@@ -266,4 +253,12 @@ function orderIdOf(outTradeNo: string): string {
 /** Whether a trade state means paid (Alipay's TRADE_FINISHED is paid too). */
 function paid(state: string | undefined): boolean {
   return state === 'SUCCESS' || state === 'FINISHED';
+}
+
+/** The payment center as paysim checks it: `assertHolds({ paymentCenter: paymentCenter({ store: 'sql' }) })`. */
+export function paymentCenter(options: SimplePaymentCenterOptions = {}): PaymentCenterFactory {
+  return asyncPaymentCenter(
+    (ports) => new SimplePaymentCenter(ports, options),
+    options.store === 'sql' ? { sql: paymentSql } : {},
+  );
 }

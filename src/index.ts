@@ -23,8 +23,10 @@ export type {
   PaymentCenterHandlers,
   PaymentCenterPorts,
 } from './adapters/payment-center-port.ts';
+export { closeSqlDatabases } from './adapters/pglite-database.ts';
 export type { ProcessPorts } from './adapters/service-ports.ts';
-export { RedisUnavailable } from './adapters/service-ports.ts';
+export { ContractError, RedisUnavailable } from './adapters/service-ports.ts';
+export type { Sql, SqlClient, SqlOptions, SqlResult } from './adapters/sql-port.ts';
 export { type AssertHoldsOptions, assertHolds, InvariantBroken } from './check/assert-holds.ts';
 export type { Counterexample, ExploreOptions, ExploreReport } from './check/explore.ts';
 export { explore, replay } from './check/explore.ts';

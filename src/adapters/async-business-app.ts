@@ -11,6 +11,7 @@ import type { Envelope, Message, World } from '../kernel/index.ts';
 import { AsyncService, type Incarnation, type Incoming } from './async-service.ts';
 import type { OrderServiceHandlers, OrderServicePorts } from './business-app-port.ts';
 import { RedisUnavailable } from './service-ports.ts';
+import type { SqlOptions } from './sql-port.ts';
 
 class AsyncBusinessApp extends AsyncService<OrderServiceHandlers, OrderServicePorts> {
   constructor(
@@ -18,8 +19,9 @@ class AsyncBusinessApp extends AsyncService<OrderServiceHandlers, OrderServicePo
     design: Design,
     create: (ports: OrderServicePorts) => OrderServiceHandlers,
     project: Projection,
+    sql: SqlOptions | undefined,
   ) {
-    super(world, design, 'app', create, project);
+    super(world, design, 'app', create, project, sql);
   }
 
   protected handle(env: Envelope, h: OrderServiceHandlers, self: Incarnation): boolean {
@@ -145,6 +147,8 @@ export interface AsyncBusinessAppOptions {
    * id with `intentId`, `amount`, `status` (created, closing, paid, closed, exception) and `reason`.
    */
   readonly project?: Projection;
+  /** A PostgreSQL database for `ports.sql` (in-process PGlite): your schema and a facts query. */
+  readonly sql?: SqlOptions;
 }
 
 /** Puts an implementation of the order service port where the business app model would be. */
@@ -153,6 +157,7 @@ export function asyncBusinessApp(
   options: AsyncBusinessAppOptions = {},
 ): BusinessAppFactory {
   const project = options.project ?? orderFactOf;
-  const factory: BusinessAppFactory = (world, design) => new AsyncBusinessApp(world, design, create, project);
+  const factory: BusinessAppFactory = (world, design) =>
+    new AsyncBusinessApp(world, design, create, project, options.sql);
   return Object.assign(factory, { role: 'businessApp' as const });
 }

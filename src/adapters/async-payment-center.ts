@@ -12,6 +12,7 @@ import { signatureValid } from '../fakes/signature.ts';
 import type { Envelope, Message, World } from '../kernel/index.ts';
 import { AsyncService, type Incarnation, type Incoming } from './async-service.ts';
 import type { PaymentCenterHandlers, PaymentCenterPorts } from './payment-center-port.ts';
+import type { SqlOptions } from './sql-port.ts';
 
 export { DatabaseTimeout, ProcessCrashed } from './service-ports.ts';
 
@@ -22,8 +23,9 @@ class AsyncPaymentCenter extends AsyncService<PaymentCenterHandlers, PaymentCent
     private readonly profile: ProviderProfile,
     create: (ports: PaymentCenterPorts) => PaymentCenterHandlers,
     project: Projection,
+    sql: SqlOptions | undefined,
   ) {
-    super(world, design, 'pc', create, project);
+    super(world, design, 'pc', create, project, sql);
   }
 
   protected handle(env: Envelope, h: PaymentCenterHandlers, self: Incarnation): boolean {
@@ -135,6 +137,8 @@ export interface AsyncPaymentCenterOptions {
    * calls `ports.report` for every change needs no projection: pass `() => undefined`.
    */
   readonly project?: Projection;
+  /** A PostgreSQL database for `ports.sql` (in-process PGlite): your schema and a facts query. */
+  readonly sql?: SqlOptions;
 }
 
 /** Puts an implementation of the payment center port where the model would be. */
@@ -144,6 +148,6 @@ export function asyncPaymentCenter(
 ): PaymentCenterFactory {
   const project = options.project ?? paymentFactOf;
   const factory: PaymentCenterFactory = (world, design, profile) =>
-    new AsyncPaymentCenter(world, design, profile, create, project);
+    new AsyncPaymentCenter(world, design, profile, create, project, options.sql);
   return Object.assign(factory, { role: 'paymentCenter' as const });
 }

@@ -13,6 +13,7 @@ import type { Design } from '../designs/design.ts';
 import type { Projection } from '../domain/facts.ts';
 import type { Envelope, Message, Service, World } from '../kernel/index.ts';
 import { checkFacts } from './fact-contract.ts';
+import { PgliteDatabase } from './pglite-database.ts';
 import {
   ContractError,
   type Database,
@@ -20,6 +21,8 @@ import {
   ProcessCrashed,
   type ProcessPorts,
 } from './service-ports.ts';
+import { SimulatedSql } from './simulated-sql.ts';
+import type { Sql, SqlOptions } from './sql-port.ts';
 
 export type Incoming = Message & { requestId?: number; [key: string]: unknown };
 
@@ -51,6 +54,8 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
   private nextRequestId = 1;
   /** An error the implementation threw (not a crash): it fails the run with the implementation's stack. */
   private failure: unknown;
+  /** This run's SQL database, if the service was given one. */
+  private sql: SimulatedSql | undefined;
 
   constructor(
     protected readonly world: World,
@@ -58,6 +63,7 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
     readonly address: string,
     private readonly create: (ports: P) => H,
     private readonly project: Projection,
+    private readonly sqlOptions?: SqlOptions,
   ) {}
 
   /** The role's ports for one incarnation, built on `processPorts`. */
@@ -67,6 +73,10 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
   protected abstract handle(env: Envelope, handlers: H, self: Incarnation): boolean;
 
   async start(replica: number): Promise<void> {
+    if (this.sqlOptions !== undefined && this.sql === undefined) {
+      const db = await PgliteDatabase.fresh(this.address, this.sqlOptions);
+      this.sql = new SimulatedSql(this.world, this.address, db, () => this.settled());
+    }
     const generation = (this.instances.get(replica)?.generation ?? 0) + 1;
     const instance: Instance<H> = { generation, handlers: undefined as unknown as H };
     this.instances.set(replica, instance);
@@ -79,6 +89,7 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
     // Its pending calls are never answered; the old instance's next port call throws ProcessCrashed.
     const instance = this.instances.get(replica);
     if (instance) instance.generation++;
+    this.sql?.crashed(replica);
   }
 
   async deliver(env: Envelope, replica: number): Promise<void> {
@@ -98,7 +109,7 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
     if (this.instances.get(waiting.replica)?.generation === waiting.generation) waiting.resolve(msg);
   }
 
-  private async settled(): Promise<void> {
+  protected async settled(): Promise<void> {
     await drained();
     if (this.failure !== undefined) throw this.failure;
   }
@@ -144,7 +155,7 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
       const timer = this.world.setTimer(this.address, this.design.timing.requestTimeoutMs, () => {
         this.waiting.delete(requestId);
         resolve(timeout);
-        return drained();
+        return this.settled();
       });
       this.waiting.set(requestId, { ...self, timer, resolve: (reply) => resolve(reply as T) });
     });
@@ -161,7 +172,7 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
         } catch (error) {
           reject(error);
         }
-        return drained();
+        return this.settled();
       });
     });
   }
@@ -207,11 +218,12 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
     };
     return {
       db,
+      sql: this.sql?.port(self.replica, () => this.alive(self)) ?? noSql(address),
       after: (ms, fn) => {
         this.alive(self);
         world.setTimer(address, ms, () => {
           if (this.instances.get(self.replica)?.generation === self.generation) this.run(async () => fn());
-          return drained();
+          return this.settled();
         });
       },
       sleep: (ms) =>
@@ -219,7 +231,7 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
           this.alive(self);
           world.setTimer(address, ms, () => {
             resolve();
-            return drained();
+            return this.settled();
           });
         }),
       background: (task) => {
@@ -233,4 +245,15 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
       },
     };
   }
+}
+
+/** The SQL port of a service given no SQL database: any use says how to give it one. */
+function noSql(address: string): Sql {
+  const refuse = () =>
+    Promise.reject(
+      new ContractError(
+        `ports.sql was used, but ${address === 'app' ? 'asyncBusinessApp' : 'asyncPaymentCenter'}(create, { sql: { schema } }) gave this service no SQL database`,
+      ),
+    );
+  return { query: refuse, transaction: refuse };
 }

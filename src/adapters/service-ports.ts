@@ -2,6 +2,8 @@
 // clock, background work, its own wall clock, and a way to tell the checkers what it holds. The
 // role ports (payment-center-port.ts, business-app-port.ts) add the clients for what it talks to.
 
+import type { Sql } from './sql-port.ts';
+
 /**
  * The service's database, shared by every instance and surviving a crash. Every call is an await:
  * other handlers may run before it returns (so read, await, write can race), and every write is a
@@ -24,7 +26,10 @@ export interface Database {
 
 /** Timers and work on the virtual clock; all of it dies with the process. */
 export interface ProcessPorts<F> {
+  /** Tables of rows by key, in memory: the quickest store, for code that needs no SQL. */
   readonly db: Database;
+  /** PostgreSQL (in-process), when the role adapter was given `{ sql: { schema } }`: see sql-port.ts. */
+  readonly sql: Sql;
   /** Runs `fn` after `ms` of virtual time, unless the process dies first. */
   after(ms: number, fn: () => void | Promise<void>): void;
   sleep(ms: number): Promise<void>;

@@ -2,6 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { closeSqlDatabases } from '../adapters/pglite-database.ts';
 import { ContractError } from '../adapters/service-ports.ts';
 import { DesignError } from '../designs/load-design.ts';
 import { checkCommand } from './check.command.ts';
@@ -74,4 +75,6 @@ try {
   } else {
     throw error;
   }
+} finally {
+  await closeSqlDatabases();
 }

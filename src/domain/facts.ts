@@ -52,7 +52,7 @@ export type Projection = (
 
 /** The facts a trace entry carries, as a list. */
 export function factsOf(entry: TraceEntry): readonly Fact[] {
-  if (entry.kind !== 'write' && entry.kind !== 'observe') return [];
+  if (entry.kind !== 'write' && entry.kind !== 'observe' && entry.kind !== 'commit') return [];
   const fact = entry.fact as Fact | readonly Fact[] | undefined;
   if (fact === undefined) return [];
   return Array.isArray(fact) ? fact : [fact as Fact];

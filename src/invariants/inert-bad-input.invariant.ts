@@ -4,6 +4,7 @@
 // handler produced them), so a write one await after the callback is still its effect. Does not
 // require that the sender gets an error reply.
 
+import { factsOf } from '../domain/facts.ts';
 import type { TraceEntry } from '../kernel/index.ts';
 import type { Invariant, Violation } from './run-view.ts';
 
@@ -38,6 +39,15 @@ export const inertBadInput: Invariant = {
       } else if (e.kind === 'write' && e.cause !== undefined) {
         const origin = tainted.get(e.cause);
         if (origin !== undefined) report(e, e.key, `made ${e.owner} write ${e.table}/${e.key}`, origin.tag);
+      } else if (e.kind === 'commit' && e.cause !== undefined) {
+        const origin = tainted.get(e.cause);
+        if (origin !== undefined)
+          report(
+            e,
+            factsOf(e)[0]?.orderId ?? '?',
+            `made ${e.owner} commit ${e.statements.join('; ')}`,
+            origin.tag,
+          );
       }
     }
     return out;

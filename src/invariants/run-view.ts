@@ -70,7 +70,7 @@ export class RunView {
     const paymentStatus = new Map<string, string>();
     const shipmentKeys = new Set<string>();
     for (const e of facts.trace) {
-      if (e.kind !== 'write' && e.kind !== 'observe') continue;
+      if (e.kind !== 'write' && e.kind !== 'observe' && e.kind !== 'commit') continue;
       if (e.kind === 'write' && e.owner === 'gateway') {
         const row = e.row as Record<string, unknown>;
         const movement = {

@@ -75,6 +75,18 @@ export type TraceEntry =
   | {
       readonly step: number;
       readonly atMs: number;
+      /** A transaction committed to a database the world does not hold (SQL behind a port). */
+      readonly kind: 'commit';
+      readonly owner: string;
+      /** Its statements, shortened, for the story. */
+      readonly statements: readonly string[];
+      /** What its rows now tell the checkers that they did not before (see domain/facts.ts). */
+      readonly fact?: object;
+      readonly cause?: number;
+    }
+  | {
+      readonly step: number;
+      readonly atMs: number;
       /** A fact a service reported outright rather than through a write. */
       readonly kind: 'observe';
       readonly owner: string;

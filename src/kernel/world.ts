@@ -302,13 +302,43 @@ export class World {
       ...(options.fact === undefined ? {} : { fact: options.fact }),
       ...(this.cause === undefined ? {} : { cause: this.cause }),
     });
+    return this.commitSeen(owner, `write of ${table} ${key}`, key);
+  }
+
+  /**
+   * For a store the world does not hold (a SQL database behind a port): the crash point before a
+   * commit. False: the owner died here, and its transaction must be rolled back.
+   */
+  beforeCommit(owner: string): boolean {
+    return this.crashPoint(owner);
+  }
+
+  /**
+   * Records a commit to such a store (its statements, for the story; the facts it tells the
+   * checkers), then whether its client saw it: 'unknown' under `db.timeout`.
+   */
+  committed(owner: string, statements: readonly string[], fact: object | undefined): 'ok' | 'unknown' {
+    this.record({
+      step: this.step,
+      atMs: this.nowMs,
+      kind: 'commit',
+      owner,
+      statements,
+      ...(fact === undefined ? {} : { fact }),
+      ...(this.cause === undefined ? {} : { cause: this.cause }),
+    });
+    return this.commitSeen(owner, statements.length === 1 ? `commit of ${statements[0]}` : 'commit');
+  }
+
+  /** After a commit: does its client see it, or a timeout (`db.timeout`)? */
+  private commitSeen(owner: string, what: string, subject?: string): 'ok' | 'unknown' {
     const label = this.options.faults.commitUnknownLabel?.(owner);
     if (label === undefined || this.choose(label, 2) === 0) return 'ok';
     this.recordFault(
       label,
-      `${owner}'s write of ${table} ${key} is committed, but its client sees a timeout: the handler fails after it`,
+      `${owner}'s ${what} is committed, but its client sees a timeout: the handler fails after it`,
       undefined,
-      key,
+      subject,
     );
     return 'unknown';
   }

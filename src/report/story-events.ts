@@ -120,7 +120,8 @@ export function storyEvents(trace: readonly TraceEntry[], options: StoryOptions 
   // something worth a note (lost a race and read again).
   const writeCauses = new Set(
     trace.flatMap((e) =>
-      (e.kind === 'write' || e.kind === 'note' || e.kind === 'observe') && e.cause !== undefined
+      (e.kind === 'write' || e.kind === 'note' || e.kind === 'observe' || e.kind === 'commit') &&
+      e.cause !== undefined
         ? [e.cause]
         : [],
     ),
@@ -221,6 +222,7 @@ export function storyEvents(trace: readonly TraceEntry[], options: StoryOptions 
         break;
       }
       case 'observe':
+      case 'commit':
         tellFacts(e, at, e.owner);
         break;
       case 'crash':

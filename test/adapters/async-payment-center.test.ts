@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  SimplePaymentCenter,
-  type SimplePaymentCenterOptions,
-} from '../../examples/simple-payment-center.ts';
-import { asyncPaymentCenter } from '../../src/adapters/async-payment-center.ts';
+import { paymentCenter, type SimplePaymentCenterOptions } from '../../examples/simple-payment-center.ts';
 import { assertHolds, InvariantBroken } from '../../src/check/assert-holds.ts';
 import { explore, replay } from '../../src/check/explore.ts';
 import { formatReplayCommand } from '../../src/check/story.ts';
@@ -13,8 +9,7 @@ import { allFaults } from '../../src/faults/catalogue.ts';
 import { traceHash } from '../../src/kernel/index.ts';
 
 const hardened = presets.hardened as Design;
-const plainClass = (options: SimplePaymentCenterOptions = {}) =>
-  asyncPaymentCenter((ports) => new SimplePaymentCenter(ports, options));
+const plainClass = (options: SimplePaymentCenterOptions = {}) => paymentCenter(options);
 
 // A world that makes duplicate callbacks visible: the business app ships on every result it gets.
 const trustingApp: Design = {
@@ -25,104 +20,109 @@ const trustingApp: Design = {
 };
 const duplicateCallbacks = new Set(['notify.duplicated', 'notify.ack.lost', 'notify.delayed']);
 
-describe('a hand-written async payment center behind the port', () => {
-  it('holds every invariant in place of the model, under every fault', async () => {
-    const report = await explore({
-      design: hardened,
-      runs: 400,
-      seed: 5,
-      maxOrders: 3,
-      faults: new Set(allFaults),
-      paymentCenter: plainClass(),
-    });
-    const c = report.counterexample;
-    expect(c && `${c.violations[0]?.message}\n${formatReplayCommand(c.story)}`).toBeUndefined();
-  });
+describe.each(['memory', 'sql'] as const)(
+  'a hand-written async payment center behind the port, its payments in %s',
+  (store) => {
+    const plainClass = (options: SimplePaymentCenterOptions = {}) => paymentCenter({ ...options, store });
 
-  it('holds where duplicate callbacks would show, since it records a success only once', async () => {
-    const report = await explore({
-      design: trustingApp,
-      runs: 300,
-      seed: 3,
-      maxOrders: 2,
-      faults: duplicateCallbacks,
-      paymentCenter: plainClass(),
+    it('holds every invariant in 1,000 runs in place of the model, under every fault', async () => {
+      const report = await explore({
+        design: hardened,
+        runs: 1000,
+        seed: 5,
+        maxOrders: 3,
+        faults: new Set(allFaults),
+        paymentCenter: plainClass(),
+      });
+      const c = report.counterexample;
+      expect(c && `${c.violations[0]?.message}\n${formatReplayCommand(c.story)}`).toBeUndefined();
     });
-    expect(report.counterexample).toBeUndefined();
-  });
 
-  it('is caught when it checks the status, awaits, then writes with a plain UPDATE; the conditional UPDATE holds', async () => {
-    // Two copies of a callback at once: both handlers read paying before either writes paid.
-    const race = new Set(['notify.duplicated', 'pc.interleave']);
-    const run = (options: SimplePaymentCenterOptions) =>
-      explore({
+    it('holds where duplicate callbacks would show, since it records a success only once', async () => {
+      const report = await explore({
         design: trustingApp,
         runs: 300,
-        seed: 2,
+        seed: 3,
         maxOrders: 2,
-        faults: race,
-        paymentCenter: plainClass(options),
+        faults: duplicateCallbacks,
+        paymentCenter: plainClass(),
       });
-    const c = (await run({ plantedBug: 'check-then-act' })).counterexample;
-    expect(c?.violations.map((v) => v.invariant)).toContain('exactly-once-fulfilment');
-    expect((await run({})).counterexample).toBeUndefined();
-  });
+      expect(report.counterexample).toBeUndefined();
+    });
 
-  it('is caught, with two instances, when it remembers handled callbacks in memory instead of the database', async () => {
-    const twoInstances: Design = {
-      ...trustingApp,
-      paymentCenter: { ...trustingApp.paymentCenter, replicas: 2 },
-    };
-    const duplicatesAcrossInstances = new Set([...duplicateCallbacks, 'pc.replica']);
-    const run = (design: Design) =>
-      explore({
-        design,
+    it('is caught when it checks the status, awaits, then writes with a plain UPDATE; the conditional UPDATE holds', async () => {
+      // Two copies of a callback at once: both handlers read paying before either writes paid.
+      const race = new Set(['notify.duplicated', 'pc.interleave']);
+      const run = (options: SimplePaymentCenterOptions) =>
+        explore({
+          design: trustingApp,
+          runs: 300,
+          seed: 2,
+          maxOrders: 2,
+          faults: race,
+          paymentCenter: plainClass(options),
+        });
+      const c = (await run({ plantedBug: 'check-then-act' })).counterexample;
+      expect(c?.violations.map((v) => v.invariant)).toContain('exactly-once-fulfilment');
+      expect((await run({})).counterexample).toBeUndefined();
+    });
+
+    it('is caught, with two instances, when it remembers handled callbacks in memory instead of the database', async () => {
+      const twoInstances: Design = {
+        ...trustingApp,
+        paymentCenter: { ...trustingApp.paymentCenter, replicas: 2 },
+      };
+      const duplicatesAcrossInstances = new Set([...duplicateCallbacks, 'pc.replica']);
+      const run = (design: Design) =>
+        explore({
+          design,
+          runs: 300,
+          seed: 4,
+          maxOrders: 2,
+          faults: duplicatesAcrossInstances,
+          paymentCenter: plainClass({ plantedBug: 'memory-dedupe' }),
+        });
+      // Two instances: the copy reaches the other one, which has never seen it.
+      const c = (await run(twoInstances)).counterexample;
+      expect(c?.violations.map((v) => v.invariant)).toContain('exactly-once-fulfilment');
+      expect(c?.story.picks.map((p) => p.label)).toContain('pc.replica');
+    });
+
+    it('holds with two instances sharing its database', async () => {
+      const twoInstances: Design = { ...hardened, paymentCenter: { ...hardened.paymentCenter, replicas: 2 } };
+      const report = await explore({
+        design: twoInstances,
+        runs: 400,
+        seed: 6,
+        maxOrders: 3,
+        faults: new Set(allFaults),
+        paymentCenter: plainClass(),
+      });
+      const c = report.counterexample;
+      expect(c && `${c.violations[0]?.message}\n${formatReplayCommand(c.story)}`).toBeUndefined();
+    });
+
+    it('is caught with its invariant named when a bug is planted: non-idempotent callback handling', async () => {
+      const buggy = plainClass({ plantedBug: 'non-idempotent-notify' });
+      const report = await explore({
+        design: trustingApp,
         runs: 300,
-        seed: 4,
+        seed: 3,
         maxOrders: 2,
-        faults: duplicatesAcrossInstances,
-        paymentCenter: plainClass({ plantedBug: 'memory-dedupe' }),
+        faults: duplicateCallbacks,
+        paymentCenter: buggy,
       });
-    // Two instances: the copy reaches the other one, which has never seen it.
-    const c = (await run(twoInstances)).counterexample;
-    expect(c?.violations.map((v) => v.invariant)).toContain('exactly-once-fulfilment');
-    expect(c?.story.picks.map((p) => p.label)).toContain('pc.replica');
-  });
-
-  it('holds with two instances sharing its database', async () => {
-    const twoInstances: Design = { ...hardened, paymentCenter: { ...hardened.paymentCenter, replicas: 2 } };
-    const report = await explore({
-      design: twoInstances,
-      runs: 400,
-      seed: 6,
-      maxOrders: 3,
-      faults: new Set(allFaults),
-      paymentCenter: plainClass(),
+      const c = report.counterexample;
+      expect(c?.violations.map((v) => v.invariant)).toContain('exactly-once-fulfilment');
+      // The shrunk story replays exactly against the same implementation.
+      const again = await replay(trustingApp, c?.story ?? { workload: { intents: [] }, picks: [] }, {
+        faults: duplicateCallbacks,
+        paymentCenter: buggy,
+      });
+      expect(traceHash(again.trace)).toBe(traceHash(c?.result.trace ?? []));
     });
-    const c = report.counterexample;
-    expect(c && `${c.violations[0]?.message}\n${formatReplayCommand(c.story)}`).toBeUndefined();
-  });
-
-  it('is caught with its invariant named when a bug is planted: non-idempotent callback handling', async () => {
-    const buggy = plainClass({ plantedBug: 'non-idempotent-notify' });
-    const report = await explore({
-      design: trustingApp,
-      runs: 300,
-      seed: 3,
-      maxOrders: 2,
-      faults: duplicateCallbacks,
-      paymentCenter: buggy,
-    });
-    const c = report.counterexample;
-    expect(c?.violations.map((v) => v.invariant)).toContain('exactly-once-fulfilment');
-    // The shrunk story replays exactly against the same implementation.
-    const again = await replay(trustingApp, c?.story ?? { workload: { intents: [] }, picks: [] }, {
-      faults: duplicateCallbacks,
-      paymentCenter: buggy,
-    });
-    expect(traceHash(again.trace)).toBe(traceHash(c?.result.trace ?? []));
-  });
-});
+  },
+);
 
 describe('assertHolds with a payment center of your own', () => {
   it('throws InvariantBroken whose message is the story and how to replay it against the same class', async () => {

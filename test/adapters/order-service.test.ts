@@ -2,7 +2,12 @@
 // planted bugs is caught with its invariant named and a story that replays exactly.
 
 import { describe, expect, it } from 'vitest';
-import { type OrderServiceBug, orderFacts, SimpleOrderService } from '../../examples/simple-order-service.ts';
+import { orderFacts } from '../../examples/order-store.ts';
+import {
+  type OrderServiceBug,
+  orderService,
+  SimpleOrderService,
+} from '../../examples/simple-order-service.ts';
 import { asyncBusinessApp } from '../../src/adapters/async-business-app.ts';
 import { explore, replay } from '../../src/check/explore.ts';
 import { formatReplayCommand } from '../../src/check/story.ts';
@@ -13,64 +18,68 @@ import { traceHash } from '../../src/kernel/index.ts';
 
 const hardened = presets.hardened as Design;
 const faults = new Set(allFaults);
-const service = (plantedBug?: OrderServiceBug) =>
-  asyncBusinessApp((io) => new SimpleOrderService(io, { plantedBug }), { project: orderFacts });
+describe.each(['memory', 'sql'] as const)(
+  'a hand-written order service behind the port, its orders in %s',
+  (store) => {
+    const service = (plantedBug?: OrderServiceBug) => orderService({ plantedBug, store });
 
-describe('a hand-written order service behind the port', () => {
-  it('holds every invariant in 1,000 runs with every fault, in place of the model', async () => {
-    const report = await explore({
-      design: hardened,
-      runs: 1000,
-      seed: 1,
-      maxOrders: 3,
-      faults,
-      businessApp: service(),
-    });
-    const c = report.counterexample;
-    expect(c && `${c.violations[0]?.message}\n${formatReplayCommand(c.story)}`).toBeUndefined();
-  });
-
-  it('holds as two instances sharing its database and Redis', async () => {
-    const twoEach: Design = { ...hardened, businessApp: { ...hardened.businessApp, replicas: 2 } };
-    const report = await explore({
-      design: twoEach,
-      runs: 500,
-      seed: 5,
-      maxOrders: 3,
-      faults,
-      businessApp: service(),
-    });
-    expect(report.counterexample?.violations[0]?.message).toBeUndefined();
-  });
-
-  it.each([
-    ['ships-every-delivery', ['exactly-once-fulfilment']],
-    ['get-then-set', ['no-duplicate-orders']],
-    // The insert committed, the key is gone and nothing watches the order; a retry would add a second.
-    ['release-key-on-timeout', ['closed-loop', 'no-duplicate-orders']],
-  ] as const)(
-    'is caught when a bug is planted: %s, breaking %j, and the story replays exactly',
-    async (bug, broken) => {
-      const buggy = service(bug);
+    it('holds every invariant in 1,000 runs with every fault, in place of the model', async () => {
       const report = await explore({
         design: hardened,
-        runs: 500,
+        runs: 1000,
         seed: 1,
         maxOrders: 3,
         faults,
-        businessApp: buggy,
+        businessApp: service(),
       });
       const c = report.counterexample;
-      expect(broken).toContain(c?.violations[0]?.invariant);
-      const again = await replay(hardened, c?.story ?? { workload: { intents: [] }, picks: [] }, {
-        faults,
-        businessApp: buggy,
-      });
-      expect(traceHash(again.trace)).toBe(traceHash(c?.result.trace ?? []));
-    },
-  );
+      expect(c && `${c.violations[0]?.message}\n${formatReplayCommand(c.story)}`).toBeUndefined();
+    });
 
-  it('tells a handler that throws as a failed request in the story, and a rejected result comes again', async () => {
+    it('holds as two instances sharing its database and Redis', async () => {
+      const twoEach: Design = { ...hardened, businessApp: { ...hardened.businessApp, replicas: 2 } };
+      const report = await explore({
+        design: twoEach,
+        runs: 500,
+        seed: 5,
+        maxOrders: 3,
+        faults,
+        businessApp: service(),
+      });
+      expect(report.counterexample?.violations[0]?.message).toBeUndefined();
+    });
+
+    it.each([
+      ['ships-every-delivery', ['exactly-once-fulfilment']],
+      ['get-then-set', ['no-duplicate-orders']],
+      // The insert committed, the key is gone and nothing watches the order; a retry would add a second.
+      ['release-key-on-timeout', ['closed-loop', 'no-duplicate-orders']],
+    ] as const)(
+      'is caught when a bug is planted: %s, breaking %j, and the story replays exactly',
+      async (bug, broken) => {
+        const buggy = service(bug);
+        const report = await explore({
+          design: hardened,
+          runs: 500,
+          seed: 1,
+          maxOrders: 3,
+          faults,
+          businessApp: buggy,
+        });
+        const c = report.counterexample;
+        expect(broken).toContain(c?.violations[0]?.invariant);
+        const again = await replay(hardened, c?.story ?? { workload: { intents: [] }, picks: [] }, {
+          faults,
+          businessApp: buggy,
+        });
+        expect(traceHash(again.trace)).toBe(traceHash(c?.result.trace ?? []));
+      },
+    );
+  },
+);
+
+describe('a hand-written order service whose handler throws', () => {
+  it('tells it as a failed request in the story, and a rejected result comes again', async () => {
     let failures = 0;
     // Fails the first delivery of each result, as a flaky downstream call would.
     const flaky = asyncBusinessApp(

@@ -8,32 +8,57 @@ import { describe, expect, it } from 'vitest';
 import { paysim } from './paysim.ts';
 
 const config = 'examples/paysim.config.ts';
-const shipsTwice = { ORDER_SERVICE_BUG: 'ships-every-delivery' };
 
 describe('check and replay --app', () => {
-  it('checks the example order service in place of the model: it holds', () => {
-    const r = paysim(['check', '--app', config, '--runs', '200', '--seed', '3']);
+  it('checks the example order service, its orders in PostgreSQL, in place of the model: it holds', () => {
+    const r = paysim(['check', '--app', config, '--runs', '200', '--seed', '3'], {
+      ORDER_SERVICE_STORE: 'sql',
+    });
     expect(r.code).toBe(0);
     expect(r.out).toContain('--design hardened');
   });
 
-  it('catches a planted bug, prints a replay line with --app, and that line replays the same trace', () => {
-    const r = paysim(['check', '--app', config, '--runs', '300', '--seed', '1', '--json'], shipsTwice);
-    expect(r.code).toBe(1);
-    const found = JSON.parse(r.out);
-    expect(found.verdict?.broken ?? found.counterexample.violations[0].invariant).toBe(
-      'exactly-once-fulfilment',
-    );
-    const line: string = found.counterexample.replay;
-    expect(line).toMatch(/ --app examples\/paysim\.config\.ts$/);
-    const args = line
-      .replace(/^npx paysim /, '')
-      .match(/"[^"]*"|\S+/g)
-      ?.map((a) => a.replace(/^"|"$/g, '')) as string[];
-    const again = paysim([...args, '--json'], shipsTwice);
-    expect(again.code).toBe(1);
-    expect(JSON.parse(again.out).traceHash).toBe(found.counterexample.traceHash);
-  });
+  it.each([
+    ['order service', config, { ORDER_SERVICE_BUG: 'ships-every-delivery' }, [], /exactly-once-fulfilment/],
+    ['order service', config, { ORDER_SERVICE_BUG: 'get-then-set' }, [], /no-duplicate-orders/],
+    [
+      'order service',
+      config,
+      { ORDER_SERVICE_BUG: 'release-key-on-timeout' },
+      [],
+      /closed-loop|no-duplicate-orders/,
+    ],
+    [
+      'payment center',
+      'examples/payment-center.config.ts',
+      { PAYMENT_CENTER_BUG: 'non-idempotent-notify' },
+      [
+        '--design',
+        'hardened,-idempotentConsumer,forwarding=direct',
+        '--faults',
+        'notify.duplicated,notify.ack.lost',
+      ],
+      /exactly-once-fulfilment/,
+    ],
+  ] as const)(
+    'catches a planted bug in the %s on PostgreSQL (%j), and its replay line with --app replays the same trace',
+    (_, file, bug, extra, invariant) => {
+      const env = { ...bug, ORDER_SERVICE_STORE: 'sql', PAYMENT_CENTER_STORE: 'sql' };
+      const r = paysim(['check', '--app', file, '--runs', '300', '--seed', '1', '--json', ...extra], env);
+      expect(r.code).toBe(1);
+      const found = JSON.parse(r.out);
+      expect(found.counterexample.violations[0].invariant).toMatch(invariant);
+      const line: string = found.counterexample.replay;
+      expect(line).toContain(` --app ${file}`);
+      const args = line
+        .replace(/^npx paysim /, '')
+        .match(/"[^"]*"|\S+/g)
+        ?.map((a) => a.replace(/^"|"$/g, '')) as string[];
+      const again = paysim([...args, '--json'], env);
+      expect(again.code).toBe(1);
+      expect(JSON.parse(again.out).traceHash).toBe(found.counterexample.traceHash);
+    },
+  );
 
   it.each([
     [

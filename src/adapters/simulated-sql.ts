@@ -1,0 +1,150 @@
+// The SQL port (sql-port.ts) in the simulated world, over one run's PGlite database: each
+// statement a step the world schedules, one connection that a transaction holds until it ends,
+// a crash point before every commit that changes rows, and `db.timeout` after it.
+
+import type { World } from '../kernel/index.ts';
+import type { PgliteDatabase } from './pglite-database.ts';
+import { DatabaseTimeout, ProcessCrashed } from './service-ports.ts';
+import type { Sql, SqlClient, SqlResult } from './sql-port.ts';
+
+/** A transaction open on the connection, and the process incarnation that opened it. */
+interface Transaction {
+  readonly replica: number;
+  /** Statements that changed rows, for the story. */
+  readonly changes: string[];
+}
+
+/** Reads that cannot change a row run outside any transaction of their own. */
+const readOnly = /^\s*(select|show|explain|values)\b/i;
+
+/** A statement as the story tells it: one line, at most 80 characters. */
+function shortened(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
+}
+
+export class SimulatedSql {
+  /** The transaction holding the connection, if any; every other statement waits for it. */
+  private holder: Transaction | undefined;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(
+    private readonly world: World,
+    private readonly owner: string,
+    private readonly db: PgliteDatabase,
+    /** Resolves once the implementation has nothing left to run but calls waiting on the world. */
+    private readonly settled: () => Promise<void>,
+  ) {}
+
+  /** The port one process incarnation gets; `alive` throws `ProcessCrashed` once it is dead. */
+  port(replica: number, alive: () => void): Sql {
+    const query = <R>(text: string, params?: readonly unknown[]) =>
+      this.step(undefined, alive, () => this.autocommit<R>(text, params));
+    return {
+      query,
+      transaction: async <T>(work: (tx: SqlClient) => Promise<T>): Promise<T> => {
+        const tx: Transaction = { replica, changes: [] };
+        await this.step(undefined, alive, () => {
+          this.holder = tx;
+          return this.db.begin();
+        });
+        const client: SqlClient = {
+          query: <R>(text: string, params?: readonly unknown[]) =>
+            this.step(tx, alive, async () => {
+              const result = await this.db.run<R>(text, params);
+              if (result.rowCount > 0 && !readOnly.test(text)) tx.changes.push(shortened(text));
+              return result;
+            }),
+        };
+        let value: T;
+        try {
+          value = await work(client);
+        } catch (error) {
+          this.abort(tx);
+          throw error;
+        }
+        await this.step(tx, alive, () => this.commit(tx));
+        return value;
+      },
+    };
+  }
+
+  /** The process of `replica` died: its connection closes, so PostgreSQL rolls back its transaction. */
+  crashed(replica: number): void {
+    if (this.holder?.replica === replica) this.abort(this.holder);
+  }
+
+  /**
+   * One statement as one await: it runs when the world schedules it, and waits (for another step)
+   * while a transaction other than `tx` holds the connection.
+   */
+  private step<T>(tx: Transaction | undefined, alive: () => void, run: () => Promise<T>): Promise<T> {
+    alive();
+    return new Promise<T>((resolve, reject) => {
+      const attempt = () => {
+        this.world.await(this.owner, async () => {
+          try {
+            alive();
+            if (this.holder !== undefined && this.holder !== tx) {
+              this.waiting.push(attempt);
+              return;
+            }
+            resolve(await run());
+          } catch (error) {
+            reject(error);
+          }
+          await this.settled();
+        });
+      };
+      attempt();
+    });
+  }
+
+  private async autocommit<R>(text: string, params?: readonly unknown[]): Promise<SqlResult<R>> {
+    if (readOnly.test(text)) return this.db.run<R>(text, params);
+    const tx: Transaction = { replica: -1, changes: [] };
+    this.holder = tx;
+    await this.db.begin();
+    let result: SqlResult<R>;
+    try {
+      result = await this.db.run<R>(text, params);
+    } catch (error) {
+      this.abort(tx);
+      throw error;
+    }
+    if (result.rowCount > 0) tx.changes.push(shortened(text));
+    await this.commit(tx);
+    return result;
+  }
+
+  /** The commit of `tx`: the process may die just before it; its client may then see a timeout. */
+  private async commit(tx: Transaction): Promise<void> {
+    if (tx.changes.length === 0) {
+      await this.db.commit();
+      this.release(tx);
+      return;
+    }
+    if (!this.world.beforeCommit(this.owner)) {
+      this.abort(tx);
+      throw new ProcessCrashed();
+    }
+    const took = await this.db.commit();
+    const facts = took ? await this.db.newFacts() : undefined;
+    this.release(tx);
+    if (!took) return;
+    if (this.world.committed(this.owner, tx.changes, facts) === 'unknown')
+      throw new DatabaseTimeout(`the commit of ${tx.changes.join('; ')} timed out`);
+  }
+
+  private abort(tx: Transaction): void {
+    if (this.holder !== tx) return;
+    this.db.rollback();
+    this.release(tx);
+  }
+
+  private release(tx: Transaction): void {
+    if (this.holder !== tx) return;
+    this.holder = undefined;
+    for (const attempt of this.waiting.splice(0)) attempt();
+  }
+}
