@@ -3,13 +3,17 @@
 // property runs/s for both, and the ratio (how many times slower paysim is).
 
 import fc from 'fast-check';
-import { explore } from '../src/check/explore.ts';
+import { orderSql } from '../examples/order-store.ts';
+import { orderService } from '../examples/simple-order-service.ts';
+import { paymentCenter } from '../examples/simple-payment-center.ts';
+import { closeSqlDatabases, PgliteDatabase } from '../src/adapters/pglite-database.ts';
+import { type ExploreOptions, explore } from '../src/check/explore.ts';
 import { simulate } from '../src/check/simulate.ts';
 import type { Design } from '../src/designs/design.ts';
 import { presets } from '../src/designs/presets.ts';
 import { weakenings } from '../src/designs/variants.ts';
 import { allFaults } from '../src/faults/catalogue.ts';
-import { type Pick, ScriptedChoices } from '../src/kernel/index.ts';
+import { type Pick as Decision, ScriptedChoices } from '../src/kernel/index.ts';
 import { renderTimeline, storyOf } from '../src/report/timeline.ts';
 import type { Workload } from '../src/services/workload.ts';
 import { baselineFlow, type Story } from './baseline.ts';
@@ -20,7 +24,7 @@ const design: Design = {
 };
 const faults = new Set(allFaults);
 const oneOrder: Workload = { intents: [{ intentId: 'o1', userId: 'u1', amount: 100, atMs: 0 }] };
-const stories: Record<Story, Pick[]> = {
+const stories: Record<Story, Decision[]> = {
   happy: [],
   'lost-callback': [{ label: 'notify.lost', nth: 0, index: 1 }],
   'duplicate-callback': [{ label: 'notify.duplicated', nth: 0, index: 1 }],
@@ -127,6 +131,40 @@ for (const story of Object.keys(stories) as Story[]) {
 console.log('\nWhat interleaving costs per run (hardened, one order):\n');
 printTable(interleaving);
 
+// Your own code behind the ports: property runs/s (hardened, every fault, up to 3 orders) for the
+// models, and for each example service with its rows in paysim's in-memory tables and in PostgreSQL
+// (PGlite, in-process). PostgreSQL starts once per process (timed apart) and is emptied per run.
+const appRuns = Number(process.env.BENCH_APP_RUNS ?? 300);
+const hardened = presets.hardened as Design;
+async function runsPerSecond(plug: Pick<ExploreOptions, 'businessApp' | 'paymentCenter'>): Promise<number> {
+  await explore({ design: hardened, runs: 20, seed: 99, maxOrders: 3, faults, ...plug });
+  const start = performance.now();
+  const report = await explore({ design: hardened, runs: appRuns, seed: 1, maxOrders: 3, faults, ...plug });
+  if (report.counterexample) throw new Error(`bench: ${report.counterexample.violations[0]?.message}`);
+  return appRuns / ((performance.now() - start) / 1000);
+}
+const bootStart = performance.now();
+await PgliteDatabase.fresh('bench', { schema: orderSql.schema });
+const bootMs = performance.now() - bootStart;
+const resetStart = performance.now();
+for (let i = 0; i < 100; i++) await PgliteDatabase.fresh('bench', { schema: orderSql.schema });
+const resetMs = (performance.now() - resetStart) / 100;
+const model = await runsPerSecond({});
+const ports: string[][] = [['service', 'in-memory runs/s', 'PostgreSQL runs/s', 'PostgreSQL cost']];
+ports.push(['the models (no port)', rate(model), '', '']);
+for (const [name, plug] of [
+  ['example order service', (store: 'memory' | 'sql') => ({ businessApp: orderService({ store }) })],
+  ['example payment center', (store: 'memory' | 'sql') => ({ paymentCenter: paymentCenter({ store }) })],
+] as const) {
+  const memory = await runsPerSecond(plug('memory'));
+  const sql = await runsPerSecond(plug('sql'));
+  ports.push([name, rate(memory), rate(sql), `${(memory / sql).toFixed(1)}× slower`]);
+}
+console.log(
+  `\nYour own code behind the ports (hardened, every fault, ${appRuns} runs; PostgreSQL starts once per process in ${(bootMs / 1000).toFixed(1)} s, then a fresh database per run costs ${resetMs.toFixed(1)} ms):\n`,
+);
+printTable(ports);
+
 // Time to the first counterexample for every row of the necessity matrix that breaks, with the
 // earlier uniform search and with the aimed swarm search: how often each finds it within 2,000
 // runs, after how many runs (median over the seeds that found it), and how long the story is.
@@ -193,3 +231,4 @@ function printTable(table: string[][]): void {
   const widths = table[0]?.map((_, i) => Math.max(...table.map((r) => (r[i] ?? '').length))) ?? [];
   for (const r of table) console.log(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  '));
 }
+await closeSqlDatabases();
