@@ -62,6 +62,59 @@ try {
     expect(r.out).toMatch(/Replay: npx paysim replay --design seed --workload \S+/);
   });
 
+  it('checks an order service of its own on PostgreSQL: it holds, and a planted bug throws the story', () => {
+    // Written from the port's documentation alone: its own table and words, facts by a query.
+    writeFileSync(
+      join(project, 'orders.mjs'),
+      `import { asyncBusinessApp, assertHolds, closeSqlDatabases, InvariantBroken } from 'paysim';
+class Orders {
+  deliveries = 0;
+  constructor(ports, shipsEveryDelivery) { this.ports = ports; this.shipsEveryDelivery = shipsEveryDelivery; }
+  async onSubmit({ orderId, intentId, amount }) {
+    await this.ports.sql.query('INSERT INTO orders (id, intent, amount, state) VALUES ($1, $2, $3, $4)', [orderId, intentId, amount, 'NEW']);
+    this.ports.users.orderCreated(orderId, intentId);
+  }
+  async onPayRequested({ orderId }) {
+    const { rows } = await this.ports.sql.query('SELECT amount FROM orders WHERE id = $1', [orderId]);
+    this.ports.paymentCenter.createPayment(orderId, rows[0].amount);
+  }
+  async onPaymentCreated({ orderId, outTradeNo }) {
+    const { rows } = await this.ports.sql.query('SELECT intent FROM orders WHERE id = $1', [orderId]);
+    this.ports.users.payReady(orderId, rows[0].intent, outTradeNo);
+  }
+  async onPaymentClosed({ orderId }) {
+    await this.ports.sql.query("UPDATE orders SET state = 'CLOSED' WHERE id = $1 AND state = 'NEW'", [orderId]);
+  }
+  async onPaymentStatus() {}
+  async onPaymentResult({ orderId }) {
+    await this.ports.sql.query("UPDATE orders SET state = 'PAID' WHERE id = $1", [orderId]);
+    this.ports.warehouse.ship(orderId, this.shipsEveryDelivery ? 'delivery-' + ++this.deliveries : orderId);
+  }
+  async recover() {}
+}
+const sql = {
+  schema: 'CREATE TABLE orders (id text PRIMARY KEY, intent text NOT NULL, amount integer NOT NULL, state text NOT NULL)',
+  facts: \`SELECT 'order' AS kind, id AS "orderId", intent AS "intentId", amount,
+                  CASE state WHEN 'NEW' THEN 'created' ELSE lower(state) END AS status FROM orders\`,
+};
+const check = (bug) => assertHolds({ design: 'hardened', runs: 100, maxOrders: 2, faults: ['mq.duplicated'],
+  businessApp: asyncBusinessApp((ports) => new Orders(ports, bug), { sql }) });
+const report = await check(false);
+console.log('own service held', report.runs);
+try {
+  await check(true);
+} catch (error) {
+  console.log(error instanceof InvariantBroken, error.message);
+}
+await closeSqlDatabases();
+`,
+    );
+    const r = run('node', ['orders.mjs']);
+    expect(r.err).toBe('');
+    expect(r.out).toContain('own service held 100');
+    expect(r.out).toMatch(/^true hardened breaks exactly-once-fulfilment/m);
+  });
+
   it('type-checks against the published declarations', () => {
     writeFileSync(
       join(project, 'tsconfig.json'),
