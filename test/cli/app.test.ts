@@ -40,6 +40,32 @@ describe('check and replay --app', () => {
       ],
       /exactly-once-fulfilment/,
     ],
+    [
+      'payment center',
+      'examples/payment-center.config.ts',
+      { PAYMENT_CENTER_BUG: 'check-then-act' },
+      [
+        '--design',
+        'hardened,-idempotentConsumer,forwarding=direct',
+        '--faults',
+        'notify.duplicated,pc.interleave',
+      ],
+      /exactly-once-fulfilment/,
+    ],
+    [
+      'payment center',
+      'examples/payment-center.config.ts',
+      { PAYMENT_CENTER_BUG: 'memory-dedupe' },
+      [
+        '--design',
+        'hardened,-idempotentConsumer,forwarding=direct,paymentCenter.replicas=2',
+        '--faults',
+        'notify.duplicated,notify.ack.lost,notify.delayed,pc.replica',
+        '--orders',
+        '2',
+      ],
+      /exactly-once-fulfilment/,
+    ],
   ] as const)(
     'catches a planted bug in the %s on PostgreSQL (%j), and its replay line with --app replays the same trace',
     (_, file, bug, extra, invariant) => {
