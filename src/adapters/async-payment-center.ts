@@ -16,7 +16,7 @@ import type { SqlOptions } from './sql-port.ts';
 
 export { DatabaseTimeout, ProcessCrashed } from './service-ports.ts';
 
-class AsyncPaymentCenter extends AsyncService<PaymentCenterHandlers, PaymentCenterPorts> {
+export class AsyncPaymentCenter extends AsyncService<PaymentCenterHandlers, PaymentCenterPorts> {
   constructor(
     world: World,
     design: Design,

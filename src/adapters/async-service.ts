@@ -10,7 +10,7 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import type { Design } from '../designs/design.ts';
-import type { Projection } from '../domain/facts.ts';
+import type { Fact, Projection } from '../domain/facts.ts';
 import type { Envelope, Message, Service, World } from '../kernel/index.ts';
 import { checkFacts } from './fact-contract.ts';
 import { PgliteDatabase } from './pglite-database.ts';
@@ -66,6 +66,11 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
     private readonly sqlOptions?: SqlOptions,
   ) {}
 
+  /** A fact the SQL facts query gave, as the checkers know it (an adapter may translate ids). */
+  protected factFromSql(fact: Fact): Fact {
+    return fact;
+  }
+
   /** The role's ports for one incarnation, built on `processPorts`. */
   protected abstract ports(self: Incarnation): P;
 
@@ -74,7 +79,7 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
 
   async start(replica: number): Promise<void> {
     if (this.sqlOptions !== undefined && this.sql === undefined) {
-      const db = await PgliteDatabase.fresh(this.address, this.sqlOptions);
+      const db = await PgliteDatabase.fresh(this.address, this.sqlOptions, (fact) => this.factFromSql(fact));
       this.sql = new SimulatedSql(this.world, this.address, db, () => this.settled());
     }
     const generation = (this.instances.get(replica)?.generation ?? 0) + 1;

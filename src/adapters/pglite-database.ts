@@ -65,10 +65,15 @@ export class PgliteDatabase {
     private readonly engine: Engine,
     private readonly address: string,
     private readonly factsQuery: string | undefined,
+    private readonly translate: (fact: Fact) => Fact,
   ) {}
 
   /** The database for a new run: the process's engine for this schema, emptied. */
-  static async fresh(address: string, options: SqlOptions): Promise<PgliteDatabase> {
+  static async fresh(
+    address: string,
+    options: SqlOptions,
+    translate: (fact: Fact) => Fact = (fact) => fact,
+  ): Promise<PgliteDatabase> {
     const id = `${address}\u0000${options.schema}`;
     let engine = engines.get(id);
     if (engine === undefined) {
@@ -76,7 +81,7 @@ export class PgliteDatabase {
       engines.set(id, engine);
       engine.catch(() => engines.delete(id));
     }
-    const db = new PgliteDatabase(await engine, address, options.facts);
+    const db = new PgliteDatabase(await engine, address, options.facts, translate);
     // A run that ended inside a transaction (a handler left waiting) leaves it open.
     db.rollback();
     if (db.engine.reset !== '') await db.run(db.engine.reset);
@@ -140,6 +145,7 @@ export class PgliteDatabase {
       news.push(fact);
     }
     if (news.length === 0) return undefined;
-    return checkFacts(news, `the SQL facts query of ${this.address}`) as Fact[];
+    checkFacts(news, `the SQL facts query of ${this.address}`);
+    return news.map(this.translate);
   }
 }

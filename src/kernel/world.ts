@@ -23,6 +23,8 @@ export interface Service {
   start(replica: number): void | Promise<void>;
   /** Drops a replica's volatile state. The world has already cancelled that replica's timers and steps. */
   crash(replica: number): void;
+  /** The run is over, however it ended: releases what the service held for it. */
+  finish?(): void | Promise<void>;
 }
 
 /** Which named faults may strike one message on its way; undefined fields mean "never". */
@@ -414,6 +416,14 @@ export class World {
 
   /** Runs until nothing is scheduled or the horizon is reached. */
   async run(): Promise<void> {
+    try {
+      await this.runToEnd();
+    } finally {
+      for (const slot of this.slots.values()) await slot.service.finish?.();
+    }
+  }
+
+  private async runToEnd(): Promise<void> {
     for (const slot of this.slots.values()) {
       for (let replica = 0; replica < slot.replicas.length; replica++) {
         slot.current = replica;

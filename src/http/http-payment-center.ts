@@ -1,0 +1,293 @@
+// Runs a payment center written as an ordinary HTTP service (Hono, or any framework with a fetch
+// handler) in place of the model, unmodified: the business app's requests reach its routes as real
+// HTTP requests, made in-process; its calls to Stripe through the official SDK (or fetch) are
+// answered by msw from paysim's gateway model (stripe-api.ts); Stripe's webhooks are signed POSTs
+// to its notify route, and its answer decides Stripe's retries; its results go to the order
+// service by an HTTP POST; its timers and `Date` follow the world's clock (virtual-time.ts); its
+// SQL runs on the run's PostgreSQL. It is a payment center behind the port (async-payment-center.ts)
+// whose handlers speak HTTP, so crashes, timeouts, stories and checkers are the port's.
+//
+// Its HTTP contract, relative to `baseUrl` (each path can be changed in `routes`):
+//   POST /payments {orderId, amount}       → 2xx {client_secret} of the PaymentIntent to pay
+//   POST /payments/:orderId/close          → 2xx when the payment is closed (not paid)
+//   GET  /payments/:orderId                → 2xx {status}: paying, closing, paid, closed, exception
+//   POST /webhooks/stripe                  ← Stripe's events, `Stripe-Signature` signed
+// and it posts each success to `env.resultsUrl` as {orderId, paymentIntent, amount}; a 2xx answer
+// means the order service took it. PaymentIntents carry paysim's order id as `metadata[order_id]`.
+
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { HttpResponse, http } from 'msw';
+import { setupServer } from 'msw/node';
+import { AsyncPaymentCenter } from '../adapters/async-payment-center.ts';
+import type { PaymentCenterHandlers, PaymentCenterPorts } from '../adapters/payment-center-port.ts';
+import { ContractError, ProcessCrashed } from '../adapters/service-ports.ts';
+import type { Sql, SqlOptions } from '../adapters/sql-port.ts';
+import type { PaymentCenterFactory } from '../check/simulate.ts';
+import type { Design } from '../designs/design.ts';
+import type { Fact } from '../domain/facts.ts';
+import type { Notification } from '../domain/messages.ts';
+import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
+import type { World } from '../kernel/index.ts';
+import { StripeApi } from './stripe-api.ts';
+import { VirtualTime } from './virtual-time.ts';
+
+export type FetchHandler = (request: Request) => Response | Promise<Response>;
+
+/** What your service is started with, in place of its environment. */
+export interface HttpAppEnv {
+  /** The run's PostgreSQL, shaped like node-postgres: use it where your code takes a `pg` Pool. */
+  readonly sql: Sql;
+  /** Stripe test credentials, made for the run (never real ones). */
+  readonly stripe: { readonly secretKey: string; readonly webhookSecret: string };
+  /** Where to POST each payment result for the order service: JSON {orderId, paymentIntent, amount}. */
+  readonly resultsUrl: string;
+}
+
+export interface HttpRoutes {
+  readonly createPayment: string;
+  readonly closePayment: string;
+  readonly queryPayment: string;
+  readonly notify: string;
+}
+
+export interface HttpPaymentCenterOptions {
+  /** Starts your service (and again after each crash): returns its fetch handler, e.g. `app.fetch`. */
+  readonly start: (env: HttpAppEnv) => FetchHandler | Promise<FetchHandler>;
+  /** Your schema and the query that reads your payments as facts (see sql-port.ts). */
+  readonly sql: SqlOptions;
+  /** Where your service listens; only a name, nothing is opened. Default `http://payment-center.test`. */
+  readonly baseUrl?: string;
+  readonly routes?: Partial<HttpRoutes>;
+}
+
+const defaultRoutes: HttpRoutes = {
+  createPayment: '/payments',
+  closePayment: '/payments/:orderId/close',
+  queryPayment: '/payments/:orderId',
+  notify: '/webhooks/stripe',
+};
+const resultsUrl = 'https://orders.paysim.test/payment-results';
+const stripeKeys = { secretKey: 'sk_test_paysim', webhookSecret: 'whsec_paysim_endpoint' };
+/** How long in real time the app may keep running after an event before paysim calls it stuck. */
+const watchdogMs = 10_000;
+
+// Intercepts the process's outbound HTTP for the length of a run: anything unanswered is an error.
+const server = setupServer();
+
+/** The process incarnation an outbound request came from: a dead one's requests go nowhere. */
+const incarnation = new AsyncLocalStorage<HttpBridge>();
+
+class HttpPaymentCenter extends AsyncPaymentCenter {
+  readonly time = new VirtualTime();
+  readonly stripe: StripeApi;
+  /** The bridge of the live process. */
+  live: HttpBridge | undefined;
+  /** Inbound requests and outbound calls begun and ended: the app is settled when this stops moving. */
+  activity = 0;
+  lastRequest = '(none)';
+  private listening = false;
+
+  constructor(
+    world: World,
+    design: Design,
+    profile: ProviderProfile,
+    readonly options: HttpPaymentCenterOptions,
+  ) {
+    // The bridges need the host, which exists only once super() returns.
+    const self: { host?: HttpPaymentCenter } = {};
+    super(
+      world,
+      design,
+      profile,
+      (ports) => new HttpBridge(ports, self.host as HttpPaymentCenter),
+      () => undefined,
+      options.sql,
+    );
+    self.host = this;
+    if (profile.name !== 'stripe')
+      throw new ContractError(
+        `httpPaymentCenter speaks Stripe only so far; the design's provider is ${profile.name}`,
+      );
+    this.stripe = new StripeApi(() => {
+      this.activity++;
+      return this.caller()?.ports.gateway;
+    }, stripeKeys.webhookSecret);
+  }
+
+  /** Before the app's first start: outbound HTTP to msw, its clock to the world's. */
+  open(): void {
+    if (this.listening) return;
+    this.listening = true;
+    server.listen({ onUnhandledRequest: 'error' });
+    server.resetHandlers(...this.stripe.handlers(), this.resultsHandler());
+    this.time.install(this.world.nowMs);
+  }
+
+  override crash(replica: number): void {
+    super.crash(replica);
+    this.live = undefined;
+    this.time.clear();
+  }
+
+  finish(): void {
+    this.time.uninstall();
+    if (this.listening) server.close();
+    this.listening = false;
+  }
+
+  /** Settled: the port's drain, then until nothing moves for a few turns of the event loop. */
+  protected override async settled(): Promise<void> {
+    await super.settled();
+    const started = performance.now();
+    let quiet = 0;
+    let seen = this.activity;
+    while (quiet < 3) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.activity === seen) quiet++;
+      else {
+        quiet = 0;
+        seen = this.activity;
+      }
+      if (performance.now() - started > watchdogMs)
+        throw new ContractError(
+          `the HTTP service kept running for ${watchdogMs / 1000} s of real time after one event; last request: ${this.lastRequest}`,
+        );
+    }
+    const address = this.address;
+    this.time.schedule({
+      now: () => this.world.nowMs,
+      after: (ms, fire) => {
+        const bridge = this.live;
+        this.world.setTimer(address, ms, async () => {
+          if (bridge === undefined || bridge !== this.live) return;
+          await incarnation.run(bridge, fire);
+          await this.settled();
+        });
+      },
+    });
+  }
+
+  /** Your facts name the PaymentIntent that paid; the checkers know the trade by paysim's number. */
+  protected override factFromSql(fact: Fact): Fact {
+    if (fact.kind !== 'payment' || fact.paidBy === undefined) return fact;
+    return { ...fact, paidBy: this.stripe.outTradeNoOf(fact.paidBy) ?? fact.paidBy };
+  }
+
+  /** The order service's endpoint for results: forwarded by the design's channel. */
+  private resultsHandler() {
+    return http.post(resultsUrl, async ({ request }) => {
+      const bridge = this.caller();
+      if (bridge === undefined) return HttpResponse.error();
+      const body = (await request.json()) as { orderId?: string; paymentIntent?: string; amount?: number };
+      const outTradeNo = this.stripe.outTradeNoOf(body.paymentIntent ?? '');
+      if (typeof body.orderId !== 'string' || outTradeNo === undefined || typeof body.amount !== 'number')
+        return HttpResponse.json(
+          { error: 'expected JSON {orderId, paymentIntent (a PaymentIntent id), amount}' },
+          { status: 400 },
+        );
+      this.activity++;
+      const took = await bridge.ports.businessApp
+        .publishResult(body.orderId, outTradeNo, body.amount)
+        .catch((error: unknown) => {
+          if (error instanceof ProcessCrashed) return undefined;
+          throw error;
+        });
+      if (took === undefined) return HttpResponse.error();
+      this.activity++;
+      return took ? HttpResponse.json({ ok: true }) : HttpResponse.json({ ok: false }, { status: 503 });
+    });
+  }
+
+  /** The live bridge, if the request came from the live process. */
+  caller(): HttpBridge | undefined {
+    const from = incarnation.getStore();
+    return from !== undefined && from === this.live ? from : undefined;
+  }
+}
+
+/** One process of the HTTP service: the port's handlers, each an HTTP request to the app. */
+class HttpBridge implements PaymentCenterHandlers {
+  private app: FetchHandler | undefined;
+
+  constructor(
+    readonly ports: PaymentCenterPorts,
+    private readonly host: HttpPaymentCenter,
+  ) {}
+
+  async recover(): Promise<void> {
+    this.host.open();
+    this.host.live = this;
+    const env: HttpAppEnv = { sql: this.ports.sql, stripe: stripeKeys, resultsUrl };
+    this.app = await incarnation.run(this, () => this.host.options.start(env));
+  }
+
+  async onCreatePayment({ orderId, amount }: { orderId: string; amount: number }): Promise<void> {
+    const res = await this.call('POST', 'createPayment', orderId, { orderId, amount });
+    if (!res.ok) return;
+    const secret = ((await res.json()) as { client_secret?: string }).client_secret;
+    const outTradeNo = this.host.stripe.outTradeNoOf(secret?.replace(/_secret_.*$/, '') ?? '');
+    if (outTradeNo === undefined)
+      throw new ContractError(
+        `POST ${this.route('createPayment', orderId)} answered ${res.status} without the client_secret of a PaymentIntent it created`,
+      );
+    this.ports.businessApp.paymentCreated(orderId, outTradeNo, secret);
+  }
+
+  async onClose({ orderId }: { orderId: string }): Promise<void> {
+    const res = await this.call('POST', 'closePayment', orderId);
+    if (res.ok) this.ports.businessApp.paymentClosed(orderId);
+  }
+
+  async onQuery({ orderId }: { orderId: string }): Promise<void> {
+    const res = await this.call('GET', 'queryPayment', orderId);
+    if (!res.ok) return;
+    const status = ((await res.json()) as { status?: string }).status;
+    this.ports.businessApp.paymentStatus(orderId, status ?? 'none');
+  }
+
+  async onNotify(n: Notification): Promise<{ httpStatus: number; body: string }> {
+    const genuine = this.ports.provider.verify(n) && n.merchant === this.ports.provider.merchantId;
+    const { body, signature } = this.host.stripe.webhook(n, genuine);
+    const res = await this.call('POST', 'notify', undefined, body, {
+      'content-type': 'application/json',
+      'stripe-signature': signature,
+    });
+    return { httpStatus: res.status, body: await res.text() };
+  }
+
+  private route(name: keyof HttpRoutes, orderId?: string): string {
+    const path = this.host.options.routes?.[name] ?? defaultRoutes[name];
+    const base = this.host.options.baseUrl ?? 'http://payment-center.test';
+    return `${base}${orderId === undefined ? path : path.replace(':orderId', encodeURIComponent(orderId))}`;
+  }
+
+  /** One request into the app, in-process, as this process. */
+  private async call(
+    method: string,
+    name: keyof HttpRoutes,
+    orderId?: string,
+    body?: object | string,
+    headers: Record<string, string> = { 'content-type': 'application/json' },
+  ): Promise<Response> {
+    const app = this.app;
+    if (app === undefined) throw new ContractError('the HTTP service was asked before it started');
+    const url = this.route(name, orderId);
+    const host = this.host;
+    host.lastRequest = `${method} ${url}`;
+    host.activity++;
+    const init: RequestInit = { method, headers };
+    if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    try {
+      return await incarnation.run(this, async () => app(new Request(url, init)));
+    } finally {
+      host.activity++;
+    }
+  }
+}
+
+/** Puts an HTTP payment center of your own where the model would be (Stripe). */
+export function httpPaymentCenter(options: HttpPaymentCenterOptions): PaymentCenterFactory {
+  const factory: PaymentCenterFactory = (world, design, profile) =>
+    new HttpPaymentCenter(world, design, profile, options);
+  return Object.assign(factory, { role: 'paymentCenter' as const });
+}
