@@ -89,10 +89,10 @@ export function createPaymentCenter(env: HttpAppEnv, plantedBug?: HttpPaymentCen
     if (p.status === 'paid') return;
     const paid =
       plantedBug === 'check-then-act'
-        ? await db.query("UPDATE payments SET status = 'paid', paid_by = $2, outbox = 'pending' WHERE order_id = $1", [
-            orderId,
-            intentId,
-          ])
+        ? await db.query(
+            "UPDATE payments SET status = 'paid', paid_by = $2, outbox = 'pending' WHERE order_id = $1",
+            [orderId, intentId],
+          )
         : await db.query(
             "UPDATE payments SET status = 'paid', paid_by = $2, outbox = 'pending' WHERE order_id = $1 AND status = 'paying'",
             [orderId, intentId],
@@ -125,7 +125,10 @@ export function createPaymentCenter(env: HttpAppEnv, plantedBug?: HttpPaymentCen
     if (p?.status !== 'paying') return c.json({ error: `payment is ${p?.status}` }, 409);
     if (p.client_secret !== null) return c.json({ client_secret: p.client_secret });
     const intent = await stripe.paymentIntents
-      .create({ amount, currency: 'usd', metadata: { order_id: orderId } }, { idempotencyKey: `pay-${orderId}` })
+      .create(
+        { amount, currency: 'usd', metadata: { order_id: orderId } },
+        { idempotencyKey: `pay-${orderId}` },
+      )
       .catch(() => undefined);
     if (intent === undefined) return c.json({ error: 'Stripe did not answer' }, 502);
     await db.query('UPDATE payments SET payment_intent = $2, client_secret = $3 WHERE order_id = $1', [
@@ -160,9 +163,10 @@ export function createPaymentCenter(env: HttpAppEnv, plantedBug?: HttpPaymentCen
         return c.json({ status: intent.status }, 409);
       }
     }
-    const closed = await db.query("UPDATE payments SET status = 'closed' WHERE order_id = $1 AND status = 'paying'", [
-      orderId,
-    ]);
+    const closed = await db.query(
+      "UPDATE payments SET status = 'closed' WHERE order_id = $1 AND status = 'paying'",
+      [orderId],
+    );
     if (closed.rowCount === 0) return c.json({ status: (await load(orderId))?.status }, 409);
     return c.json({ status: 'closed' });
   });
@@ -179,7 +183,11 @@ export function createPaymentCenter(env: HttpAppEnv, plantedBug?: HttpPaymentCen
       event =
         plantedBug === 'unverified-webhook'
           ? (JSON.parse(body) as Stripe.Event)
-          : stripe.webhooks.constructEvent(body, c.req.header('stripe-signature') ?? '', env.stripe.webhookSecret);
+          : stripe.webhooks.constructEvent(
+              body,
+              c.req.header('stripe-signature') ?? '',
+              env.stripe.webhookSecret,
+            );
     } catch {
       return c.text('bad signature', 400);
     }

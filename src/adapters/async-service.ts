@@ -79,7 +79,12 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
 
   async start(replica: number): Promise<void> {
     if (this.sqlOptions !== undefined && this.sql === undefined) {
-      const db = await PgliteDatabase.fresh(this.address, this.sqlOptions, (fact) => this.factFromSql(fact));
+      const db = await PgliteDatabase.fresh(
+        this.address,
+        this.sqlOptions,
+        (fact) => this.factFromSql(fact),
+        this.address === 'app' ? 'order' : 'payment',
+      );
       this.sql = new SimulatedSql(this.world, this.address, db, () => this.settled());
     }
     const generation = (this.instances.get(replica)?.generation ?? 0) + 1;
@@ -88,6 +93,11 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
     instance.handlers = this.create(this.ports({ replica, generation }));
     this.run(() => instance.handlers.recover());
     await this.settled();
+  }
+
+  /** The run is over: a transaction still holding the connection then means a deadlock. */
+  finish(): void {
+    this.sql?.finish();
   }
 
   crash(replica: number): void {
@@ -193,6 +203,7 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
       const fact = checkFacts(
         this.project(table, key, stored, world.store(address).get(table, key)),
         `the projection of ${table} ${key}`,
+        kind as 'order' | 'payment',
       );
       const result = world.write(address, table, key, stored, { fact });
       if (result === 'unknown') throw new DatabaseTimeout(`the write of ${table} ${key} timed out`);

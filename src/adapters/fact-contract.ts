@@ -13,26 +13,39 @@ const statuses: Record<string, readonly string[]> = {
 export function checkFacts(
   facts: Fact | readonly Fact[] | undefined,
   from: string,
+  kind?: 'order' | 'payment',
 ): Fact | readonly Fact[] | undefined {
   if (facts === undefined) return undefined;
-  for (const fact of Array.isArray(facts) ? facts : [facts as Fact]) problem(fact, from);
+  for (const fact of Array.isArray(facts) ? facts : [facts as Fact]) {
+    const problems = problemsOf(fact, kind);
+    if (problems.length > 0)
+      throw new ContractError(`${from} gave ${JSON.stringify(fact)}: ${problems.join('; ')}`);
+  }
   return facts;
 }
 
-function problem(fact: Fact, from: string): void {
-  const fail = (what: string) => {
-    throw new ContractError(`${from} gave ${JSON.stringify(fact)}: ${what}`);
-  };
-  if (typeof fact !== 'object' || fact === null) fail('expected a fact object');
-  if (typeof fact.orderId !== 'string') fail('orderId: expected the order id paysim gave you (a string)');
-  if (fact.kind === 'shipment') fail('a shipment is recorded by warehouse.ship, not reported');
+/** Every field that is wrong, so one message says all that needs fixing. */
+function problemsOf(fact: Fact, kind: 'order' | 'payment' | undefined): string[] {
+  if (typeof fact !== 'object' || fact === null) return ['expected a fact object'];
+  if (fact.kind === 'shipment') return ['a shipment is recorded by warehouse.ship, not reported'];
   const allowed = statuses[fact.kind];
-  if (allowed === undefined) fail('kind: expected "payment" or "order"');
-  if (!allowed?.includes((fact as { status?: string }).status as string))
-    fail(`status: expected one of ${allowed?.join(', ')} (paysim's words; map your own in the projection)`);
+  if (allowed === undefined) return [`kind: expected "${kind ?? 'payment" or "order'}"`];
+  if (kind !== undefined && fact.kind !== kind)
+    return [`kind: expected "${kind}": this service states ${kind} facts, not ${fact.kind} facts`];
+  const problems: string[] = [];
+  if (typeof fact.orderId !== 'string')
+    problems.push('orderId: expected the order id paysim gave you (a string)');
+  if (!allowed.includes((fact as { status?: string }).status as string))
+    problems.push(
+      `status: expected one of ${allowed.join(', ')} (paysim's words; map your own in the projection or facts query)`,
+    );
   if (fact.kind === 'order') {
-    if (typeof fact.amount !== 'number') fail('amount: expected the order amount (a number)');
+    if (typeof fact.amount !== 'number')
+      problems.push(
+        'amount: expected the order amount (a number; cast a numeric or bigint column with ::integer)',
+      );
     if (typeof fact.intentId !== 'string')
-      fail('intentId: expected the intent id of the submission (a string)');
+      problems.push('intentId: expected the intent id of the submission (a string)');
   }
+  return problems;
 }

@@ -16,9 +16,14 @@ interface Engine {
   tail: Promise<unknown>;
   /** A transaction is open on the connection. */
   open: boolean;
+  /** Facts queries that ran once on the empty schema: a broken one is refused before any run. */
+  readonly checkedFacts: Set<string>;
 }
 
-const engines = new Map<string, Promise<Engine>>();
+// Shared by every copy of paysim in the process (the CLI's and a config's), so one close reaches all.
+const engines: Map<string, Promise<Engine>> = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for('paysim.pglite.engines')
+] ??= new Map()) as Map<string, Promise<Engine>>;
 
 async function boot(address: string, schema: string): Promise<Engine> {
   const { PGlite } = await import('@electric-sql/pglite');
@@ -39,7 +44,7 @@ async function boot(address: string, schema: string): Promise<Engine> {
     ...(tables.rows.length === 0 ? [] : [`TRUNCATE ${tables.rows.map((t) => t.name).join(', ')} CASCADE`]),
     ...sequences.rows.map((s) => `ALTER SEQUENCE ${s.name} RESTART`),
   ].join('; ');
-  return { pg, reset, tail: Promise.resolve(), open: false };
+  return { pg, reset, tail: Promise.resolve(), open: false, checkedFacts: new Set() };
 }
 
 /**
@@ -66,6 +71,7 @@ export class PgliteDatabase {
     private readonly address: string,
     private readonly factsQuery: string | undefined,
     private readonly translate: (fact: Fact) => Fact,
+    private readonly kind: 'order' | 'payment' | undefined,
   ) {}
 
   /** The database for a new run: the process's engine for this schema, emptied. */
@@ -73,6 +79,7 @@ export class PgliteDatabase {
     address: string,
     options: SqlOptions,
     translate: (fact: Fact) => Fact = (fact) => fact,
+    kind?: 'order' | 'payment',
   ): Promise<PgliteDatabase> {
     const id = `${address}\u0000${options.schema}`;
     let engine = engines.get(id);
@@ -81,10 +88,14 @@ export class PgliteDatabase {
       engines.set(id, engine);
       engine.catch(() => engines.delete(id));
     }
-    const db = new PgliteDatabase(await engine, address, options.facts, translate);
+    const db = new PgliteDatabase(await engine, address, options.facts, translate, kind);
     // A run that ended inside a transaction (a handler left waiting) leaves it open.
     db.rollback();
     if (db.engine.reset !== '') await db.run(db.engine.reset);
+    if (options.facts !== undefined && !db.engine.checkedFacts.has(options.facts)) {
+      await db.newFacts();
+      db.engine.checkedFacts.add(options.facts);
+    }
     return db;
   }
 
@@ -145,7 +156,7 @@ export class PgliteDatabase {
       news.push(fact);
     }
     if (news.length === 0) return undefined;
-    checkFacts(news, `the SQL facts query of ${this.address}`);
+    checkFacts(news, `the SQL facts query of ${this.address}`, this.kind);
     return news.map(this.translate);
   }
 }

@@ -2,6 +2,7 @@
 // clock, background work, its own wall clock, and a way to tell the checkers what it holds. The
 // role ports (payment-center-port.ts, business-app-port.ts) add the clients for what it talks to.
 
+import { brandedError } from './branded-error.ts';
 import type { Sql } from './sql-port.ts';
 
 /**
@@ -47,21 +48,21 @@ export interface ProcessPorts<F> {
 }
 
 /** Thrown into the implementation when its process dies: it unwinds whatever was running. */
-export class ProcessCrashed extends Error {}
+export class ProcessCrashed extends brandedError('ProcessCrashed') {}
 
 /**
  * Thrown by a database write whose commit took although the client saw a timeout (`db.timeout`):
  * the row is stored, the caller does not know it. A handler that lets it propagate fails its
  * request (no answer, no ack), as a server's would.
  */
-export class DatabaseTimeout extends Error {}
+export class DatabaseTimeout extends brandedError('DatabaseTimeout') {}
 
 /** Thrown by a Redis command that got no reply in time (Redis down, slow, or the reply lost). */
-export class RedisUnavailable extends Error {}
+export class RedisUnavailable extends brandedError('RedisUnavailable') {}
 
 /**
  * Thrown when a service behind a port breaks its contract with paysim (a fact of the wrong shape, a
  * factory that is not one): a mistake in the harness, not a finding about the design. It stops the
  * check with a message saying what to fix.
  */
-export class ContractError extends Error {}
+export class ContractError extends brandedError('ContractError') {}

@@ -4,7 +4,7 @@
 
 import type { World } from '../kernel/index.ts';
 import type { PgliteDatabase } from './pglite-database.ts';
-import { DatabaseTimeout, ProcessCrashed } from './service-ports.ts';
+import { ContractError, DatabaseTimeout, ProcessCrashed } from './service-ports.ts';
 import type { Sql, SqlClient, SqlResult } from './sql-port.ts';
 
 /** A transaction open on the connection, and the process incarnation that opened it. */
@@ -39,18 +39,18 @@ export class SimulatedSql {
   /** The port one process incarnation gets; `alive` throws `ProcessCrashed` once it is dead. */
   port(replica: number, alive: () => void): Sql {
     const query = <R>(text: string, params?: readonly unknown[]) =>
-      this.step(undefined, alive, () => this.autocommit<R>(text, params));
+      this.step(undefined, alive, text, () => this.autocommit<R>(text, params));
     return {
       query,
       transaction: async <T>(work: (tx: SqlClient) => Promise<T>): Promise<T> => {
         const tx: Transaction = { replica, changes: [] };
-        await this.step(undefined, alive, () => {
+        await this.step(undefined, alive, 'BEGIN', () => {
           this.holder = tx;
           return this.db.begin();
         });
         const client: SqlClient = {
           query: <R>(text: string, params?: readonly unknown[]) =>
-            this.step(tx, alive, async () => {
+            this.step(tx, alive, text, async () => {
               const result = await this.db.run<R>(text, params);
               if (result.rowCount > 0 && !readOnly.test(text)) tx.changes.push(shortened(text));
               return result;
@@ -63,10 +63,18 @@ export class SimulatedSql {
           this.abort(tx);
           throw error;
         }
-        await this.step(tx, alive, () => this.commit(tx));
+        await this.step(tx, alive, 'COMMIT', () => this.commit(tx));
         return value;
       },
     };
+  }
+
+  /** At the end of the run: statements still waiting on an open transaction never ran. */
+  finish(): void {
+    if (this.holder === undefined || this.waiting.length === 0) return;
+    throw new ContractError(
+      `${this.owner}'s transaction was still open when the run ended, and ${this.waiting.length} statement(s) waited for the connection it holds: inside transaction(…), use tx.query, not ports.sql.query (one connection: a statement outside the transaction waits for it to end)`,
+    );
   }
 
   /** The process of `replica` died: its connection closes, so PostgreSQL rolls back its transaction. */
@@ -78,23 +86,33 @@ export class SimulatedSql {
    * One statement as one await: it runs when the world schedules it, and waits (for another step)
    * while a transaction other than `tx` holds the connection.
    */
-  private step<T>(tx: Transaction | undefined, alive: () => void, run: () => Promise<T>): Promise<T> {
+  private step<T>(
+    tx: Transaction | undefined,
+    alive: () => void,
+    statement: string,
+    run: () => Promise<T>,
+  ): Promise<T> {
     alive();
     return new Promise<T>((resolve, reject) => {
       const attempt = () => {
-        this.world.await(this.owner, async () => {
-          try {
-            alive();
-            if (this.holder !== undefined && this.holder !== tx) {
-              this.waiting.push(attempt);
-              return;
+        this.world.await(
+          this.owner,
+          async () => {
+            try {
+              alive();
+              if (this.holder !== undefined && this.holder !== tx) {
+                this.waiting.push(attempt);
+                return;
+              }
+              resolve(await run());
+            } catch (error) {
+              reject(error);
             }
-            resolve(await run());
-          } catch (error) {
-            reject(error);
-          }
-          await this.settled();
-        });
+            await this.settled();
+          },
+          undefined,
+          `statement ${shortened(statement)}`,
+        );
       };
       attempt();
     });

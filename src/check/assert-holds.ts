@@ -56,13 +56,15 @@ export async function assertHolds(options: AssertHoldsOptions): Promise<ExploreR
   });
   const c = report.counterexample;
   if (c === undefined) return report;
-  const ownService = options.paymentCenter !== undefined || options.businessApp !== undefined;
+  const ownServices = (['paymentCenter', 'businessApp'] as const).filter(
+    (role) => options[role] !== undefined,
+  );
   const faults =
     options.faults === undefined ? 'new Set(allFaults)' : `new Set(${JSON.stringify([...options.faults])})`;
-  throw new InvariantBroken(storyText(c, ownService, faults), c, report);
+  throw new InvariantBroken(storyText(c, ownServices, faults), c, report);
 }
 
-function storyText(c: Counterexample, ownService: boolean, faults: string): string {
+function storyText(c: Counterexample, ownServices: readonly string[], faults: string): string {
   const first = c.violations[0];
   const broken = [...new Set(c.violations.map((v) => `${v.invariant}: ${v.message}`))];
   const timeline = renderTimeline(c.result.trace, storyOf(c.violations));
@@ -73,8 +75,8 @@ function storyText(c: Counterexample, ownService: boolean, faults: string): stri
     '',
     ...timeline,
     '',
-    ownService
-      ? `Replay (the same services you passed): replay(await resolveDesign(${JSON.stringify(c.story.design)}), ${JSON.stringify({ workload: c.story.workload, picks: c.story.picks })}, { faults: ${faults}, paymentCenter, businessApp }); from the command line, with a paysim.config: ${replay} --app ./paysim.config.ts`
+    ownServices.length > 0
+      ? `Replay (the same services you passed): replay(await resolveDesign(${JSON.stringify(c.story.design)}), ${JSON.stringify({ workload: c.story.workload, picks: c.story.picks })}, { faults: ${faults}, ${ownServices.join(', ')} }); from the command line, with a paysim.config: ${replay} --app ./paysim.config.ts`
       : `Replay: ${replay}`,
   ].join('\n');
 }

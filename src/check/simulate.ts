@@ -2,6 +2,7 @@
 // principle 1). Nothing else influences it: no wall clock, no Math.random, no state shared
 // between runs. The payment center can be the reference model or any Service behind the same port.
 
+import { factoryProblem } from '../adapters/factory-check.ts';
 import { ContractError } from '../adapters/service-ports.ts';
 import type { Design } from '../designs/design.ts';
 import { factsOf } from '../domain/facts.ts';
@@ -91,13 +92,17 @@ function stated(input: RunInput, trace: readonly TraceEntry[]): void {
     const said = trace.some((e) => e.kind !== 'deliver' && factsOf(e).some((f) => f.kind === role.kind));
     if (asked && !said)
       throw new ContractError(
-        `your ${role.address === 'app' ? 'order service' : 'payment center'} handled ${role.asked} but stated no ${role.kind} fact: give ${role.option}(create, { project }) a projection that maps your rows to ${role.kind === 'order' ? 'OrderFact' : 'PaymentFact'}, or call ports.report after each change`,
+        `your ${role.address === 'app' ? 'order service' : 'payment center'} handled ${role.asked} but stated no ${role.kind} fact: give ${role.option}(create, { project }) a projection that maps your rows to ${role.kind === 'order' ? 'OrderFact' : 'PaymentFact'}, or, on SQL, a facts query (${role.option}(create, { sql: { schema, facts } })), or call ports.report after each change`,
       );
   }
 }
 
 export async function simulate(input: RunInput): Promise<RunResult> {
   const { design, workload, faults } = input;
+  for (const field of ['paymentCenter', 'businessApp'] as const) {
+    const problem = input[field] === undefined ? undefined : factoryProblem(field, input[field]);
+    if (problem !== undefined) throw new ContractError(problem);
+  }
   const profile = providers[design.provider] as ProviderProfile;
   const world = new World({
     choices: input.choices,

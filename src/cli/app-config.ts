@@ -5,6 +5,7 @@
 import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { factoryProblem } from '../adapters/factory-check.ts';
 import type { BusinessAppFactory, PaymentCenterFactory } from '../check/simulate.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -53,16 +54,9 @@ export async function loadApp(file: string): Promise<LoadedApp> {
     throw new UsageError(
       `--app ${file}: design: expected a design spec such as "hardened", got ${typeof c.design}`,
     );
-  for (const field of ['paymentCenter', 'businessApp']) {
-    const value = c[field] as { role?: string } | undefined;
-    const maker = field === 'paymentCenter' ? 'asyncPaymentCenter' : 'asyncBusinessApp';
-    if (value === undefined) continue;
-    if (typeof value !== 'function')
-      throw new UsageError(`--app ${file}: ${field}: expected what ${maker}(…) returns, got ${typeof value}`);
-    if ((value as { role?: string }).role !== field)
-      throw new UsageError(
-        `--app ${file}: ${field}: expected what ${maker}(…) returns, got a plain function; wrap your factory: ${maker}((ports) => new YourService(ports))`,
-      );
+  for (const field of ['paymentCenter', 'businessApp'] as const) {
+    const problem = c[field] === undefined ? undefined : factoryProblem(field, c[field]);
+    if (problem !== undefined) throw new UsageError(`--app ${file}: ${problem}`);
   }
   if (c.paymentCenter === undefined && c.businessApp === undefined)
     throw new UsageError(`--app ${file}: names neither a paymentCenter nor a businessApp of your own`);

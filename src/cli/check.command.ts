@@ -93,7 +93,16 @@ export function checkCommand(): Command {
           : faultList('--faults', flags.faults);
       // The CLI, not the simulator, picks a fresh seed; it is printed so the run can be repeated.
       const seed = flags.seed ?? (Date.now() ^ (process.pid << 16)) & 0x7fffffff;
-      const settings = { design, runs: flags.runs, seed, maxOrders: flags.orders, faults, app: app?.file };
+      const yours = (['paymentCenter', 'businessApp'] as const).filter((role) => app?.[role] !== undefined);
+      const settings = {
+        design,
+        runs: flags.runs,
+        seed,
+        maxOrders: flags.orders,
+        faults,
+        app: app?.file,
+        yours,
+      };
       const rerun = describeSettings(settings).split('\n')[0] as string;
       if (!flags.json) process.stdout.write(`${describeSettings(settings)}\n\n`);
       const bar = progressBar(progressWanted(flags.json), '  exploring {bar} {value}/{total} worlds');

@@ -13,6 +13,8 @@ export interface CheckSettings {
   readonly faults: readonly string[];
   /** The --app config whose services run in place of the models. */
   readonly app?: string;
+  /** Which of its roles the config fills. */
+  readonly yours?: readonly ('paymentCenter' | 'businessApp')[];
 }
 
 export function describeSettings(s: CheckSettings): string {
@@ -22,6 +24,11 @@ export function describeSettings(s: CheckSettings): string {
     `npx paysim check --design ${s.design.name} --runs ${s.runs} --seed ${s.seed} --orders ${s.maxOrders}${faults}${s.app === undefined ? '' : ` --app ${s.app}`}`,
     `  design: ${s.design.description}`,
     `  provider ${s.design.provider}, forwarding ${s.design.forwarding}; ${describeDeployment(s.design)}`,
+    ...(s.app === undefined || s.yours === undefined
+      ? []
+      : [
+          `  your code: the ${s.yours.map((r) => (r === 'paymentCenter' ? 'payment center' : 'order service')).join(' and ')} from ${s.app}, in place of the model`,
+        ]),
     `  faults: ${all ? `all ${allFaults.length}` : s.faults.length}; up to ${s.maxOrders} concurrent orders per run`,
     // Named on purpose but impossible here: say so, rather than let "not found" mislead.
     ...(all

@@ -129,10 +129,11 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
     this.time.clear();
   }
 
-  finish(): void {
+  override finish(): void {
     this.time.uninstall();
     if (this.listening) server.close();
     this.listening = false;
+    super.finish();
   }
 
   /** Settled: the port's drain, then until nothing moves for a few turns of the event loop. */

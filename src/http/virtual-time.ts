@@ -78,7 +78,8 @@ export class VirtualTime {
     // fake-timers keeps its pending timers in a map by id; it has no public "next due" query.
     const timers = (this.clock as unknown as { timers?: Map<number, FakeTimer> } | undefined)?.timers;
     let due: number | undefined;
-    for (const timer of timers?.values() ?? []) if (due === undefined || timer.callAt < due) due = timer.callAt;
+    for (const timer of timers?.values() ?? [])
+      if (due === undefined || timer.callAt < due) due = timer.callAt;
     return due;
   }
 }

@@ -357,7 +357,7 @@ export class World {
    * The continuation of a handler of `owner` after an await on its database: it runs `stepMs`
    * later, or later still if the handler stalls there (a choice), unless its replica dies first.
    */
-  await(owner: string, fire: () => void | Promise<void>, subject?: string, what = 'a handler'): number {
+  await(owner: string, fire: () => void | Promise<void>, subject?: string, what = 'handler'): number {
     if (this.options.atomicHandlers) {
       void fire();
       return -1;

@@ -149,6 +149,34 @@ describe('the SQL port on PGlite', () => {
     );
   });
 
+  it('tells a statement waiting on its own transaction for what it is: a deadlock in the harness, not a finding', async () => {
+    const nested = asyncBusinessApp(
+      (io) =>
+        Object.assign(new JournalService(io, { atStart: [], whileHeld: [], codes: [] }), {
+          onSubmit: () =>
+            io.sql.transaction(async () => {
+              await io.sql.query('SELECT count(*) FROM orders');
+            }),
+        }),
+      { sql },
+    );
+    await expect(
+      replay(hardened, { workload: one, picks: [] }, { faults: new Set(), businessApp: nested }),
+    ).rejects.toThrow(
+      /app's transaction was still open when the run ended, and 1 statement\(s\) waited .*use tx\.query, not ports\.sql\.query/,
+    );
+  });
+
+  it('refuses a factory left unwrapped, saying how to wrap it', async () => {
+    const bare = ((io: OrderServicePorts) =>
+      new JournalService(io, { atStart: [], whileHeld: [], codes: [] })) as never;
+    await expect(
+      replay(hardened, { workload: one, picks: [] }, { faults: new Set(), businessApp: bare }),
+    ).rejects.toThrow(
+      'businessApp: expected what asyncBusinessApp(…) returns, got a plain function; wrap your factory',
+    );
+  });
+
   it('names the schema that PostgreSQL refused', async () => {
     const service = asyncBusinessApp(
       (io) => new JournalService(io, { atStart: [], whileHeld: [], codes: [] }),

@@ -115,6 +115,19 @@ await closeSqlDatabases();
     expect(r.out).toMatch(/^true hardened breaks exactly-once-fulfilment/m);
   });
 
+  it('refuses, from the CLI, a config whose SQL facts query fails, exit 2 and no stack', () => {
+    writeFileSync(
+      join(project, 'bad.config.mjs'),
+      `import { asyncBusinessApp } from 'paysim';
+export default { businessApp: asyncBusinessApp(() => ({}), { sql: { schema: 'CREATE TABLE t (id text)', facts: 'SELECT nope FROM t' } }) };
+`,
+    );
+    const r = run('npx', ['--no-install', 'paysim', 'check', '--app', 'bad.config.mjs', '--runs', '5']);
+    expect(r.err).toContain('the SQL facts query of app failed: column "nope" does not exist');
+    expect(r.err).not.toMatch(/\n\s+at /);
+    expect(r.code).toBe(2);
+  });
+
   it('type-checks against the published declarations', () => {
     writeFileSync(
       join(project, 'tsconfig.json'),
