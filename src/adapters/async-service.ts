@@ -85,7 +85,10 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
         (fact) => this.factFromSql(fact),
         this.address === 'app' ? 'order' : 'payment',
       );
-      this.sql = new SimulatedSql(this.world, this.address, db, () => this.settled());
+      this.sql = new SimulatedSql(this.world, this.address, db, {
+        enter: () => this.enter(),
+        settled: () => this.settled(),
+      });
     }
     const generation = (this.instances.get(replica)?.generation ?? 0) + 1;
     const instance: Instance<H> = { generation, handlers: undefined as unknown as H };
@@ -107,7 +110,14 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
     this.sql?.crashed(replica);
   }
 
+  /**
+   * Before the implementation runs in a step (a delivery, a timer, a database call's return): an
+   * adapter whose implementation keeps its own clock brings it to the world's time here.
+   */
+  protected enter(): void | Promise<void> {}
+
   async deliver(env: Envelope, replica: number): Promise<void> {
+    await this.enter();
     const instance = this.instances.get(replica) as Instance<H>;
     const self = { replica, generation: instance.generation };
     if (!this.handle(env, instance.handlers, self)) this.answer(env.msg as Incoming);
@@ -167,7 +177,8 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
     const requestId = this.nextRequestId++;
     this.send(self, to, build(requestId));
     return new Promise<T>((resolve) => {
-      const timer = this.world.setTimer(this.address, this.design.timing.requestTimeoutMs, () => {
+      const timer = this.world.setTimer(this.address, this.design.timing.requestTimeoutMs, async () => {
+        await this.enter();
         this.waiting.delete(requestId);
         resolve(timeout);
         return this.settled();
@@ -180,7 +191,8 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
   private dbCall<T>(self: Incarnation, query: () => T): Promise<T> {
     this.alive(self);
     return new Promise<T>((resolve, reject) => {
-      this.world.await(this.address, () => {
+      this.world.await(this.address, async () => {
+        await this.enter();
         try {
           this.alive(self);
           resolve(query());
@@ -237,7 +249,8 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
       sql: this.sql?.port(self.replica, () => this.alive(self)) ?? noSql(address),
       after: (ms, fn) => {
         this.alive(self);
-        world.setTimer(address, ms, () => {
+        world.setTimer(address, ms, async () => {
+          await this.enter();
           if (this.instances.get(self.replica)?.generation === self.generation) this.run(async () => fn());
           return this.settled();
         });
@@ -245,7 +258,8 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
       sleep: (ms) =>
         new Promise<void>((resolve) => {
           this.alive(self);
-          world.setTimer(address, ms, () => {
+          world.setTimer(address, ms, async () => {
+            await this.enter();
             resolve();
             return this.settled();
           });

@@ -32,8 +32,12 @@ export class SimulatedSql {
     private readonly world: World,
     private readonly owner: string,
     private readonly db: PgliteDatabase,
-    /** Resolves once the implementation has nothing left to run but calls waiting on the world. */
-    private readonly settled: () => Promise<void>,
+    /** Before a statement returns to the implementation, and once it has run after it. */
+    private readonly host: {
+      enter(): void | Promise<void>;
+      /** Resolves once the implementation has nothing left to run but calls waiting on the world. */
+      settled(): Promise<void>;
+    },
   ) {}
 
   /** The port one process incarnation gets; `alive` throws `ProcessCrashed` once it is dead. */
@@ -98,6 +102,7 @@ export class SimulatedSql {
         this.world.await(
           this.owner,
           async () => {
+            await this.host.enter();
             try {
               alive();
               if (this.holder !== undefined && this.holder !== tx) {
@@ -108,7 +113,7 @@ export class SimulatedSql {
             } catch (error) {
               reject(error);
             }
-            await this.settled();
+            await this.host.settled();
           },
           undefined,
           `statement ${shortened(statement)}`,

@@ -25,7 +25,7 @@ import type { Sql, SqlOptions } from '../adapters/sql-port.ts';
 import type { PaymentCenterFactory } from '../check/simulate.ts';
 import type { Design } from '../designs/design.ts';
 import type { Fact } from '../domain/facts.ts';
-import type { Notification } from '../domain/messages.ts';
+import { type Notification, orderIdOf } from '../domain/messages.ts';
 import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
 import type { World } from '../kernel/index.ts';
 import { StripeApi } from './stripe-api.ts';
@@ -85,6 +85,10 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
   /** Inbound requests and outbound calls begun and ended: the app is settled when this stops moving. */
   activity = 0;
   lastRequest = '(none)';
+  /** Requests into the live process not answered yet, with when they were sent. */
+  readonly unanswered = new Map<number, string>();
+  /** The first outbound request nothing answers: the run fails with it. */
+  private unhandled: string | undefined;
   private listening = false;
 
   constructor(
@@ -108,17 +112,29 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
       throw new ContractError(
         `httpPaymentCenter speaks Stripe only so far; the design's provider is ${profile.name}`,
       );
-    this.stripe = new StripeApi(() => {
-      this.activity++;
-      return this.caller()?.ports.gateway;
-    }, stripeKeys.webhookSecret);
+    this.stripe = new StripeApi(
+      () => {
+        this.activity++;
+        return this.caller()?.ports.gateway;
+      },
+      stripeKeys,
+      (exchange, orderId) => this.tell(exchange, orderId),
+    );
   }
 
   /** Before the app's first start: outbound HTTP to msw, its clock to the world's. */
   open(): void {
     if (this.listening) return;
     this.listening = true;
-    server.listen({ onUnhandledRequest: 'error' });
+    this.unhandled = undefined;
+    server.listen({
+      onUnhandledRequest: (request) => {
+        this.unhandled ??= `${request.method} ${request.url}`;
+        throw new Error(
+          `paysim answers no ${request.method} ${request.url}: a check makes no real network call`,
+        );
+      },
+    });
     server.resetHandlers(...this.stripe.handlers(), this.resultsHandler());
     this.time.install(this.world.nowMs);
   }
@@ -126,6 +142,7 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
   override crash(replica: number): void {
     super.crash(replica);
     this.live = undefined;
+    this.unanswered.clear();
     this.time.clear();
   }
 
@@ -134,11 +151,33 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
     if (this.listening) server.close();
     this.listening = false;
     super.finish();
+    // Nothing is left to happen in the run, so a request still unanswered never will be.
+    const stuck = [...this.unanswered.values()][0];
+    if (stuck !== undefined)
+      throw new ContractError(
+        `the HTTP service never answered ${stuck}: its handler awaits something that never settles (nothing in the run was left to resolve it)`,
+      );
+  }
+
+  /** One HTTP exchange, in the story, about an order. */
+  tell(exchange: string, orderId: string | undefined): void {
+    this.world.note(this.address, exchange, orderId);
+  }
+
+  /** The app's clock follows the world's into every step. */
+  protected override enter(): Promise<void> {
+    const advance = () => this.time.advanceTo(this.world.nowMs);
+    // Timers that fall due run as the live process: their outbound calls are its calls.
+    return this.live === undefined ? advance() : incarnation.run(this.live, advance);
   }
 
   /** Settled: the port's drain, then until nothing moves for a few turns of the event loop. */
   protected override async settled(): Promise<void> {
     await super.settled();
+    if (this.unhandled !== undefined)
+      throw new ContractError(
+        `the HTTP service called ${this.unhandled}, which nothing in the check answers: only Stripe's API (api.stripe.com) and the results URL it was given are there; a check makes no real network call`,
+      );
     const started = performance.now();
     let quiet = 0;
     let seen = this.activity;
@@ -161,6 +200,7 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
         const bridge = this.live;
         this.world.setTimer(address, ms, async () => {
           if (bridge === undefined || bridge !== this.live) return;
+          await this.enter();
           await incarnation.run(bridge, fire);
           await this.settled();
         });
@@ -249,7 +289,7 @@ class HttpBridge implements PaymentCenterHandlers {
   async onNotify(n: Notification): Promise<{ httpStatus: number; body: string }> {
     const genuine = this.ports.provider.verify(n) && n.merchant === this.ports.provider.merchantId;
     const { body, signature } = this.host.stripe.webhook(n, genuine);
-    const res = await this.call('POST', 'notify', undefined, body, {
+    const res = await this.call('POST', 'notify', orderIdOf(n.outTradeNo), body, {
       'content-type': 'application/json',
       'stripe-signature': signature,
     });
@@ -262,25 +302,30 @@ class HttpBridge implements PaymentCenterHandlers {
     return `${base}${orderId === undefined ? path : path.replace(':orderId', encodeURIComponent(orderId))}`;
   }
 
-  /** One request into the app, in-process, as this process. */
+  /** One request into the app, in-process, as this process; told in the story with its answer. */
   private async call(
     method: string,
     name: keyof HttpRoutes,
-    orderId?: string,
+    subject: string | undefined,
     body?: object | string,
     headers: Record<string, string> = { 'content-type': 'application/json' },
   ): Promise<Response> {
     const app = this.app;
     if (app === undefined) throw new ContractError('the HTTP service was asked before it started');
-    const url = this.route(name, orderId);
+    const url = this.route(name, name === 'notify' ? undefined : subject);
     const host = this.host;
-    host.lastRequest = `${method} ${url}`;
-    host.activity++;
+    const what = `${method} ${new URL(url).pathname}`;
+    const id = ++host.activity;
+    host.lastRequest = what;
+    host.unanswered.set(id, what);
     const init: RequestInit = { method, headers };
     if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
     try {
-      return await incarnation.run(this, async () => app(new Request(url, init)));
+      const response = await incarnation.run(this, async () => app(new Request(url, init)));
+      host.tell(`${what} → ${response.status}`, subject);
+      return response;
     } finally {
+      host.unanswered.delete(id);
       host.activity++;
     }
   }

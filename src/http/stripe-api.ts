@@ -15,7 +15,7 @@ import { createHmac } from 'node:crypto';
 import { HttpResponse, http } from 'msw';
 import type { GatewayClient } from '../adapters/payment-center-port.ts';
 import { ProcessCrashed } from '../adapters/service-ports.ts';
-import type { Notification } from '../domain/messages.ts';
+import { type Notification, orderIdOf } from '../domain/messages.ts';
 
 const base = 'https://api.stripe.com/v1';
 
@@ -64,27 +64,55 @@ export class StripeApi {
   private nextEvent = 1;
 
   constructor(
-    /** The gateway client of the process running now (a crashed one's calls fail). */
+    /** The gateway client of the process that called (undefined for a dead one: its calls fail). */
     private readonly gateway: () => GatewayClient | undefined,
-    private readonly webhookSecret: string,
+    private readonly credentials: { readonly secretKey: string; readonly webhookSecret: string },
+    /** Tells the story one exchange: `POST /v1/payment_intents → 200`, about an order. */
+    private readonly tell: (exchange: string, orderId: string | undefined) => void,
   ) {}
 
   /** The msw handlers for Stripe's API. */
   handlers() {
     return [
       http.post(`${base}/payment_intents`, ({ request }) =>
-        this.idempotent(request, (body, key) => this.create(body, key)),
+        this.exchange(request, () => this.idempotent(request, (body, key) => this.create(body, key))),
       ),
-      http.get(`${base}/payment_intents/:id`, ({ params }) =>
-        this.answer(() => this.retrieve(String(params.id))),
+      http.get(`${base}/payment_intents/:id`, ({ request, params }) =>
+        this.exchange(request, () => this.answer(() => this.retrieve(String(params.id)))),
       ),
-      http.post(`${base}/payment_intents/:id/cancel`, ({ params }) =>
-        this.answer(() => this.cancel(String(params.id))),
+      http.post(`${base}/payment_intents/:id/cancel`, ({ request, params }) =>
+        this.exchange(request, () => this.answer(() => this.cancel(String(params.id)))),
       ),
       http.post(`${base}/refunds`, ({ request }) =>
-        this.idempotent(request, (body, key) => this.refund(body, key ?? `re_${this.nextEvent++}`)),
+        this.exchange(request, () =>
+          this.idempotent(request, (body, key) => this.refund(body, key ?? `re_${this.nextEvent++}`)),
+        ),
       ),
     ];
+  }
+
+  /** Every call: the secret key checked first, as Stripe does; then told in the story with its answer. */
+  private async exchange(request: Request, call: () => Promise<Response>): Promise<Response> {
+    const path = new URL(request.url).pathname;
+    const id = /\/payment_intents\/([^/]+)/.exec(path)?.[1];
+    const before = id === undefined ? undefined : this.intents.get(id)?.outTradeNo;
+    let response: Response;
+    if (request.headers.get('authorization') !== `Bearer ${this.credentials.secretKey}`)
+      response = HttpResponse.json(
+        { error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } },
+        { status: 401 },
+      );
+    else response = await call();
+    const body =
+      response.type === 'error' ? undefined : ((await response.clone().json()) as Record<string, unknown>);
+    const outTradeNo =
+      before ?? this.intents.get(String(body?.id ?? body?.payment_intent ?? ''))?.outTradeNo ?? undefined;
+    const answer = response.type === 'error' ? 'no answer (network error)' : String(response.status);
+    this.tell(
+      `Stripe ${request.method} ${path} → ${answer}`,
+      outTradeNo === undefined ? undefined : orderIdOf(outTradeNo),
+    );
+    return response;
   }
 
   /** The trade paysim knows a PaymentIntent by. */
@@ -107,7 +135,7 @@ export class StripeApi {
     const body = JSON.stringify(event);
     const t = Math.floor(n.timestampMs / 1000);
     // A forged or tampered callback does not carry a signature made with the endpoint's secret.
-    const secret = genuine ? this.webhookSecret : `${this.webhookSecret}-not`;
+    const secret = genuine ? this.credentials.webhookSecret : `${this.credentials.webhookSecret}-not`;
     const v1 = createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
     return { body, signature: `t=${t},v1=${v1}` };
   }

@@ -66,6 +66,13 @@ describe('check and replay --app', () => {
       ],
       /exactly-once-fulfilment/,
     ],
+    [
+      'HTTP payment center',
+      'examples/http-payment-center.config.ts',
+      { HTTP_PAYMENT_CENTER_BUG: 'unverified-webhook' },
+      ['--orders', '2'],
+      /sound-paid|inert-bad-input/,
+    ],
   ] as const)(
     'catches a planted bug in the %s on PostgreSQL (%j), and its replay line with --app replays the same trace',
     (_, file, bug, extra, invariant) => {

@@ -1,0 +1,192 @@
+// An HTTP payment center (Hono, the official stripe SDK, SQL, setTimeout) run unmodified in place of
+// the model: it holds under every fault on Stripe, each planted bug is caught with its invariant
+// named and replays to the same trace, the story tells its HTTP exchanges, and a service that
+// calls out of the check or never answers is refused with what it did.
+
+import { Hono } from 'hono';
+import { setupServer } from 'msw/node';
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createPaymentCenter,
+  type HttpPaymentCenterBug,
+  paymentsFacts,
+  paymentsSchema,
+} from '../../examples/http-payment-center.ts';
+import type { GatewayClient } from '../../src/adapters/payment-center-port.ts';
+import { explore, replay } from '../../src/check/explore.ts';
+import { formatReplayCommand } from '../../src/check/story.ts';
+import { resolveDesign } from '../../src/designs/load-design.ts';
+import type { Notification } from '../../src/domain/messages.ts';
+import { allFaults } from '../../src/faults/catalogue.ts';
+import { type HttpAppEnv, httpPaymentCenter } from '../../src/http/http-payment-center.ts';
+import { StripeApi } from '../../src/http/stripe-api.ts';
+import { traceHash } from '../../src/kernel/index.ts';
+
+const sql = { schema: paymentsSchema, facts: paymentsFacts };
+const service = (plantedBug?: HttpPaymentCenterBug) =>
+  httpPaymentCenter({ start: (env) => createPaymentCenter(env, plantedBug).fetch, sql });
+const one = { intents: [{ intentId: 'o1', userId: 'u1', amount: 100, atMs: 0 }] };
+const everyFault = new Set(allFaults);
+
+describe('a Hono + Stripe payment center, unmodified, in place of the model', () => {
+  it('holds 300 runs with every fault on Stripe', async () => {
+    const design = await resolveDesign('hardened,provider=stripe');
+    const report = await explore({
+      design,
+      runs: 300,
+      seed: 1,
+      maxOrders: 2,
+      faults: everyFault,
+      paymentCenter: service(),
+    });
+    const c = report.counterexample;
+    expect(c && `${c.violations[0]?.message}\n${formatReplayCommand(c.story)}`).toBeUndefined();
+  });
+
+  it('tells its HTTP exchanges in the story: its own routes and its calls to Stripe', async () => {
+    const design = await resolveDesign('hardened,provider=stripe');
+    const r = await replay(
+      design,
+      { workload: one, picks: [] },
+      { faults: everyFault, paymentCenter: service() },
+    );
+    const notes = r.trace.flatMap((e) => (e.kind === 'note' && e.owner === 'pc' ? [e.text] : []));
+    expect(notes).toEqual([
+      'Stripe POST /v1/payment_intents → 200',
+      'POST /payments → 200',
+      'POST /webhooks/stripe → 200',
+    ]);
+    expect(r.violations).toEqual([]);
+  });
+
+  it.each([
+    ['unverified-webhook', 'hardened,provider=stripe', allFaults, ['sound-paid', 'inert-bad-input']],
+    [
+      'check-then-act',
+      'hardened,provider=stripe,forwarding=direct,-idempotentConsumer',
+      ['notify.duplicated'],
+      ['exactly-once-fulfilment'],
+    ],
+    ['ignores-cancel-error', 'hardened,provider=stripe', allFaults, ['no-paid-but-unrecorded', 'agreement']],
+  ] as const)(
+    'is caught when a bug is planted: %s, and the story replays to the same trace',
+    async (bug, spec, faultIds, broken) => {
+      const design = await resolveDesign(spec);
+      const faults = new Set<string>(faultIds);
+      const buggy = service(bug);
+      const report = await explore({
+        design,
+        runs: 300,
+        seed: 1,
+        maxOrders: 2,
+        faults,
+        paymentCenter: buggy,
+      });
+      const c = report.counterexample;
+      expect(broken).toContain(c?.violations[0]?.invariant);
+      const again = await replay(design, c?.story ?? { workload: one, picks: [] }, {
+        faults,
+        paymentCenter: buggy,
+      });
+      expect(traceHash(again.trace)).toBe(traceHash(c?.result.trace ?? []));
+    },
+  );
+
+  it('fails the run, naming the request, when the service calls anything the check does not answer', async () => {
+    const design = await resolveDesign('hardened,provider=stripe');
+    const callsOut = httpPaymentCenter({
+      sql,
+      start: () => {
+        const app = new Hono();
+        app.post('/payments', async (c) => {
+          await fetch('https://risk-score.example.com/check').catch(() => undefined);
+          return c.json({}, 502);
+        });
+        return app.fetch;
+      },
+    });
+    await expect(
+      replay(design, { workload: one, picks: [] }, { faults: new Set(), paymentCenter: callsOut }),
+    ).rejects.toThrow(
+      'the HTTP service called GET https://risk-score.example.com/check, which nothing in the check answers',
+    );
+  });
+
+  it('ends with a clear error, not a hang, when a handler awaits something that never settles', async () => {
+    const design = await resolveDesign('hardened,provider=stripe');
+    const stuck = httpPaymentCenter({
+      sql,
+      start: () => {
+        const app = new Hono();
+        app.post('/payments', () => new Promise<Response>(() => {}));
+        return app.fetch;
+      },
+    });
+    await expect(
+      replay(design, { workload: one, picks: [] }, { faults: new Set(), paymentCenter: stuck }),
+    ).rejects.toThrow('the HTTP service never answered POST /payments');
+  });
+});
+
+describe("paysim's Stripe, as the official SDK meets it", () => {
+  const keys: HttpAppEnv['stripe'] = { secretKey: 'sk_test_unit', webhookSecret: 'whsec_unit' };
+  const gateway = {
+    prepay: async () => ({ ok: true, prepayId: 'p' }),
+    query: async () => ({ ok: true, status: 'succeeded' }),
+    close: async () => ({ ok: true, result: 'closed' }),
+    refund: async () => ({ ok: true, status: 'succeeded' }),
+  } as GatewayClient;
+  const api = new StripeApi(
+    () => gateway,
+    keys,
+    () => {},
+  );
+  const server = setupServer(...api.handlers());
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  afterAll(() => server.close());
+  const n: Notification = {
+    outTradeNo: 'o1.1~1',
+    amount: 100,
+    merchant: 'acct',
+    status: 'payment_intent.succeeded' as Notification['status'],
+    timestampMs: Date.now(),
+    nonce: 'n',
+    signature: 's',
+  };
+
+  it('signs webhooks so that stripe.webhooks.constructEvent accepts them, and a forged one fails it', () => {
+    const stripe = new Stripe(keys.secretKey);
+    const genuine = api.webhook(n, true);
+    expect(stripe.webhooks.constructEvent(genuine.body, genuine.signature, keys.webhookSecret).type).toBe(
+      'payment_intent.succeeded',
+    );
+    const forged = api.webhook(n, false);
+    expect(() => stripe.webhooks.constructEvent(forged.body, forged.signature, keys.webhookSecret)).toThrow(
+      /No signatures found matching the expected signature/,
+    );
+  });
+
+  it('answers the SDK with its own objects, replays an idempotency key, and refuses a wrong secret key', async () => {
+    const stripe = new Stripe(keys.secretKey, {
+      httpClient: Stripe.createFetchHttpClient(),
+      maxNetworkRetries: 0,
+    });
+    const params = { amount: 100, currency: 'usd', metadata: { order_id: 'o9.1' } };
+    const first = await stripe.paymentIntents.create(params, { idempotencyKey: 'k1' });
+    const again = await stripe.paymentIntents.create(params, { idempotencyKey: 'k1' });
+    expect(first.status).toBe('requires_payment_method');
+    expect(again.id).toBe(first.id);
+    await expect(
+      stripe.paymentIntents.create({ ...params, amount: 200 }, { idempotencyKey: 'k1' }),
+    ).rejects.toThrow(/only be used with the same parameters/);
+    expect((await stripe.paymentIntents.retrieve(first.id)).status).toBe('succeeded');
+    const wrong = new Stripe('sk_test_wrong', {
+      httpClient: Stripe.createFetchHttpClient(),
+      maxNetworkRetries: 0,
+    });
+    await expect(wrong.paymentIntents.create(params)).rejects.toMatchObject({
+      type: 'StripeAuthenticationError',
+    });
+  });
+});
