@@ -152,6 +152,8 @@ export async function ours(): Promise<ExploreReport> {
   return assertHolds({ design, runs: 10 });
 }
 export type Ports = PaymentCenterPorts;
+import { httpPaymentCenter, type HttpAppEnv } from 'paysim/http';
+export const http = httpPaymentCenter({ start: (env: HttpAppEnv) => async () => new Response(env.resultsUrl), sql: { schema: '' } });
 // @ts-expect-error: runs is a number
 assertHolds({ design: 'seed', runs: 'many' });
 `,
