@@ -21,9 +21,10 @@ interface Engine {
 }
 
 // Shared by every copy of paysim in the process (the CLI's and a config's), so one close reaches all.
-const engines: Map<string, Promise<Engine>> = ((globalThis as Record<symbol, unknown>)[
-  Symbol.for('paysim.pglite.engines')
-] ??= new Map()) as Map<string, Promise<Engine>>;
+const registry = globalThis as Record<symbol, unknown>;
+const registryKey = Symbol.for('paysim.pglite.engines');
+registry[registryKey] ??= new Map<string, Promise<Engine>>();
+const engines = registry[registryKey] as Map<string, Promise<Engine>>;
 
 async function boot(address: string, schema: string): Promise<Engine> {
   const { PGlite } = await import('@electric-sql/pglite');
