@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import { orderSql } from '../examples/order-store.ts';
 import { orderService } from '../examples/simple-order-service.ts';
 import { paymentCenter } from '../examples/simple-payment-center.ts';
-import { closeSqlDatabases, PgliteDatabase } from '../src/adapters/pglite-database.ts';
+import { SqlDatabase } from '../src/adapters/sql-database.ts';
+import { closeSqlDatabases } from '../src/adapters/sql-engine.ts';
 import { type ExploreOptions, explore } from '../src/check/explore.ts';
 import { simulate } from '../src/check/simulate.ts';
 import type { Design } from '../src/designs/design.ts';
@@ -144,10 +145,10 @@ async function runsPerSecond(plug: Pick<ExploreOptions, 'businessApp' | 'payment
   return appRuns / ((performance.now() - start) / 1000);
 }
 const bootStart = performance.now();
-await PgliteDatabase.fresh('bench', { schema: orderSql.schema });
+await SqlDatabase.fresh('bench', { schema: orderSql.schema });
 const bootMs = performance.now() - bootStart;
 const resetStart = performance.now();
-for (let i = 0; i < 100; i++) await PgliteDatabase.fresh('bench', { schema: orderSql.schema });
+for (let i = 0; i < 100; i++) await SqlDatabase.fresh('bench', { schema: orderSql.schema });
 const resetMs = (performance.now() - resetStart) / 100;
 const model = await runsPerSecond({});
 const ports: string[][] = [['service', 'in-memory runs/s', 'PostgreSQL runs/s', 'PostgreSQL cost']];

@@ -1,7 +1,9 @@
 // What `npx paysim check --app examples/http-payment-center.config.ts` loads: the Hono + Stripe
 // payment center (http-payment-center.ts), unmodified, in place of the model, on Stripe.
 // HTTP_PAYMENT_CENTER_BUG plants one of its bugs (unverified-webhook, check-then-act,
-// ignores-cancel-error); replay a printed line with the same environment.
+// ignores-cancel-error); PAYSIM_SQL_SERVER=postgres://postgres@127.0.0.1:5432/postgres runs its SQL on
+// that PostgreSQL server instead of the in-process one. Replay a printed line with the same
+// environment.
 
 import type { PaysimConfig } from '../src/cli/app-config.ts';
 import { httpPaymentCenter } from '../src/http/http-payment-center.ts';
@@ -18,6 +20,6 @@ export default {
   design: 'hardened,provider=stripe',
   paymentCenter: httpPaymentCenter({
     start: (env) => createPaymentCenter(env, plantedBug).fetch,
-    sql: { schema: paymentsSchema, facts: paymentsFacts },
+    sql: { schema: paymentsSchema, facts: paymentsFacts, server: process.env.PAYSIM_SQL_SERVER || undefined },
   }),
 } satisfies PaysimConfig;

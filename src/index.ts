@@ -23,9 +23,9 @@ export type {
   PaymentCenterHandlers,
   PaymentCenterPorts,
 } from './adapters/payment-center-port.ts';
-export { closeSqlDatabases } from './adapters/pglite-database.ts';
 export type { ProcessPorts } from './adapters/service-ports.ts';
 export { ContractError, RedisUnavailable } from './adapters/service-ports.ts';
+export { closeSqlDatabases } from './adapters/sql-engine.ts';
 export type { Sql, SqlClient, SqlOptions, SqlResult } from './adapters/sql-port.ts';
 export { type AssertHoldsOptions, assertHolds, InvariantBroken } from './check/assert-holds.ts';
 export type { Counterexample, ExploreOptions, ExploreReport } from './check/explore.ts';

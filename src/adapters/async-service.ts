@@ -13,7 +13,6 @@ import type { Design } from '../designs/design.ts';
 import type { Fact, Projection } from '../domain/facts.ts';
 import type { Envelope, Message, Service, World } from '../kernel/index.ts';
 import { checkFacts } from './fact-contract.ts';
-import { PgliteDatabase } from './pglite-database.ts';
 import {
   ContractError,
   type Database,
@@ -22,6 +21,7 @@ import {
   type ProcessPorts,
 } from './service-ports.ts';
 import { SimulatedSql } from './simulated-sql.ts';
+import { SqlDatabase } from './sql-database.ts';
 import type { Sql, SqlOptions } from './sql-port.ts';
 
 export type Incoming = Message & { requestId?: number; [key: string]: unknown };
@@ -79,7 +79,7 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
 
   async start(replica: number): Promise<void> {
     if (this.sqlOptions !== undefined && this.sql === undefined) {
-      const db = await PgliteDatabase.fresh(
+      const db = await SqlDatabase.fresh(
         this.address,
         this.sqlOptions,
         (fact) => this.factFromSql(fact),

@@ -3,8 +3,8 @@
 // a crash point before every commit that changes rows, and `db.timeout` after it.
 
 import type { World } from '../kernel/index.ts';
-import type { PgliteDatabase } from './pglite-database.ts';
 import { ContractError, DatabaseTimeout, ProcessCrashed } from './service-ports.ts';
+import type { SqlDatabase } from './sql-database.ts';
 import type { Sql, SqlClient, SqlResult } from './sql-port.ts';
 
 /** A transaction open on the connection, and the process incarnation that opened it. */
@@ -31,7 +31,7 @@ export class SimulatedSql {
   constructor(
     private readonly world: World,
     private readonly owner: string,
-    private readonly db: PgliteDatabase,
+    private readonly db: SqlDatabase,
     /** Before a statement returns to the implementation, and once it has run after it. */
     private readonly host: {
       enter(): void | Promise<void>;

@@ -49,4 +49,11 @@ export interface SqlOptions {
    * commit told the checkers. Omit it if you call `ports.report` instead.
    */
   readonly facts?: string;
+  /**
+   * A PostgreSQL server to run on instead of the in-process one, e.g.
+   * `postgres://postgres@127.0.0.1:5432/postgres`: paysim makes a database of its own there per
+   * process and service (`paysim_<pid>_<service>_<n>`), empties it per run, and drops it at
+   * `closeSqlDatabases()`. Slower; for trying your SQL on the server you run in production.
+   */
+  readonly server?: string;
 }

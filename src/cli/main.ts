@@ -2,8 +2,8 @@
 
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { closeSqlDatabases } from '../adapters/pglite-database.ts';
 import { ContractError } from '../adapters/service-ports.ts';
+import { closeSqlDatabases } from '../adapters/sql-engine.ts';
 import { DesignError } from '../designs/load-design.ts';
 import { checkCommand } from './check.command.ts';
 import { learnCommand } from './learn.command.ts';

@@ -108,6 +108,10 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
       options.sql,
     );
     self.host = this;
+    if (design.paymentCenter.replicas > 1)
+      throw new ContractError(
+        `httpPaymentCenter runs one instance of your service so far; the design asks for ${design.paymentCenter.replicas} (paymentCenter.replicas)`,
+      );
     if (profile.name !== 'stripe')
       throw new ContractError(
         `httpPaymentCenter speaks Stripe only so far; the design's provider is ${profile.name}`,

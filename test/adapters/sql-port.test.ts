@@ -2,9 +2,10 @@
 // holds the one connection until it ends, constraint errors reach the code as PostgreSQL's, a
 // commit can take while its client sees a timeout, and every run starts from an empty schema.
 
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { asyncBusinessApp } from '../../src/adapters/async-business-app.ts';
 import type { OrderServiceHandlers, OrderServicePorts } from '../../src/adapters/business-app-port.ts';
+import { closeSqlDatabases } from '../../src/adapters/sql-engine.ts';
 import { replay } from '../../src/check/explore.ts';
 import type { Design } from '../../src/designs/design.ts';
 import { presets } from '../../src/designs/presets.ts';
@@ -79,9 +80,9 @@ class JournalService implements OrderServiceHandlers {
   async onPaymentResult(): Promise<void> {}
 }
 
-async function run(picks: Pick[], faults: string[]) {
+async function run(picks: Pick[], faults: string[], server?: string) {
   const seen: Seen = { atStart: [], whileHeld: [], codes: [] };
-  const service = asyncBusinessApp((io) => new JournalService(io, seen), { sql });
+  const service = asyncBusinessApp((io) => new JournalService(io, seen), { sql: { ...sql, server } });
   const result = await replay(
     hardened,
     { workload: one, picks },
@@ -91,6 +92,8 @@ async function run(picks: Pick[], faults: string[]) {
 }
 
 describe('the SQL port on PGlite', () => {
+  afterAll(() => closeSqlDatabases());
+
   it('runs the SQL as written: a reader waits for the open transaction, a unique violation is 23505', async () => {
     const { seen, result } = await run([], ['app.crash']);
     expect(seen.atStart).toEqual([[]]);
@@ -114,6 +117,19 @@ describe('the SQL port on PGlite', () => {
     const { seen } = await run([{ label: 'app.crash', nth, index: 1 }], ['app.crash']);
     // The first start saw an empty journal; the restart sees what the crash left.
     expect(seen.atStart).toEqual([[], survived]);
+  });
+
+  it.each([
+    [0, []],
+    [1, []],
+    [2, ['first', 'second']],
+  ])('keeps the same on a real PostgreSQL server (crash point %i)', async (nth, survived) => {
+    const server = 'postgres://postgres@127.0.0.1:5432/postgres';
+    const { seen } = await run([{ label: 'app.crash', nth, index: 1 }], ['app.crash'], server);
+    expect(seen.atStart).toEqual([[], survived]);
+    const clean = await run([], ['app.crash'], server);
+    expect(clean.seen.whileHeld).toEqual([['first', 'second']]);
+    expect(clean.seen.codes).toEqual(['23505']);
   });
 
   it('a crash inside a transaction frees the connection: the restarted process reads at once', async () => {
