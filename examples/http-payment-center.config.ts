@@ -1,5 +1,6 @@
 // What `npx paysim check --app examples/http-payment-center.config.ts` loads: the Hono + Stripe
-// payment center (http-payment-center.ts), unmodified, in place of the model, on Stripe.
+// payment center (http-payment-center.ts), unmodified, in place of the model, on Stripe (or WeChat
+// Pay with --design hardened,provider=wechat).
 // HTTP_PAYMENT_CENTER_BUG plants one of its bugs (unverified-webhook, check-then-act,
 // ignores-cancel-error); PAYSIM_SQL_SERVER=postgres://postgres@127.0.0.1:5432/postgres runs its SQL on
 // that PostgreSQL server instead of the in-process one. Replay a printed line with the same

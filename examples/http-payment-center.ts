@@ -1,19 +1,19 @@
-// A payment center written as a team would write it for Stripe: a Hono app, the official `stripe`
-// SDK, SQL through a node-postgres-shaped client, timers in setTimeout. Nothing in it knows paysim:
-// `httpPaymentCenter` runs it unmodified (src/http/http-payment-center.ts). It keeps a payment row
-// per order (paying → paid or closed), creates one PaymentIntent per order under an idempotency
-// key, verifies every webhook's signature, records a success with a guarded UPDATE and an outbox
+// A payment center written as a team would write it for Stripe and WeChat Pay: a Hono app, the
+// official `stripe` SDK or a signed WeChat Pay v3 client (payment-providers.ts), SQL through a
+// node-postgres-shaped client, timers in setTimeout. Nothing in it knows paysim: `httpPaymentCenter`
+// runs it unmodified (src/http/http-payment-center.ts). It keeps a payment row per order (paying →
+// paid or closed), creates one payment per order idempotently, verifies every callback, records a success with a guarded UPDATE and an outbox
 // flag in the same statement, forwards it until the order service takes it, asks Stripe about a
 // payment still open after a minute, cancels at close (a succeeded intent cannot be canceled: then
 // it is paid), refunds a payment that succeeded after the close, and resumes its outbox and
 // checks after a restart. `plantedBug` switches in one of three mistakes:
-//   unverified-webhook   parses the webhook body without checking its Stripe-Signature
+//   unverified-webhook   takes a callback without checking its signature
 //   check-then-act       reads the status, then writes paid with an unguarded UPDATE
 //   ignores-cancel-error closes the payment even when Stripe refused to cancel the intent
 
 import { Hono } from 'hono';
-import Stripe from 'stripe';
 import type { HttpAppEnv } from '../src/http/http-payment-center.ts';
+import { paymentProvider } from './payment-providers.ts';
 
 export type HttpPaymentCenterBug = 'unverified-webhook' | 'check-then-act' | 'ignores-cancel-error';
 
@@ -22,9 +22,9 @@ export const paymentsSchema = `
     order_id       text PRIMARY KEY,
     amount         integer NOT NULL,
     status         text NOT NULL,          -- paying, paid, closed
-    payment_intent text,
-    client_secret  text,
-    paid_by        text,                   -- the PaymentIntent that paid
+    payment        text,                   -- the provider's id: PaymentIntent id or out_trade_no
+    pay_with       text,                   -- what the buyer pays with (JSON)
+    paid_by        text,                   -- the payment that paid
     outbox         text,                   -- pending while the order service has not taken the result
     refunded       text                    -- a late payment on a closed order, refunded
   );`;
@@ -37,8 +37,8 @@ interface Payment {
   order_id: string;
   amount: number;
   status: 'paying' | 'paid' | 'closed';
-  payment_intent: string | null;
-  client_secret: string | null;
+  payment: string | null;
+  pay_with: string | null;
   paid_by: string | null;
   outbox: string | null;
   refunded: string | null;
@@ -50,10 +50,7 @@ const forwardTries = 20;
 const forwardEveryMs = 5_000;
 
 export function createPaymentCenter(env: HttpAppEnv, plantedBug?: HttpPaymentCenterBug): Hono {
-  const stripe = new Stripe(env.stripe.secretKey, {
-    httpClient: Stripe.createFetchHttpClient(),
-    maxNetworkRetries: 2,
-  });
+  const provider = paymentProvider(env);
   const db = env.sql;
   const load = async (orderId: string) =>
     (await db.query<Payment>('SELECT * FROM payments WHERE order_id = $1', [orderId])).rows[0];
@@ -66,7 +63,7 @@ export function createPaymentCenter(env: HttpAppEnv, plantedBug?: HttpPaymentCen
       const res = await fetch(env.resultsUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ orderId, paymentIntent: p.paid_by, amount: p.amount }),
+        body: JSON.stringify({ orderId, payment: p.paid_by, amount: p.amount }),
       }).catch(() => undefined);
       if (res?.ok) {
         await db.query("UPDATE payments SET outbox = 'done' WHERE order_id = $1", [orderId]);
@@ -77,13 +74,13 @@ export function createPaymentCenter(env: HttpAppEnv, plantedBug?: HttpPaymentCen
   }
 
   /** A verified success: paid once (guarded), forwarded; on a closed order, refunded instead. */
-  async function succeeded(orderId: string, intentId: string, amount: number): Promise<void> {
+  async function succeeded(orderId: string, payment: string, amount: number): Promise<void> {
     const p = await load(orderId);
     if (p === undefined || amount !== p.amount) return;
     if (p.status === 'closed') {
-      if (p.refunded === intentId) return;
-      await stripe.refunds.create({ payment_intent: intentId }, { idempotencyKey: `refund-${intentId}` });
-      await db.query('UPDATE payments SET refunded = $2 WHERE order_id = $1', [orderId, intentId]);
+      if (p.refunded === payment) return;
+      await provider.refund(payment, amount);
+      await db.query('UPDATE payments SET refunded = $2 WHERE order_id = $1', [orderId, payment]);
       return;
     }
     if (p.status === 'paid') return;
@@ -91,23 +88,23 @@ export function createPaymentCenter(env: HttpAppEnv, plantedBug?: HttpPaymentCen
       plantedBug === 'check-then-act'
         ? await db.query(
             "UPDATE payments SET status = 'paid', paid_by = $2, outbox = 'pending' WHERE order_id = $1",
-            [orderId, intentId],
+            [orderId, payment],
           )
         : await db.query(
             "UPDATE payments SET status = 'paid', paid_by = $2, outbox = 'pending' WHERE order_id = $1 AND status = 'paying'",
-            [orderId, intentId],
+            [orderId, payment],
           );
     if (paid.rowCount === 1) void forward(orderId).catch(() => undefined);
-    else await succeeded(orderId, intentId, amount);
+    else await succeeded(orderId, payment, amount);
   }
 
-  /** Asks Stripe about a payment still open, a few times, a minute apart. */
+  /** Asks the provider about a payment still open, a few times, a minute apart. */
   function checkLater(orderId: string, round = 1): void {
     setTimeout(async () => {
       const p = await load(orderId).catch(() => undefined);
-      if (p?.status !== 'paying' || p.payment_intent === null) return;
-      const intent = await stripe.paymentIntents.retrieve(p.payment_intent).catch(() => undefined);
-      if (intent?.status === 'succeeded') await succeeded(orderId, intent.id, intent.amount);
+      if (p?.status !== 'paying' || p.payment === null) return;
+      const status = await provider.status(p.payment).catch(() => undefined);
+      if (status?.paid) await succeeded(orderId, p.payment, status.amount);
       else if (round < checks) checkLater(orderId, round + 1);
     }, checkAfterMs);
   }
@@ -123,21 +120,16 @@ export function createPaymentCenter(env: HttpAppEnv, plantedBug?: HttpPaymentCen
     );
     const p = await load(orderId);
     if (p?.status !== 'paying') return c.json({ error: `payment is ${p?.status}` }, 409);
-    if (p.client_secret !== null) return c.json({ client_secret: p.client_secret });
-    const intent = await stripe.paymentIntents
-      .create(
-        { amount, currency: 'usd', metadata: { order_id: orderId } },
-        { idempotencyKey: `pay-${orderId}` },
-      )
-      .catch(() => undefined);
-    if (intent === undefined) return c.json({ error: 'Stripe did not answer' }, 502);
-    await db.query('UPDATE payments SET payment_intent = $2, client_secret = $3 WHERE order_id = $1', [
+    if (p.pay_with !== null) return c.json(JSON.parse(p.pay_with));
+    const created = await provider.create(orderId, amount);
+    if (created === undefined) return c.json({ error: 'the provider did not answer' }, 502);
+    await db.query('UPDATE payments SET payment = $2, pay_with = $3 WHERE order_id = $1', [
       orderId,
-      intent.id,
-      intent.client_secret,
+      created.payment,
+      JSON.stringify(created.pay),
     ]);
     checkLater(orderId);
-    return c.json({ client_secret: intent.client_secret });
+    return c.json(created.pay);
   });
 
   app.post('/payments/:orderId/close', async (c) => {
@@ -148,19 +140,17 @@ export function createPaymentCenter(env: HttpAppEnv, plantedBug?: HttpPaymentCen
       void forward(orderId).catch(() => undefined);
       return c.json({ status: 'paid' }, 409);
     }
-    if (p.payment_intent !== null) {
-      try {
-        await stripe.paymentIntents.cancel(p.payment_intent);
-      } catch (error) {
-        if (plantedBug === 'ignores-cancel-error') {
-          await db.query("UPDATE payments SET status = 'closed' WHERE order_id = $1", [orderId]);
-          return c.json({ status: 'closed' });
-        }
-        if ((error as { code?: string }).code !== 'payment_intent_unexpected_state')
-          return c.json({ error: 'Stripe did not cancel' }, 502);
-        const intent = await stripe.paymentIntents.retrieve(p.payment_intent);
-        if (intent.status === 'succeeded') await succeeded(orderId, intent.id, intent.amount);
-        return c.json({ status: intent.status }, 409);
+    if (p.payment !== null) {
+      const canceled = await provider.cancel(p.payment);
+      if (canceled !== 'canceled' && plantedBug === 'ignores-cancel-error') {
+        await db.query("UPDATE payments SET status = 'closed' WHERE order_id = $1", [orderId]);
+        return c.json({ status: 'closed' });
+      }
+      if (canceled === 'failed') return c.json({ error: 'the provider did not cancel' }, 502);
+      if (canceled === 'paid') {
+        const status = await provider.status(p.payment);
+        if (status?.paid) await succeeded(orderId, p.payment, status.amount);
+        return c.json({ status: 'paid' }, 409);
       }
     }
     const closed = await db.query(
@@ -176,26 +166,16 @@ export function createPaymentCenter(env: HttpAppEnv, plantedBug?: HttpPaymentCen
     return c.json({ status: p?.status ?? 'none' });
   });
 
-  app.post('/webhooks/stripe', async (c) => {
+  app.post(provider.notifyPath, async (c) => {
     const body = await c.req.text();
-    let event: Stripe.Event;
-    try {
-      event =
-        plantedBug === 'unverified-webhook'
-          ? (JSON.parse(body) as Stripe.Event)
-          : stripe.webhooks.constructEvent(
-              body,
-              c.req.header('stripe-signature') ?? '',
-              env.stripe.webhookSecret,
-            );
-    } catch {
-      return c.text('bad signature', 400);
-    }
-    if (event.type !== 'payment_intent.succeeded') return c.body(null, 200);
-    const intent = event.data.object;
-    const orderId = intent.metadata.order_id as string;
-    await succeeded(orderId, intent.id, intent.amount);
-    return c.body(null, 200);
+    const success = provider.callback(
+      body,
+      (name) => c.req.header(name),
+      plantedBug !== 'unverified-webhook',
+    );
+    if (success === 'forged') return c.text('bad signature', 400);
+    if (success !== 'none') await succeeded(success.orderId, success.payment, success.amount);
+    return provider.ack();
   });
 
   // After a (re)start: results not yet taken go out again; open payments are checked.

@@ -5,6 +5,7 @@
 import type { World } from '../kernel/index.ts';
 import { ContractError, DatabaseTimeout, ProcessCrashed } from './service-ports.ts';
 import type { SqlDatabase } from './sql-database.ts';
+import { serviceName } from './sql-engine.ts';
 import type { Sql, SqlClient, SqlResult } from './sql-port.ts';
 
 /** A transaction open on the connection, and the process incarnation that opened it. */
@@ -27,6 +28,8 @@ export class SimulatedSql {
   /** The transaction holding the connection, if any; every other statement waits for it. */
   private holder: Transaction | undefined;
   private readonly waiting: Array<() => void> = [];
+  /** What each waiting attempt would run, for the deadlock message. */
+  private readonly waitingStatements: string[] = [];
 
   constructor(
     private readonly world: World,
@@ -77,7 +80,7 @@ export class SimulatedSql {
   finish(): void {
     if (this.holder === undefined || this.waiting.length === 0) return;
     throw new ContractError(
-      `${this.owner}'s transaction was still open when the run ended, and ${this.waiting.length} statement(s) waited for the connection it holds: inside transaction(…), use tx.query, not ports.sql.query (one connection: a statement outside the transaction waits for it to end)`,
+      `a deadlock in ${serviceName(this.owner)}: a transaction was still open when the run ended, and ${this.waiting.length} statement(s) waited for the connection it holds, first ${this.waitingStatements[0] ?? '?'}: inside transaction(…), use tx.query, not ports.sql.query (one connection: a statement outside the transaction waits for it to end)`,
     );
   }
 
@@ -107,6 +110,7 @@ export class SimulatedSql {
               alive();
               if (this.holder !== undefined && this.holder !== tx) {
                 this.waiting.push(attempt);
+                this.waitingStatements.push(shortened(statement));
                 return;
               }
               resolve(await run());
@@ -168,6 +172,7 @@ export class SimulatedSql {
   private release(tx: Transaction): void {
     if (this.holder !== tx) return;
     this.holder = undefined;
+    this.waitingStatements.length = 0;
     for (const attempt of this.waiting.splice(0)) attempt();
   }
 }

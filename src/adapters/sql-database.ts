@@ -5,7 +5,7 @@
 import type { Fact } from '../domain/facts.ts';
 import { checkFacts } from './fact-contract.ts';
 import { ContractError } from './service-ports.ts';
-import { type Engine, engineFor } from './sql-engine.ts';
+import { type Engine, engineFor, serviceName } from './sql-engine.ts';
 import type { SqlOptions, SqlResult } from './sql-port.ts';
 
 /** One run's database: fresh at the start, and what its facts query has said so far. */
@@ -75,7 +75,9 @@ export class SqlDatabase {
     try {
       rows = (await this.run<Record<string, unknown>>(this.factsQuery)).rows;
     } catch (error) {
-      throw new ContractError(`the SQL facts query of ${this.address} failed: ${(error as Error).message}`);
+      throw new ContractError(
+        `the SQL facts query of ${serviceName(this.address)} failed: ${(error as Error).message}`,
+      );
     }
     const news: Fact[] = [];
     for (const row of rows) {
@@ -91,7 +93,7 @@ export class SqlDatabase {
       news.push(fact);
     }
     if (news.length === 0) return undefined;
-    checkFacts(news, `the SQL facts query of ${this.address}`, this.kind);
+    checkFacts(news, `the SQL facts query of ${serviceName(this.address)}`, this.kind);
     return news.map(this.translate);
   }
 }

@@ -6,6 +6,11 @@
 import { ContractError } from './service-ports.ts';
 import type { SqlOptions } from './sql-port.ts';
 
+/** The service as its owner calls it, in messages. */
+export function serviceName(address: string): string {
+  return address === 'app' ? 'your order service' : address === 'pc' ? 'your payment center' : address;
+}
+
 /** One statement's outcome, the same from either engine. */
 export interface EngineResult {
   readonly rows: Record<string, unknown>[];
@@ -72,7 +77,7 @@ async function boot(address: string, options: SqlOptions): Promise<Engine> {
     await connection.query(options.schema);
   } catch (error) {
     await connection.close();
-    throw new ContractError(`the SQL schema of ${address} failed: ${(error as Error).message}`);
+    throw new ContractError(`the SQL schema of ${serviceName(address)} failed: ${(error as Error).message}`);
   }
   const tables = await connection.query(
     "SELECT quote_ident(tablename) AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
@@ -131,7 +136,7 @@ async function server(url: string, address: string): Promise<Connection> {
     await admin.query(`DROP DATABASE IF EXISTS ${name}`);
     await admin.query(`CREATE DATABASE ${name}`);
   } catch (error) {
-    throw new ContractError(`the SQL server ${url} of ${address}: ${(error as Error).message}`);
+    throw new ContractError(`the SQL server ${url} of ${serviceName(address)}: ${(error as Error).message}`);
   } finally {
     await admin.end().catch(() => undefined);
   }

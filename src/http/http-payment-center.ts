@@ -1,19 +1,22 @@
 // Runs a payment center written as an ordinary HTTP service (Hono, or any framework with a fetch
 // handler) in place of the model, unmodified: the business app's requests reach its routes as real
-// HTTP requests, made in-process; its calls to Stripe through the official SDK (or fetch) are
-// answered by msw from paysim's gateway model (stripe-api.ts); Stripe's webhooks are signed POSTs
-// to its notify route, and its answer decides Stripe's retries; its results go to the order
-// service by an HTTP POST; its timers and `Date` follow the world's clock (virtual-time.ts); its
+// HTTP requests, made in-process; its calls to Stripe (official SDK) or WeChat Pay v3 are answered
+// by msw from paysim's gateway model (stripe-api.ts, wechat-api.ts); the provider's callbacks are
+// signed POSTs to its notify route, and its answer decides the provider's retries; its results go
+// to the order service by an HTTP POST; its timers and `Date` follow the world's clock (virtual-time.ts); its
 // SQL runs on the run's PostgreSQL. It is a payment center behind the port (async-payment-center.ts)
 // whose handlers speak HTTP, so crashes, timeouts, stories and checkers are the port's.
 //
 // Its HTTP contract, relative to `baseUrl` (each path can be changed in `routes`):
-//   POST /payments {orderId, amount}       → 2xx {client_secret} of the PaymentIntent to pay
+//   POST /payments {orderId, amount}       → 2xx with what the buyer pays: Stripe's client_secret,
+//                                            WeChat's code_url or prepay_id
 //   POST /payments/:orderId/close          → 2xx when the payment is closed (not paid)
 //   GET  /payments/:orderId                → 2xx {status}: paying, closing, paid, closed, exception
-//   POST /webhooks/stripe                  ← Stripe's events, `Stripe-Signature` signed
-// and it posts each success to `env.resultsUrl` as {orderId, paymentIntent, amount}; a 2xx answer
-// means the order service took it. PaymentIntents carry paysim's order id as `metadata[order_id]`.
+//   POST /webhooks/stripe, /notify/wechat  ← the provider's signed callbacks
+// and it posts each success to `env.resultsUrl` as {orderId, payment, amount} (`payment`: the
+// provider's id of it: PaymentIntent id, out_trade_no or transaction_id); a 2xx answer means the
+// order service took it. paysim's order id rides with the payment: Stripe `metadata[order_id]`,
+// WeChat Pay `attach`.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { HttpResponse, http } from 'msw';
@@ -28,8 +31,10 @@ import type { Fact } from '../domain/facts.ts';
 import { type Notification, orderIdOf } from '../domain/messages.ts';
 import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
 import type { World } from '../kernel/index.ts';
+import type { ProviderWire } from './provider-wire.ts';
 import { StripeApi } from './stripe-api.ts';
 import { VirtualTime } from './virtual-time.ts';
+import { WechatApi, type WechatCredentials, wechatCredentials } from './wechat-api.ts';
 
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
 
@@ -37,9 +42,13 @@ export type FetchHandler = (request: Request) => Response | Promise<Response>;
 export interface HttpAppEnv {
   /** The run's PostgreSQL, shaped like node-postgres: use it where your code takes a `pg` Pool. */
   readonly sql: Sql;
-  /** Stripe test credentials, made for the run (never real ones). */
+  /** The design's provider: which of the credentials below the service should use. */
+  readonly provider: 'stripe' | 'wechat';
+  /** Stripe test credentials, made for the process (never real ones). */
   readonly stripe: { readonly secretKey: string; readonly webhookSecret: string };
-  /** Where to POST each payment result for the order service: JSON {orderId, paymentIntent, amount}. */
+  /** WeChat Pay test merchant: its keys, the platform's public key, the APIv3 key. */
+  readonly wechat: WechatCredentials;
+  /** Where to POST each payment result for the order service: JSON {orderId, payment, amount}. */
   readonly resultsUrl: string;
 }
 
@@ -60,11 +69,10 @@ export interface HttpPaymentCenterOptions {
   readonly routes?: Partial<HttpRoutes>;
 }
 
-const defaultRoutes: HttpRoutes = {
+const defaultRoutes: Omit<HttpRoutes, 'notify'> = {
   createPayment: '/payments',
   closePayment: '/payments/:orderId/close',
   queryPayment: '/payments/:orderId',
-  notify: '/webhooks/stripe',
 };
 const resultsUrl = 'https://orders.paysim.test/payment-results';
 const stripeKeys = { secretKey: 'sk_test_paysim', webhookSecret: 'whsec_paysim_endpoint' };
@@ -79,7 +87,8 @@ const incarnation = new AsyncLocalStorage<HttpBridge>();
 
 class HttpPaymentCenter extends AsyncPaymentCenter {
   readonly time = new VirtualTime();
-  readonly stripe: StripeApi;
+  readonly wire: ProviderWire;
+  private readonly wechat = wechatCredentials();
   /** The bridge of the live process. */
   live: HttpBridge | undefined;
   /** Inbound requests and outbound calls begun and ended: the app is settled when this stops moving. */
@@ -112,18 +121,17 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
       throw new ContractError(
         `httpPaymentCenter runs one instance of your service so far; the design asks for ${design.paymentCenter.replicas} (paymentCenter.replicas)`,
       );
-    if (profile.name !== 'stripe')
+    const gateway = () => {
+      this.activity++;
+      return this.caller()?.ports.gateway;
+    };
+    const tell = (exchange: string, orderId: string | undefined) => this.tell(exchange, orderId);
+    if (profile.name === 'stripe') this.wire = new StripeApi(gateway, stripeKeys, tell);
+    else if (profile.name === 'wechat') this.wire = new WechatApi(gateway, this.wechat, tell);
+    else
       throw new ContractError(
-        `httpPaymentCenter speaks Stripe only so far; the design's provider is ${profile.name}`,
+        `httpPaymentCenter speaks Stripe and WeChat Pay so far; the design's provider is ${profile.name}`,
       );
-    this.stripe = new StripeApi(
-      () => {
-        this.activity++;
-        return this.caller()?.ports.gateway;
-      },
-      stripeKeys,
-      (exchange, orderId) => this.tell(exchange, orderId),
-    );
   }
 
   /** Before the app's first start: outbound HTTP to msw, its clock to the world's. */
@@ -139,7 +147,7 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
         );
       },
     });
-    server.resetHandlers(...this.stripe.handlers(), this.resultsHandler());
+    server.resetHandlers(...this.wire.handlers(), this.resultsHandler());
     this.time.install(this.world.nowMs);
   }
 
@@ -163,6 +171,12 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
       );
   }
 
+  /** The merchant's WeChat Pay credentials, without the keys only the platform holds. */
+  wechatKeys(): WechatCredentials {
+    const { merchantPublicKey: _merchant, platformPrivateKey: _platform, ...merchant } = this.wechat;
+    return merchant;
+  }
+
   /** One HTTP exchange, in the story, about an order. */
   tell(exchange: string, orderId: string | undefined): void {
     this.world.note(this.address, exchange, orderId);
@@ -180,7 +194,7 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
     await super.settled();
     if (this.unhandled !== undefined)
       throw new ContractError(
-        `the HTTP service called ${this.unhandled}, which nothing in the check answers: only Stripe's API (api.stripe.com) and the results URL it was given are there; a check makes no real network call`,
+        `the HTTP service called ${this.unhandled}, which nothing in the check answers: only the provider's API (${this.wire.host}) and the results URL it was given are there; a check makes no real network call`,
       );
     const started = performance.now();
     let quiet = 0;
@@ -215,7 +229,7 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
   /** Your facts name the PaymentIntent that paid; the checkers know the trade by paysim's number. */
   protected override factFromSql(fact: Fact): Fact {
     if (fact.kind !== 'payment' || fact.paidBy === undefined) return fact;
-    return { ...fact, paidBy: this.stripe.outTradeNoOf(fact.paidBy) ?? fact.paidBy };
+    return { ...fact, paidBy: this.wire.tradeOf(fact.paidBy) ?? fact.paidBy };
   }
 
   /** The order service's endpoint for results: forwarded by the design's channel. */
@@ -223,11 +237,11 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
     return http.post(resultsUrl, async ({ request }) => {
       const bridge = this.caller();
       if (bridge === undefined) return HttpResponse.error();
-      const body = (await request.json()) as { orderId?: string; paymentIntent?: string; amount?: number };
-      const outTradeNo = this.stripe.outTradeNoOf(body.paymentIntent ?? '');
+      const body = (await request.json()) as { orderId?: string; payment?: string; amount?: number };
+      const outTradeNo = this.wire.tradeOf(body.payment ?? '');
       if (typeof body.orderId !== 'string' || outTradeNo === undefined || typeof body.amount !== 'number')
         return HttpResponse.json(
-          { error: 'expected JSON {orderId, paymentIntent (a PaymentIntent id), amount}' },
+          { error: "expected JSON {orderId, payment (the provider's id of the payment), amount}" },
           { status: 400 },
         );
       this.activity++;
@@ -262,20 +276,30 @@ class HttpBridge implements PaymentCenterHandlers {
   async recover(): Promise<void> {
     this.host.open();
     this.host.live = this;
-    const env: HttpAppEnv = { sql: this.ports.sql, stripe: stripeKeys, resultsUrl };
+    const env: HttpAppEnv = {
+      sql: this.ports.sql,
+      provider: this.host.wire instanceof StripeApi ? 'stripe' : 'wechat',
+      stripe: stripeKeys,
+      wechat: this.host.wechatKeys(),
+      resultsUrl,
+    };
     this.app = await incarnation.run(this, () => this.host.options.start(env));
   }
 
   async onCreatePayment({ orderId, amount }: { orderId: string; amount: number }): Promise<void> {
     const res = await this.call('POST', 'createPayment', orderId, { orderId, amount });
     if (!res.ok) return;
-    const secret = ((await res.json()) as { client_secret?: string }).client_secret;
-    const outTradeNo = this.host.stripe.outTradeNoOf(secret?.replace(/_secret_.*$/, '') ?? '');
+    const body = (await res.json()) as Record<string, unknown>;
+    // What the buyer pays with: Stripe's client_secret, WeChat's code_url or prepay_id.
+    const pay = [body.client_secret, body.code_url, body.prepay_id].find((v) => typeof v === 'string') as
+      | string
+      | undefined;
+    const outTradeNo = pay === undefined ? undefined : this.host.wire.tradeOf(pay);
     if (outTradeNo === undefined)
       throw new ContractError(
-        `POST ${this.route('createPayment', orderId)} answered ${res.status} without the client_secret of a PaymentIntent it created`,
+        `POST ${this.route('createPayment', orderId)} answered ${res.status} without what the buyer pays with (client_secret, code_url or prepay_id of a payment it created), got ${JSON.stringify(body)}`,
       );
-    this.ports.businessApp.paymentCreated(orderId, outTradeNo, secret);
+    this.ports.businessApp.paymentCreated(orderId, outTradeNo, pay);
   }
 
   async onClose({ orderId }: { orderId: string }): Promise<void> {
@@ -292,16 +316,15 @@ class HttpBridge implements PaymentCenterHandlers {
 
   async onNotify(n: Notification): Promise<{ httpStatus: number; body: string }> {
     const genuine = this.ports.provider.verify(n) && n.merchant === this.ports.provider.merchantId;
-    const { body, signature } = this.host.stripe.webhook(n, genuine);
-    const res = await this.call('POST', 'notify', orderIdOf(n.outTradeNo), body, {
-      'content-type': 'application/json',
-      'stripe-signature': signature,
-    });
+    const { body, headers } = this.host.wire.callback(n, genuine);
+    const res = await this.call('POST', 'notify', orderIdOf(n.outTradeNo), body, headers);
     return { httpStatus: res.status, body: await res.text() };
   }
 
   private route(name: keyof HttpRoutes, orderId?: string): string {
-    const path = this.host.options.routes?.[name] ?? defaultRoutes[name];
+    const path =
+      this.host.options.routes?.[name] ??
+      (name === 'notify' ? this.host.wire.notifyPath : defaultRoutes[name]);
     const base = this.host.options.baseUrl ?? 'http://payment-center.test';
     return `${base}${orderId === undefined ? path : path.replace(':orderId', encodeURIComponent(orderId))}`;
   }

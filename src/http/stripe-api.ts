@@ -16,6 +16,7 @@ import { HttpResponse, http } from 'msw';
 import type { GatewayClient } from '../adapters/payment-center-port.ts';
 import { ProcessCrashed } from '../adapters/service-ports.ts';
 import { type Notification, orderIdOf } from '../domain/messages.ts';
+import type { ProviderWire } from './provider-wire.ts';
 
 const base = 'https://api.stripe.com/v1';
 
@@ -56,7 +57,10 @@ function lost(error: unknown): Answer {
 }
 
 /** One run's Stripe account: its intents, refunds and idempotency keys. */
-export class StripeApi {
+export class StripeApi implements ProviderWire {
+  readonly notifyPath = '/webhooks/stripe';
+  readonly host = 'api.stripe.com';
+
   private readonly intents = new Map<string, Intent>();
   /** Each Idempotency-Key's first request, the trade it made, and its answer once there was one. */
   private readonly keys = new Map<string, { request: string; outTradeNo?: string; answer?: Answer }>();
@@ -115,9 +119,14 @@ export class StripeApi {
     return response;
   }
 
-  /** The trade paysim knows a PaymentIntent by. */
-  outTradeNoOf(paymentIntentId: string): string | undefined {
-    return this.intents.get(paymentIntentId)?.outTradeNo;
+  /** The trade paysim knows a PaymentIntent by, from its id or its client secret. */
+  tradeOf(id: string): string | undefined {
+    return this.intents.get(id.replace(/_secret_.*$/, ''))?.outTradeNo;
+  }
+
+  callback(n: Notification, genuine: boolean): { body: string; headers: Record<string, string> } {
+    const { body, signature } = this.webhook(n, genuine);
+    return { body, headers: { 'content-type': 'application/json', 'stripe-signature': signature } };
   }
 
   /** The webhook Stripe posts for a gateway callback: its body and signature header. */

@@ -179,7 +179,7 @@ describe('the SQL port on PGlite', () => {
     await expect(
       replay(hardened, { workload: one, picks: [] }, { faults: new Set(), businessApp: nested }),
     ).rejects.toThrow(
-      /app's transaction was still open when the run ended, and 1 statement\(s\) waited .*use tx\.query, not ports\.sql\.query/,
+      /a deadlock in your order service: a transaction was still open when the run ended, and 1 statement\(s\) waited for the connection it holds, first SELECT count\(\*\) FROM orders: .*use tx\.query, not ports\.sql\.query/,
     );
   });
 
@@ -202,6 +202,6 @@ describe('the SQL port on PGlite', () => {
     );
     await expect(
       replay(hardened, { workload: one, picks: [] }, { faults: new Set(), businessApp: service }),
-    ).rejects.toThrow(/the SQL schema of app failed: type "integr" does not exist/);
+    ).rejects.toThrow(/the SQL schema of your order service failed: type "integr" does not exist/);
   });
 });

@@ -123,7 +123,7 @@ export default { businessApp: asyncBusinessApp(() => ({}), { sql: { schema: 'CRE
 `,
     );
     const r = run('npx', ['--no-install', 'paysim', 'check', '--app', 'bad.config.mjs', '--runs', '5']);
-    expect(r.err).toContain('the SQL facts query of app failed: column "nope" does not exist');
+    expect(r.err).toContain('the SQL facts query of your order service failed: column "nope" does not exist');
     expect(r.err).not.toMatch(/\n\s+at /);
     expect(r.code).toBe(2);
   });

@@ -3,6 +3,7 @@
 // named and replays to the same trace, the story tells its HTTP exchanges, and a service that
 // calls out of the check or never answers is refused with what it did.
 
+import { generateKeyPairSync } from 'node:crypto';
 import { Hono } from 'hono';
 import { setupServer } from 'msw/node';
 import Stripe from 'stripe';
@@ -13,6 +14,7 @@ import {
   paymentsFacts,
   paymentsSchema,
 } from '../../examples/http-payment-center.ts';
+import { WechatPayClient } from '../../examples/wechat-pay-client.ts';
 import type { GatewayClient } from '../../src/adapters/payment-center-port.ts';
 import { explore, replay } from '../../src/check/explore.ts';
 import { formatReplayCommand } from '../../src/check/story.ts';
@@ -21,6 +23,7 @@ import type { Notification } from '../../src/domain/messages.ts';
 import { allFaults } from '../../src/faults/catalogue.ts';
 import { type HttpAppEnv, httpPaymentCenter } from '../../src/http/http-payment-center.ts';
 import { StripeApi } from '../../src/http/stripe-api.ts';
+import { WechatApi, wechatCredentials } from '../../src/http/wechat-api.ts';
 import { traceHash } from '../../src/kernel/index.ts';
 
 const sql = { schema: paymentsSchema, facts: paymentsFacts };
@@ -30,8 +33,8 @@ const one = { intents: [{ intentId: 'o1', userId: 'u1', amount: 100, atMs: 0 }] 
 const everyFault = new Set(allFaults);
 
 describe('a Hono + Stripe payment center, unmodified, in place of the model', () => {
-  it('holds 300 runs with every fault on Stripe', async () => {
-    const design = await resolveDesign('hardened,provider=stripe');
+  it.each(['stripe', 'wechat'])('holds 300 runs with every fault on %s', async (provider) => {
+    const design = await resolveDesign(`hardened,provider=${provider}`);
     const report = await explore({
       design,
       runs: 300,
@@ -68,6 +71,12 @@ describe('a Hono + Stripe payment center, unmodified, in place of the model', ()
       ['notify.duplicated'],
       ['exactly-once-fulfilment'],
     ],
+    [
+      'check-then-act',
+      'hardened,provider=wechat,forwarding=direct,-idempotentConsumer',
+      ['notify.duplicated'],
+      ['exactly-once-fulfilment'],
+    ],
     ['ignores-cancel-error', 'hardened,provider=stripe', allFaults, ['no-paid-but-unrecorded', 'agreement']],
   ] as const)(
     'is caught when a bug is planted: %s, and the story replays to the same trace',
@@ -92,6 +101,17 @@ describe('a Hono + Stripe payment center, unmodified, in place of the model', ()
       expect(traceHash(again.trace)).toBe(traceHash(c?.result.trace ?? []));
     },
   );
+
+  it('on WeChat Pay, a forged callback is refused even without the signature check: its resource does not decrypt', async () => {
+    const design = await resolveDesign('hardened,provider=wechat');
+    const forged = { workload: one, picks: [{ label: 'notify.forged', nth: 0, index: 1 }] };
+    const r = await replay(design, forged, {
+      faults: new Set(['notify.forged']),
+      paymentCenter: service('unverified-webhook'),
+    });
+    expect(r.trace.some((e) => e.kind === 'note' && e.text === 'POST /notify/wechat → 400')).toBe(true);
+    expect(r.violations).toEqual([]);
+  });
 
   it('fails the run, naming the request, when the service calls anything the check does not answer', async () => {
     const design = await resolveDesign('hardened,provider=stripe');
@@ -126,6 +146,76 @@ describe('a Hono + Stripe payment center, unmodified, in place of the model', ()
     await expect(
       replay(design, { workload: one, picks: [] }, { faults: new Set(), paymentCenter: stuck }),
     ).rejects.toThrow('the HTTP service never answered POST /payments');
+  });
+});
+
+describe("paysim's WeChat Pay v3, as a signed client meets it", () => {
+  const credentials = wechatCredentials();
+  const gateway = {
+    prepay: async () => ({ ok: true, prepayId: 'p' }),
+    query: async () => ({ ok: true, status: 'SUCCESS' }),
+    close: async () => ({ ok: true, result: 'closed' }),
+    refund: async () => ({ ok: true, status: 'PROCESSING' }),
+  } as GatewayClient;
+  const api = new WechatApi(
+    () => gateway,
+    credentials,
+    () => {},
+  );
+  const server = setupServer(...api.handlers());
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  afterAll(() => server.close());
+  const prepay = {
+    appid: credentials.appid,
+    mchid: credentials.mchid,
+    description: 'order',
+    out_trade_no: 'Po91',
+    attach: 'o9.1',
+    notify_url: 'https://shop.example/notify',
+    amount: { total: 100, currency: 'CNY' },
+  };
+
+  it('answers signed requests with signed answers, and refuses a request signed with the wrong key', async () => {
+    const client = new WechatPayClient(credentials);
+    const created = await client.call('POST', '/v3/pay/transactions/native', prepay);
+    expect(created.status).toBe(200);
+    expect(String(created.body.code_url)).toMatch(/^weixin:\/\/wxpay\/bizpayurl\?pr=/);
+    const state = await client.call(
+      'GET',
+      `/v3/pay/transactions/out-trade-no/Po91?mchid=${credentials.mchid}`,
+    );
+    expect(state.body.trade_state).toBe('SUCCESS');
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+    });
+    const impostor = new WechatPayClient({ ...credentials, merchantPrivateKey: String(other) });
+    const refused = await impostor.call('POST', '/v3/pay/transactions/native', prepay);
+    expect(refused).toMatchObject({ status: 401, body: { code: 'SIGN_ERROR' } });
+  });
+
+  it('encrypts a genuine callback so that the merchant decrypts it; a forged one neither verifies nor decrypts', () => {
+    const client = new WechatPayClient(credentials);
+    const n: Notification = {
+      outTradeNo: 'o9.1~1',
+      amount: 100,
+      merchant: credentials.mchid,
+      status: 'SUCCESS' as Notification['status'],
+      timestampMs: Date.now(),
+      nonce: 'n',
+      signature: 's',
+    };
+    const genuine = api.callback(n, true);
+    const header = (headers: Record<string, string>) => (name: string) => headers[name];
+    expect(client.transactionOf(genuine.body, header(genuine.headers))).toMatchObject({
+      out_trade_no: 'Po91',
+      trade_state: 'SUCCESS',
+      attach: 'o9.1',
+      amount: { total: 100 },
+    });
+    const forged = api.callback(n, false);
+    expect(client.transactionOf(forged.body, header(forged.headers))).toBeUndefined();
+    expect(client.transactionOf(forged.body, header(forged.headers), false)).toBeUndefined();
   });
 });
 
