@@ -3,6 +3,7 @@
 // property runs/s for both, and the ratio (how many times slower paysim is).
 
 import fc from 'fast-check';
+import { createPaymentCenter, paymentsFacts, paymentsSchema } from '../examples/http-payment-center.ts';
 import { orderSql } from '../examples/order-store.ts';
 import { orderService } from '../examples/simple-order-service.ts';
 import { paymentCenter } from '../examples/simple-payment-center.ts';
@@ -14,6 +15,7 @@ import type { Design } from '../src/designs/design.ts';
 import { presets } from '../src/designs/presets.ts';
 import { weakenings } from '../src/designs/variants.ts';
 import { allFaults } from '../src/faults/catalogue.ts';
+import { httpPaymentCenter } from '../src/http/http-payment-center.ts';
 import { type Pick as Decision, ScriptedChoices } from '../src/kernel/index.ts';
 import { renderTimeline, storyOf } from '../src/report/timeline.ts';
 import type { Workload } from '../src/services/workload.ts';
@@ -137,10 +139,13 @@ printTable(interleaving);
 // (PGlite, in-process). PostgreSQL starts once per process (timed apart) and is emptied per run.
 const appRuns = Number(process.env.BENCH_APP_RUNS ?? 300);
 const hardened = presets.hardened as Design;
-async function runsPerSecond(plug: Pick<ExploreOptions, 'businessApp' | 'paymentCenter'>): Promise<number> {
-  await explore({ design: hardened, runs: 20, seed: 99, maxOrders: 3, faults, ...plug });
+async function runsPerSecond(
+  plug: Pick<ExploreOptions, 'businessApp' | 'paymentCenter'>,
+  design: Design = hardened,
+): Promise<number> {
+  await explore({ design, runs: 20, seed: 99, maxOrders: 3, faults, ...plug });
   const start = performance.now();
-  const report = await explore({ design: hardened, runs: appRuns, seed: 1, maxOrders: 3, faults, ...plug });
+  const report = await explore({ design, runs: appRuns, seed: 1, maxOrders: 3, faults, ...plug });
   if (report.counterexample) throw new Error(`bench: ${report.counterexample.violations[0]?.message}`);
   return appRuns / ((performance.now() - start) / 1000);
 }
@@ -165,6 +170,28 @@ console.log(
   `\nYour own code behind the ports (hardened, every fault, ${appRuns} runs; PostgreSQL starts once per process in ${(bootMs / 1000).toFixed(1)} s, then a fresh database per run costs ${resetMs.toFixed(1)} ms):\n`,
 );
 printTable(ports);
+
+// An unmodified HTTP service (Hono, the stripe SDK or a signed WeChat Pay client, msw, fake timers)
+// against the port's example payment center on PostgreSQL: not the same code, the same job.
+const http: string[][] = [
+  ['provider', 'HTTP service runs/s', 'port example (PostgreSQL) runs/s', 'HTTP cost'],
+];
+for (const provider of ['wechat', 'stripe'] as const) {
+  const design: Design = { ...hardened, provider };
+  const overHttp = await runsPerSecond(
+    {
+      paymentCenter: httpPaymentCenter({
+        start: (env) => createPaymentCenter(env).fetch,
+        sql: { schema: paymentsSchema, facts: paymentsFacts },
+      }),
+    },
+    design,
+  );
+  const behindPort = await runsPerSecond({ paymentCenter: paymentCenter({ store: 'sql' }) }, design);
+  http.push([provider, rate(overHttp), rate(behindPort), `${(behindPort / overHttp).toFixed(1)}× slower`]);
+}
+console.log(`\nAn HTTP payment center run unmodified (hardened, every fault, ${appRuns} runs):\n`);
+printTable(http);
 
 // Time to the first counterexample for every row of the necessity matrix that breaks, with the
 // earlier uniform search and with the aimed swarm search: how often each finds it within 2,000

@@ -66,6 +66,14 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
     private readonly sqlOptions?: SqlOptions,
   ) {}
 
+  /**
+   * Records a mistake in the harness (a ContractError) so that the check stops with it even if the
+   * implementation catches it, as a web framework's error handler would.
+   */
+  protected breach(error: unknown): void {
+    if (error instanceof ContractError) this.failure ??= error;
+  }
+
   /** A fact the SQL facts query gave, as the checkers know it (an adapter may translate ids). */
   protected factFromSql(fact: Fact): Fact {
     return fact;
@@ -88,6 +96,7 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
       this.sql = new SimulatedSql(this.world, this.address, db, {
         enter: () => this.enter(),
         settled: () => this.settled(),
+        fail: (error) => this.breach(error),
       });
     }
     const generation = (this.instances.get(replica)?.generation ?? 0) + 1;
@@ -212,11 +221,17 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
     // `put`, or one that `get` returned, changes nothing stored.
     const write = (table: string, key: string, row: object) => {
       const stored = structuredClone(row);
-      const fact = checkFacts(
-        this.project(table, key, stored, world.store(address).get(table, key)),
-        `the projection of ${table} ${key}`,
-        kind as 'order' | 'payment',
-      );
+      let fact: ReturnType<typeof checkFacts>;
+      try {
+        fact = checkFacts(
+          this.project(table, key, stored, world.store(address).get(table, key)),
+          `the projection of ${table} ${key}`,
+          kind as 'order' | 'payment',
+        );
+      } catch (error) {
+        this.breach(error);
+        throw error;
+      }
       const result = world.write(address, table, key, stored, { fact });
       if (result === 'unknown') throw new DatabaseTimeout(`the write of ${table} ${key} timed out`);
       if (result !== 'ok') throw new ProcessCrashed();
@@ -246,7 +261,8 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
     };
     return {
       db,
-      sql: this.sql?.port(self.replica, () => this.alive(self)) ?? noSql(address),
+      sql:
+        this.sql?.port(self.replica, () => this.alive(self)) ?? noSql(address, (error) => this.breach(error)),
       after: (ms, fn) => {
         this.alive(self);
         world.setTimer(address, ms, async () => {
@@ -271,19 +287,25 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
       now: () => world.clockOf(address),
       report: (fact: F) => {
         this.alive(self);
-        world.observe(address, checkFacts({ kind, ...fact } as never, 'report') as object);
+        try {
+          world.observe(address, checkFacts({ kind, ...fact } as never, 'report') as object);
+        } catch (error) {
+          this.breach(error);
+          throw error;
+        }
       },
     };
   }
 }
 
 /** The SQL port of a service given no SQL database: any use says how to give it one. */
-function noSql(address: string): Sql {
-  const refuse = () =>
-    Promise.reject(
-      new ContractError(
-        `ports.sql was used, but ${address === 'app' ? 'asyncBusinessApp' : 'asyncPaymentCenter'}(create, { sql: { schema } }) gave this service no SQL database`,
-      ),
+function noSql(address: string, breach: (error: ContractError) => void): Sql {
+  const refuse = () => {
+    const error = new ContractError(
+      `ports.sql was used, but ${address === 'app' ? 'asyncBusinessApp' : 'asyncPaymentCenter'}(create, { sql: { schema } }) gave this service no SQL database (with httpPaymentCenter: give it { sql: { schema, facts } })`,
     );
+    breach(error);
+    return Promise.reject(error);
+  };
   return { query: refuse, transaction: refuse };
 }

@@ -40,6 +40,8 @@ export class SimulatedSql {
       enter(): void | Promise<void>;
       /** Resolves once the implementation has nothing left to run but calls waiting on the world. */
       settled(): Promise<void>;
+      /** A mistake in the harness: the check stops with it, whatever the implementation does. */
+      fail(error: unknown): void;
     },
   ) {}
 
@@ -156,8 +158,16 @@ export class SimulatedSql {
       throw new ProcessCrashed();
     }
     const took = await this.db.commit();
-    const facts = took ? await this.db.newFacts() : undefined;
-    this.release(tx);
+    let facts: Awaited<ReturnType<SqlDatabase['newFacts']>>;
+    try {
+      facts = took ? await this.db.newFacts() : undefined;
+    } catch (error) {
+      // A broken facts query is the harness's mistake: it stops the check even if the code catches it.
+      this.host.fail(error);
+      throw error;
+    } finally {
+      this.release(tx);
+    }
     if (!took) return;
     if (this.world.committed(this.owner, tx.changes, facts) === 'unknown')
       throw new DatabaseTimeout(`the commit of ${tx.changes.join('; ')} timed out`);

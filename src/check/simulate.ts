@@ -92,7 +92,7 @@ function stated(input: RunInput, trace: readonly TraceEntry[]): void {
     const said = trace.some((e) => e.kind !== 'deliver' && factsOf(e).some((f) => f.kind === role.kind));
     if (asked && !said)
       throw new ContractError(
-        `your ${role.address === 'app' ? 'order service' : 'payment center'} handled ${role.asked} but stated no ${role.kind} fact: give ${role.option}(create, { project }) a projection that maps your rows to ${role.kind === 'order' ? 'OrderFact' : 'PaymentFact'}, or, on SQL, a facts query (${role.option}(create, { sql: { schema, facts } })), or call ports.report after each change`,
+        `your ${role.address === 'app' ? 'order service' : 'payment center'} handled ${role.asked} but stated no ${role.kind} fact: give ${role.option}(create, { project }) a projection that maps your rows to ${role.kind === 'order' ? 'OrderFact' : 'PaymentFact'}, or, on SQL, a facts query (${role.option}(create, { sql: { schema, facts } })${role.kind === 'payment' ? ', or httpPaymentCenter({ sql: { schema, facts } })' : ''}), or call ports.report after each change`,
       );
   }
 }

@@ -61,7 +61,9 @@ export interface HttpRoutes {
 
 export interface HttpPaymentCenterOptions {
   /** Starts your service (and again after each crash): returns its fetch handler, e.g. `app.fetch`. */
-  readonly start: (env: HttpAppEnv) => FetchHandler | Promise<FetchHandler>;
+  readonly start: (
+    env: HttpAppEnv,
+  ) => FetchHandler | { fetch: FetchHandler } | Promise<FetchHandler | { fetch: FetchHandler }>;
   /** Your schema and the query that reads your payments as facts (see sql-port.ts). */
   readonly sql: SqlOptions;
   /** Where your service listens; only a name, nothing is opened. Default `http://payment-center.test`. */
@@ -76,6 +78,8 @@ const defaultRoutes: Omit<HttpRoutes, 'notify'> = {
 };
 const resultsUrl = 'https://orders.paysim.test/payment-results';
 const stripeKeys = { secretKey: 'sk_test_paysim', webhookSecret: 'whsec_paysim_endpoint' };
+/** The app's timers rest after this many wake-ups in a row in which nothing happened anywhere. */
+const idleWakesBeforeRest = 3;
 /** How long in real time the app may keep running after an event before paysim calls it stuck. */
 const watchdogMs = 10_000;
 
@@ -99,6 +103,12 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
   /** The first outbound request nothing answers: the run fails with it. */
   private unhandled: string | undefined;
   private listening = false;
+  /**
+   * Wake-ups of the app's clock in a row after which nothing at all happened in the world: a
+   * timer polling an idle service (an outbox relay on setInterval) must not keep the run alive.
+   */
+  private idleWakes = 0;
+  private traceSeen = 0;
 
   constructor(
     world: World,
@@ -196,6 +206,8 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
       throw new ContractError(
         `the HTTP service called ${this.unhandled}, which nothing in the check answers: only the provider's API (${this.wire.host}) and the results URL it was given are there; a check makes no real network call`,
       );
+    if (this.world.trace.length !== this.traceSeen) this.idleWakes = 0;
+    this.traceSeen = this.world.trace.length;
     const started = performance.now();
     let quiet = 0;
     let seen = this.activity;
@@ -212,12 +224,14 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
         );
     }
     const address = this.address;
+    if (this.idleWakes >= idleWakesBeforeRest) return;
     this.time.schedule({
       now: () => this.world.nowMs,
       after: (ms, fire) => {
         const bridge = this.live;
         this.world.setTimer(address, ms, async () => {
           if (bridge === undefined || bridge !== this.live) return;
+          this.idleWakes++;
           await this.enter();
           await incarnation.run(bridge, fire);
           await this.settled();
@@ -283,7 +297,15 @@ class HttpBridge implements PaymentCenterHandlers {
       wechat: this.host.wechatKeys(),
       resultsUrl,
     };
-    this.app = await incarnation.run(this, () => this.host.options.start(env));
+    const started: unknown = await incarnation.run(this, () => this.host.options.start(env));
+    // A fetch handler, or an app that has one (Hono's app, itty-router's router, …).
+    const fetch = (started as { fetch?: unknown } | undefined)?.fetch;
+    if (typeof started === 'function') this.app = started as FetchHandler;
+    else if (typeof fetch === 'function') this.app = (request) => fetch.call(started, request);
+    else
+      throw new ContractError(
+        `httpPaymentCenter: start(env) must return a fetch handler, (request) => Response such as app.fetch, or an app with a fetch method; got ${started === null ? 'null' : typeof started}`,
+      );
   }
 
   async onCreatePayment({ orderId, amount }: { orderId: string; amount: number }): Promise<void> {
@@ -358,7 +380,7 @@ class HttpBridge implements PaymentCenterHandlers {
   }
 }
 
-/** Puts an HTTP payment center of your own where the model would be (Stripe). */
+/** Puts an HTTP payment center of your own where the model would be (Stripe or WeChat Pay). */
 export function httpPaymentCenter(options: HttpPaymentCenterOptions): PaymentCenterFactory {
   const factory: PaymentCenterFactory = (world, design, profile) =>
     new HttpPaymentCenter(world, design, profile, options);

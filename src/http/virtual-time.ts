@@ -54,7 +54,8 @@ export class VirtualTime {
 
   /**
    * After the app ran: asks the world to wake the clock when its earliest timer is due, unless a
-   * wake-up at or before then is already set.
+   * wake-up at or before then is already set. The world's timer brings the clock to its time
+   * (`advanceTo`, in the host's step), which fires the timer; the host then schedules again.
    */
   schedule(world: WorldTimers): void {
     const due = this.nextDueMs();
@@ -62,7 +63,6 @@ export class VirtualTime {
     this.wakeAtMs = due;
     world.after(Math.max(0, due - world.now()), async () => {
       if (this.wakeAtMs === due) this.wakeAtMs = undefined;
-      this.schedule(world);
     });
   }
 

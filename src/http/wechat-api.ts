@@ -308,9 +308,11 @@ export class WechatApi implements ProviderWire {
       /out-trade-no\/([^/]+)/.exec(url.pathname)?.[1] ??
       (text === '' ? undefined : (JSON.parse(text) as { out_trade_no?: string }).out_trade_no);
     const trade = no === undefined ? undefined : this.trades.get(decodeURIComponent(no));
+    // A call refused before it made a trade is about the order its attach names.
+    const attach = text === '' ? undefined : (JSON.parse(text) as { attach?: unknown }).attach;
     this.tell(
       `WeChat Pay ${request.method} ${url.pathname} → ${answer.status === 0 ? 'no answer (network error)' : answer.status}`,
-      trade === undefined ? undefined : orderIdOf(trade.outTradeNo),
+      trade === undefined ? (typeof attach === 'string' ? attach : undefined) : orderIdOf(trade.outTradeNo),
     );
     if (answer.status === 0) return HttpResponse.error();
     const body = answer.body === undefined ? '' : JSON.stringify(answer.body);

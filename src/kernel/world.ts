@@ -418,9 +418,24 @@ export class World {
   async run(): Promise<void> {
     try {
       await this.runToEnd();
-    } finally {
-      for (const slot of this.slots.values()) await slot.service.finish?.();
+    } catch (error) {
+      // The first error is the one to tell; what finishing then finds follows from it.
+      await this.finishAll().catch(() => undefined);
+      throw error;
     }
+    await this.finishAll();
+  }
+
+  private async finishAll(): Promise<void> {
+    let first: unknown;
+    for (const slot of this.slots.values()) {
+      try {
+        await slot.service.finish?.();
+      } catch (error) {
+        first ??= error;
+      }
+    }
+    if (first !== undefined) throw first;
   }
 
   private async runToEnd(): Promise<void> {

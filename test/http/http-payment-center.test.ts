@@ -133,6 +133,37 @@ describe('a Hono + Stripe payment center, unmodified, in place of the model', ()
     );
   });
 
+  it('takes an app with a fetch method as well as its fetch handler, and lets an idle setInterval rest', async () => {
+    const design = await resolveDesign('hardened,provider=stripe');
+    const polling = httpPaymentCenter({
+      sql,
+      start: (env) => {
+        // An outbox relay on an interval, as teams write one: it finds nothing to do most of the time.
+        setInterval(() => void env.sql.query('SELECT 1').catch(() => undefined), 10_000);
+        return createPaymentCenter(env);
+      },
+    });
+    const r = await replay(
+      design,
+      { workload: one, picks: [] },
+      { faults: everyFault, paymentCenter: polling },
+    );
+    expect(r.violations).toEqual([]);
+  });
+
+  it('stops the check on a wrong facts query even when the app catches the error (a framework error handler)', async () => {
+    const design = await resolveDesign('hardened,provider=stripe');
+    const shouting = httpPaymentCenter({
+      sql: { schema: paymentsSchema, facts: paymentsFacts.replace('status,', 'upper(status) AS status,') },
+      start: (env) => createPaymentCenter(env).fetch,
+    });
+    await expect(
+      replay(design, { workload: one, picks: [] }, { faults: new Set(), paymentCenter: shouting }),
+    ).rejects.toThrow(
+      /the SQL facts query of your payment center gave .*status: expected one of paying, closing, paid, closed, exception/,
+    );
+  });
+
   it('ends with a clear error, not a hang, when a handler awaits something that never settles', async () => {
     const design = await resolveDesign('hardened,provider=stripe');
     const stuck = httpPaymentCenter({
