@@ -101,11 +101,16 @@ export function createPaymentCenter(env: HttpAppEnv, plantedBug?: HttpPaymentCen
   /** Asks the provider about a payment still open, a few times, a minute apart. */
   function checkLater(orderId: string, round = 1): void {
     setTimeout(async () => {
-      const p = await load(orderId).catch(() => undefined);
-      if (p?.status !== 'paying' || p.payment === null) return;
-      const status = await provider.status(p.payment).catch(() => undefined);
-      if (status?.paid) await succeeded(orderId, p.payment, status.amount);
-      else if (round < checks) checkLater(orderId, round + 1);
+      try {
+        const p = await load(orderId);
+        if (p?.status !== 'paying' || p.payment === null) return;
+        const status = await provider.status(p.payment);
+        if (status?.paid) await succeeded(orderId, p.payment, status.amount);
+        else if (round < checks) checkLater(orderId, round + 1);
+      } catch {
+        // An outcome we do not know (a database timeout, say): look again next round.
+        if (round < checks) checkLater(orderId, round + 1);
+      }
     }, checkAfterMs);
   }
 

@@ -159,7 +159,16 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
     });
     server.resetHandlers(...this.wire.handlers(), this.resultsHandler());
     this.time.install(this.world.nowMs);
+    process.on('unhandledRejection', this.unhandledRejection);
   }
+
+  /** Node ends a process whose promise rejection nobody handles: so does the world. */
+  private readonly unhandledRejection = (reason: unknown) => {
+    if (this.live === undefined) return;
+    const why = reason instanceof Error ? `${reason.constructor.name}: ${reason.message}` : String(reason);
+    this.world.note(this.address, `unhandled promise rejection (${why}): Node ends the process`);
+    this.world.crashNow(this.address);
+  };
 
   override crash(replica: number): void {
     super.crash(replica);
@@ -169,6 +178,7 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
   }
 
   override finish(): void {
+    process.off('unhandledRejection', this.unhandledRejection);
     this.time.uninstall();
     if (this.listening) server.close();
     this.listening = false;

@@ -626,6 +626,21 @@ export class World {
     const replica = slot.replicas[slot.current] as Replica;
     if (!replica.up) return false;
     if (slot.crashLabel === undefined || this.choose(slot.crashLabel, 2) === 0) return true;
+    this.crashHere(owner, slot, replica);
+    return false;
+  }
+
+  /**
+   * The running replica of `owner` dies now, not by a fault but by what it did (a Node process
+   * ends on an unhandled promise rejection); it restarts as after any crash.
+   */
+  crashNow(owner: string): void {
+    const slot = this.slot(owner);
+    const replica = slot.replicas[slot.current] as Replica;
+    if (replica.up) this.crashHere(owner, slot, replica);
+  }
+
+  private crashHere(owner: string, slot: Slot, replica: Replica): void {
     replica.up = false;
     for (const id of replica.timers) this.cancelled.add(id);
     replica.timers.clear();
@@ -644,7 +659,6 @@ export class World {
       owner,
       replica: slot.current,
     });
-    return false;
   }
 
   // Volatile state is dropped after the step, never from inside the handler that was running.

@@ -164,6 +164,38 @@ describe('a Hono + Stripe payment center, unmodified, in place of the model', ()
     );
   });
 
+  it('crashes the process on an unhandled promise rejection, as Node does, and restarts it', async () => {
+    const design = await resolveDesign('hardened,provider=stripe');
+    let starts = 0;
+    const throwsOnce = httpPaymentCenter({
+      sql,
+      start: (env) => {
+        if (++starts === 1)
+          setTimeout(async () => {
+            throw new Error('the fraud score came back malformed');
+          }, 1_000);
+        return createPaymentCenter(env);
+      },
+    });
+    const r = await replay(
+      design,
+      { workload: one, picks: [] },
+      { faults: new Set(), paymentCenter: throwsOnce },
+    );
+    const told = r.trace.flatMap((e) =>
+      e.kind === 'note' || e.kind === 'crash' || e.kind === 'restart'
+        ? [`${e.atMs} ${e.kind}${e.kind === 'note' ? ` ${e.text}` : ''}`]
+        : [],
+    );
+    expect(told).toContain(
+      '1000 note unhandled promise rejection (Error: the fraud score came back malformed): Node ends the process',
+    );
+    expect(told).toContain('1000 crash');
+    expect(told).toContain('6000 restart');
+    expect(starts).toBe(2);
+    expect(r.violations).toEqual([]);
+  });
+
   it('ends with a clear error, not a hang, when a handler awaits something that never settles', async () => {
     const design = await resolveDesign('hardened,provider=stripe');
     const stuck = httpPaymentCenter({
