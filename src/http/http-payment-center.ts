@@ -133,7 +133,10 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
       );
     const gateway = () => {
       this.activity++;
-      return this.caller()?.ports.gateway;
+      const bridge = this.caller();
+      // A dead process's connection is gone: its call goes nowhere.
+      if (bridge === undefined) throw new ProcessCrashed();
+      return bridge.ports.gateway;
     };
     const tell = (exchange: string, orderId: string | undefined) => this.tell(exchange, orderId);
     if (profile.name === 'stripe') this.wire = new StripeApi(gateway, stripeKeys, tell);

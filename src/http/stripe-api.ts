@@ -68,8 +68,8 @@ export class StripeApi implements ProviderWire {
   private nextEvent = 1;
 
   constructor(
-    /** The gateway client of the process that called (undefined for a dead one: its calls fail). */
-    private readonly gateway: () => GatewayClient | undefined,
+    /** The gateway client of the process that called; for a dead one it throws ProcessCrashed. */
+    private readonly gateway: () => GatewayClient,
     private readonly credentials: { readonly secretKey: string; readonly webhookSecret: string },
     /** Tells the story one exchange: `POST /v1/payment_intents → 200`, about an order. */
     private readonly tell: (exchange: string, orderId: string | undefined) => void,
@@ -175,9 +175,7 @@ export class StripeApi implements ProviderWire {
       outTradeNo = `${orderId}~${attempt}`;
       if (entry !== undefined) entry.outTradeNo = outTradeNo;
     }
-    const gateway = this.gateway();
-    if (gateway === undefined) return { status: 0, body: {} };
-    const reply = await gateway.prepay(outTradeNo, amount);
+    const reply = await this.gateway().prepay(outTradeNo, amount);
     if (!reply.ok) return this.failure(reply as { code?: string });
     const intent: Intent = {
       id: `pi_${outTradeNo}`.replace(/[^\w]/g, '_'),
@@ -193,9 +191,7 @@ export class StripeApi implements ProviderWire {
   private async retrieve(id: string): Promise<Answer> {
     const intent = this.intents.get(id);
     if (intent === undefined) return this.missing(id);
-    const gateway = this.gateway();
-    if (gateway === undefined) return { status: 0, body: {} };
-    const reply = await gateway.query(intent.outTradeNo);
+    const reply = await this.gateway().query(intent.outTradeNo);
     if (!reply.ok) return this.failure(reply as { code?: string });
     return { status: 200, body: this.intentObject(intent, reply.status ?? 'requires_payment_method') };
   }
@@ -203,9 +199,9 @@ export class StripeApi implements ProviderWire {
   private async cancel(id: string): Promise<Answer> {
     const intent = this.intents.get(id);
     if (intent === undefined) return this.missing(id);
-    const gateway = this.gateway();
-    if (gateway === undefined) return { status: 0, body: {} };
-    const reply = (await gateway.close(intent.outTradeNo)) as Awaited<ReturnType<GatewayClient['close']>> & {
+    const reply = (await this.gateway().close(intent.outTradeNo)) as Awaited<
+      ReturnType<GatewayClient['close']>
+    > & {
       code?: string;
     };
     if (!reply.ok) return this.failure(reply as { code?: string });
@@ -222,9 +218,7 @@ export class StripeApi implements ProviderWire {
     const intent = this.intents.get(form.fields.get('payment_intent') ?? '');
     if (intent === undefined) return this.missing(form.fields.get('payment_intent') ?? '(none)');
     const amount = Number(form.fields.get('amount') ?? intent.amount);
-    const gateway = this.gateway();
-    if (gateway === undefined) return { status: 0, body: {} };
-    const reply = await gateway.refund(intent.outTradeNo, refundNo, amount);
+    const reply = await this.gateway().refund(intent.outTradeNo, refundNo, amount);
     if (!reply.ok)
       return reply.code === undefined || reply.code === 'SYSTEMERROR'
         ? this.failure(reply)

@@ -99,7 +99,7 @@ export class WechatApi implements ProviderWire {
   private nonces = 0;
 
   constructor(
-    private readonly gateway: () => GatewayClient | undefined,
+    private readonly gateway: () => GatewayClient,
     private readonly credentials: ReturnType<typeof wechatCredentials>,
     private readonly tell: (exchange: string, orderId: string | undefined) => void,
   ) {}
@@ -204,9 +204,7 @@ export class WechatApi implements ProviderWire {
       trade = { merchantNo, outTradeNo: `${attach}~${attempt}`, amount: amount as number, attach };
       this.trades.set(merchantNo, trade);
     }
-    const gateway = this.gateway();
-    if (gateway === undefined) return { status: 0 };
-    const reply = (await gateway.prepay(trade.outTradeNo, amount as number)) as {
+    const reply = (await this.gateway().prepay(trade.outTradeNo, amount as number)) as {
       ok: boolean;
       code?: string;
     };
@@ -220,9 +218,11 @@ export class WechatApi implements ProviderWire {
   private async query(merchantNo: string): Promise<Answer> {
     const trade = this.trades.get(merchantNo);
     if (trade === undefined) return error(404, 'ORDER_NOT_EXIST', '订单不存在');
-    const gateway = this.gateway();
-    if (gateway === undefined) return { status: 0 };
-    const reply = (await gateway.query(trade.outTradeNo)) as { ok: boolean; status?: string; code?: string };
+    const reply = (await this.gateway().query(trade.outTradeNo)) as {
+      ok: boolean;
+      status?: string;
+      code?: string;
+    };
     if (!reply.ok) return this.failure(reply.code);
     if (reply.status === 'ORDER_NOT_EXIST') return error(404, 'ORDER_NOT_EXIST', '订单不存在');
     return {
@@ -243,9 +243,11 @@ export class WechatApi implements ProviderWire {
   private async close(merchantNo: string): Promise<Answer> {
     const trade = this.trades.get(merchantNo);
     if (trade === undefined) return error(404, 'ORDER_NOT_EXIST', '订单不存在');
-    const gateway = this.gateway();
-    if (gateway === undefined) return { status: 0 };
-    const reply = (await gateway.close(trade.outTradeNo)) as { ok: boolean; result?: string; code?: string };
+    const reply = (await this.gateway().close(trade.outTradeNo)) as {
+      ok: boolean;
+      result?: string;
+      code?: string;
+    };
     if (!reply.ok) return this.failure(reply.code);
     if (reply.result === 'paid') return error(400, 'ORDERPAID', '订单已支付');
     return { status: 204 };
@@ -270,9 +272,7 @@ export class WechatApi implements ProviderWire {
   /** The model answers a refund number idempotently: asking again is how its status is read. */
   private async askRefund(refundNo: string): Promise<Answer> {
     const { trade, amount } = this.refunds.get(refundNo) as { trade: Trade; amount: number };
-    const gateway = this.gateway();
-    if (gateway === undefined) return { status: 0 };
-    const reply = await gateway.refund(trade.outTradeNo, refundNo, amount);
+    const reply = await this.gateway().refund(trade.outTradeNo, refundNo, amount);
     if (!reply.ok) return this.failure(reply.code);
     return {
       status: 200,
