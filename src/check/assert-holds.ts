@@ -2,6 +2,7 @@
 // if any run breaks an invariant, like `fc.assert`. The error's message is the shrunk story and the
 // line that replays it, so a failing CI job shows what happened without a second run.
 
+import { refuseUnknownOptions } from '../adapters/known-options.ts';
 import type { Design } from '../designs/design.ts';
 import { resolveDesign } from '../designs/load-design.ts';
 import { allFaults } from '../faults/catalogue.ts';
@@ -44,6 +45,15 @@ export class InvariantBroken extends Error {
  * `runs` runs": a search budget, not a proof); otherwise throws `InvariantBroken`.
  */
 export async function assertHolds(options: AssertHoldsOptions): Promise<ExploreReport> {
+  refuseUnknownOptions('assertHolds', options, [
+    'design',
+    'runs',
+    'seed',
+    'maxOrders',
+    'faults',
+    'paymentCenter',
+    'businessApp',
+  ]);
   const design = typeof options.design === 'string' ? await resolveDesign(options.design) : options.design;
   const report = await explore({
     design,

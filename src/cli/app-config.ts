@@ -35,8 +35,7 @@ export async function loadApp(file: string): Promise<LoadedApp> {
   try {
     loaded = (await import(pathToFileURL(path).href)) as { default?: unknown };
   } catch (error) {
-    const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new UsageError(`--app ${file}: the module failed to load: ${why}`);
+    throw new UsageError(`--app ${file}: the module failed to load: ${loadFailure(error)}`);
   }
   const config = loaded.default;
   if (typeof config !== 'object' || config === null)
@@ -61,4 +60,11 @@ export async function loadApp(file: string): Promise<LoadedApp> {
   if (c.paymentCenter === undefined && c.businessApp === undefined)
     throw new UsageError(`--app ${file}: names neither a paymentCenter nor a businessApp of your own`);
   return { ...(c as PaysimConfig), file };
+}
+
+/** Why a config failed to load, in one line: a syntax error with where it is, or the error's first line. */
+function loadFailure(error: unknown): string {
+  const lines = (error instanceof Error ? error.message : String(error)).split('\n');
+  // tsx reports a syntax error as "Transform failed with 1 error:", then where and what.
+  return /^Transform failed/.test(lines[0] ?? '') && lines[1] !== undefined ? lines[1] : (lines[0] ?? '');
 }

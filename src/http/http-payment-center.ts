@@ -1,7 +1,7 @@
 // Runs a payment center written as an ordinary HTTP service (Hono, or any framework with a fetch
 // handler) in place of the model, unmodified: the business app's requests reach its routes as real
-// HTTP requests, made in-process; its calls to Stripe (official SDK) or WeChat Pay v3 are answered
-// by msw from paysim's gateway model (stripe-api.ts, wechat-api.ts); the provider's callbacks are
+// HTTP requests, made in-process; its calls to Stripe (official SDK), WeChat Pay v3 or Alipay are
+// answered by msw from paysim's gateway model (stripe-api.ts, wechat-api.ts, alipay-api.ts); the provider's callbacks are
 // signed POSTs to its notify route, and its answer decides the provider's retries; its results go
 // to the order service by an HTTP POST; its timers and `Date` follow the world's clock (virtual-time.ts); its
 // SQL runs on the run's PostgreSQL. It is a payment center behind the port (async-payment-center.ts)
@@ -9,19 +9,20 @@
 //
 // Its HTTP contract, relative to `baseUrl` (each path can be changed in `routes`):
 //   POST /payments {orderId, amount}       → 2xx with what the buyer pays: Stripe's client_secret,
-//                                            WeChat's code_url or prepay_id
+//                                            WeChat's code_url or prepay_id, Alipay's qr_code
 //   POST /payments/:orderId/close          → 2xx when the payment is closed (not paid)
 //   GET  /payments/:orderId                → 2xx {status}: paying, closing, paid, closed, exception
-//   POST /webhooks/stripe, /notify/wechat  ← the provider's signed callbacks
+//   POST /webhooks/stripe, /notify/wechat, /notify/alipay  ← the provider's signed callbacks
 // and it posts each success to `env.resultsUrl` as {orderId, payment, amount} (`payment`: the
 // provider's id of it: PaymentIntent id, out_trade_no or transaction_id); a 2xx answer means the
 // order service took it. paysim's order id rides with the payment: Stripe `metadata[order_id]`,
-// WeChat Pay `attach`.
+// WeChat Pay `attach`, Alipay `passback_params`.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { AsyncPaymentCenter } from '../adapters/async-payment-center.ts';
+import { refuseUnknownOptions } from '../adapters/known-options.ts';
 import type { PaymentCenterHandlers, PaymentCenterPorts } from '../adapters/payment-center-port.ts';
 import { ContractError, ProcessCrashed } from '../adapters/service-ports.ts';
 import type { Sql, SqlOptions } from '../adapters/sql-port.ts';
@@ -31,6 +32,8 @@ import type { Fact } from '../domain/facts.ts';
 import { type Notification, orderIdOf } from '../domain/messages.ts';
 import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
 import type { World } from '../kernel/index.ts';
+import { AlipayApi, type AlipayCredentials, alipayCredentials } from './alipay-api.ts';
+import { NetworkGuard } from './network-guard.ts';
 import type { ProviderWire } from './provider-wire.ts';
 import { StripeApi } from './stripe-api.ts';
 import { VirtualTime } from './virtual-time.ts';
@@ -43,11 +46,13 @@ export interface HttpAppEnv {
   /** The run's PostgreSQL, shaped like node-postgres: use it where your code takes a `pg` Pool. */
   readonly sql: Sql;
   /** The design's provider: which of the credentials below the service should use. */
-  readonly provider: 'stripe' | 'wechat';
+  readonly provider: 'stripe' | 'wechat' | 'alipay';
   /** Stripe test credentials, made for the process (never real ones). */
   readonly stripe: { readonly secretKey: string; readonly webhookSecret: string };
   /** WeChat Pay test merchant: its keys, the platform's public key, the APIv3 key. */
   readonly wechat: WechatCredentials;
+  /** Alipay test app: its app id, seller id (PID), private key and Alipay's public key. */
+  readonly alipay: AlipayCredentials;
   /** Where to POST each payment result for the order service: JSON {orderId, payment, amount}. */
   readonly resultsUrl: string;
 }
@@ -85,6 +90,8 @@ const watchdogMs = 10_000;
 
 // Intercepts the process's outbound HTTP for the length of a run: anything unanswered is an error.
 const server = setupServer();
+/** Refuses sockets past msw (undici's own requests, raw connects) for the length of a run. */
+const network = new NetworkGuard();
 
 /** The process incarnation an outbound request came from: a dead one's requests go nowhere. */
 const incarnation = new AsyncLocalStorage<HttpBridge>();
@@ -92,7 +99,9 @@ const incarnation = new AsyncLocalStorage<HttpBridge>();
 class HttpPaymentCenter extends AsyncPaymentCenter {
   readonly time = new VirtualTime();
   readonly wire: ProviderWire;
+  readonly provider: HttpAppEnv['provider'];
   private readonly wechat = wechatCredentials();
+  private readonly alipay = alipayCredentials();
   /** The bridge of the live process. */
   live: HttpBridge | undefined;
   /** Inbound requests and outbound calls begun and ended: the app is settled when this stops moving. */
@@ -139,11 +148,13 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
       return bridge.ports.gateway;
     };
     const tell = (exchange: string, orderId: string | undefined) => this.tell(exchange, orderId);
+    this.provider = profile.name as HttpAppEnv['provider'];
     if (profile.name === 'stripe') this.wire = new StripeApi(gateway, stripeKeys, tell);
     else if (profile.name === 'wechat') this.wire = new WechatApi(gateway, this.wechat, tell);
+    else if (profile.name === 'alipay') this.wire = new AlipayApi(gateway, this.alipay, tell);
     else
       throw new ContractError(
-        `httpPaymentCenter speaks Stripe and WeChat Pay so far; the design's provider is ${profile.name}`,
+        `httpPaymentCenter speaks Stripe, WeChat Pay and Alipay; the design's provider is ${profile.name}`,
       );
   }
 
@@ -162,6 +173,7 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
     });
     server.resetHandlers(...this.wire.handlers(), this.resultsHandler());
     this.time.install(this.world.nowMs);
+    network.install();
     process.on('unhandledRejection', this.unhandledRejection);
   }
 
@@ -182,6 +194,7 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
 
   override finish(): void {
     process.off('unhandledRejection', this.unhandledRejection);
+    network.uninstall();
     this.time.uninstall();
     if (this.listening) server.close();
     this.listening = false;
@@ -198,6 +211,12 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
   wechatKeys(): WechatCredentials {
     const { merchantPublicKey: _merchant, platformPrivateKey: _platform, ...merchant } = this.wechat;
     return merchant;
+  }
+
+  /** The merchant's Alipay credentials, without the keys only Alipay holds. */
+  alipayKeys(): AlipayCredentials {
+    const { appId, sellerId, appPrivateKey, alipayPublicKey } = this.alipay;
+    return { appId, sellerId, appPrivateKey, alipayPublicKey };
   }
 
   /** One HTTP exchange, in the story, about an order. */
@@ -218,6 +237,10 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
     if (this.unhandled !== undefined)
       throw new ContractError(
         `the HTTP service called ${this.unhandled}, which nothing in the check answers: only the provider's API (${this.wire.host}) and the results URL it was given are there; a check makes no real network call`,
+      );
+    if (network.refused !== undefined)
+      throw new ContractError(
+        `the HTTP service opened a connection to ${network.refused} past msw (a client on its own sockets, such as undici's request or urllib): a check makes no real network call; send it with fetch or node:http, which the check answers`,
       );
     if (this.world.trace.length !== this.traceSeen) this.idleWakes = 0;
     this.traceSeen = this.world.trace.length;
@@ -305,9 +328,10 @@ class HttpBridge implements PaymentCenterHandlers {
     this.host.live = this;
     const env: HttpAppEnv = {
       sql: this.ports.sql,
-      provider: this.host.wire instanceof StripeApi ? 'stripe' : 'wechat',
+      provider: this.host.provider,
       stripe: stripeKeys,
       wechat: this.host.wechatKeys(),
+      alipay: this.host.alipayKeys(),
       resultsUrl,
     };
     const started: unknown = await incarnation.run(this, () => this.host.options.start(env));
@@ -325,14 +349,14 @@ class HttpBridge implements PaymentCenterHandlers {
     const res = await this.call('POST', 'createPayment', orderId, { orderId, amount });
     if (!res.ok) return;
     const body = (await res.json()) as Record<string, unknown>;
-    // What the buyer pays with: Stripe's client_secret, WeChat's code_url or prepay_id.
-    const pay = [body.client_secret, body.code_url, body.prepay_id].find((v) => typeof v === 'string') as
-      | string
-      | undefined;
+    // What the buyer pays with: Stripe's client_secret, WeChat's code_url or prepay_id, Alipay's qr_code.
+    const pay = [body.client_secret, body.code_url, body.prepay_id, body.qr_code].find(
+      (v) => typeof v === 'string',
+    ) as string | undefined;
     const outTradeNo = pay === undefined ? undefined : this.host.wire.tradeOf(pay);
     if (outTradeNo === undefined)
       throw new ContractError(
-        `POST ${this.route('createPayment', orderId)} answered ${res.status} without what the buyer pays with (client_secret, code_url or prepay_id of a payment it created), got ${JSON.stringify(body)}`,
+        `POST ${this.route('createPayment', orderId)} answered ${res.status} without what the buyer pays with (client_secret, code_url, prepay_id or qr_code of a payment it created), got ${JSON.stringify(body)}`,
       );
     this.ports.businessApp.paymentCreated(orderId, outTradeNo, pay);
   }
@@ -395,6 +419,8 @@ class HttpBridge implements PaymentCenterHandlers {
 
 /** Puts an HTTP payment center of your own where the model would be (Stripe or WeChat Pay). */
 export function httpPaymentCenter(options: HttpPaymentCenterOptions): PaymentCenterFactory {
+  refuseUnknownOptions('httpPaymentCenter', options, ['start', 'sql', 'baseUrl', 'routes']);
+  refuseUnknownOptions(`httpPaymentCenter: sql`, options.sql, ['schema', 'facts', 'server']);
   const factory: PaymentCenterFactory = (world, design, profile) =>
     new HttpPaymentCenter(world, design, profile, options);
   return Object.assign(factory, { role: 'paymentCenter' as const });
