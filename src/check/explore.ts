@@ -7,7 +7,7 @@ import type { Design } from '../designs/design.ts';
 import { designTimers } from '../designs/timers.ts';
 import { idleBecause } from '../faults/catalogue.ts';
 import type { Violation } from '../invariants/index.ts';
-import { type Pick, type RawPick, ScriptedChoices } from '../kernel/index.ts';
+import { type MachineEngine, type Pick, type RawPick, ScriptedChoices } from '../kernel/index.ts';
 import { payBehaviours } from '../machines/user.machine.ts';
 import { payMoments } from '../services/users.ts';
 import type { Workload } from '../services/workload.ts';
@@ -36,8 +36,10 @@ export interface ExploreOptions {
    * the earlier uniform search, kept so the benchmark can show what aiming buys.
    */
   readonly search?: 'aimed' | 'plain';
-  /** Called after every run, e.g. to draw a progress bar. */
-  readonly onRun?: (done: number) => void;
+  /** Which interpreter runs the machines: `compiled` (the default) or `xstate`, the reference. */
+  readonly engine?: MachineEngine;
+  /** Called after every run (shrinking runs included), e.g. to draw a progress bar. */
+  readonly onRun?: (done: number, result: RunResult) => void;
 }
 
 export interface Counterexample {
@@ -68,7 +70,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
   let done = 0;
   const property = fc.asyncProperty(workloadArbitrary(maxOrders), picks, async (workload, raw) => {
     const { result } = await runAimed(options, workload, raw);
-    options.onRun?.(++done);
+    options.onRun?.(++done, result);
     return result.violations.length === 0;
   });
   const details = await fc.check(property, {
@@ -141,6 +143,7 @@ async function runAimed(options: ExploreOptions, workload: Workload, raw: readon
       choices,
       paymentCenter: options.paymentCenter,
       businessApp: options.businessApp,
+      engine: options.engine,
     });
     return { result, choices };
   };
@@ -182,6 +185,7 @@ async function reachOf(options: ExploreOptions): Promise<Reach> {
     choices,
     paymentCenter: options.paymentCenter,
     businessApp: options.businessApp,
+    engine: options.engine,
   });
   return choices.asked;
 }
@@ -194,6 +198,7 @@ export function replay(
     paymentCenter?: PaymentCenterFactory;
     businessApp?: BusinessAppFactory;
     faults: ReadonlySet<string>;
+    engine?: MachineEngine;
   },
 ): Promise<RunResult> {
   return simulate({
@@ -203,5 +208,6 @@ export function replay(
     choices: ScriptedChoices.replay(story.picks),
     paymentCenter: options.paymentCenter,
     businessApp: options.businessApp,
+    engine: options.engine,
   });
 }

@@ -5,6 +5,7 @@
 // or the budget was too small.
 
 import type { Design } from '../designs/design.ts';
+import type { MachineEngine } from '../kernel/index.ts';
 import { type ExploreReport, explore } from './explore.ts';
 import { formatReplayCommand } from './story.ts';
 
@@ -13,6 +14,7 @@ export interface MatrixRowSearch {
   readonly runsPerSeed: number;
   readonly maxOrders: number;
   readonly faults: ReadonlySet<string>;
+  readonly engine?: MachineEngine;
   /** Runs done in this row so far, over its seeds. */
   readonly onRun?: (done: number) => void;
 }
@@ -45,6 +47,7 @@ export async function searchRow(
       seed,
       maxOrders: o.maxOrders,
       faults: o.faults,
+      engine: o.engine,
       onRun: o.onRun && ((n) => o.onRun?.(before + Math.min(n, o.runsPerSeed))),
     });
     runs += report.counterexample?.foundAtRun ?? report.runs;

@@ -15,6 +15,7 @@ import { checkAll, type Violation } from '../invariants/index.ts';
 import {
   type Choices,
   LivelockError,
+  type MachineEngine,
   type Pick,
   type Row,
   type Service,
@@ -42,6 +43,8 @@ export interface RunInput {
   readonly businessApp?: BusinessAppFactory;
   /** See WorldOptions.atomicHandlers: for the benchmark only. */
   readonly atomicHandlers?: boolean;
+  /** Which interpreter runs the machines: `compiled` (the default) or `xstate`, the reference. */
+  readonly engine?: MachineEngine;
 }
 
 export interface FinalState {
@@ -113,6 +116,7 @@ export async function simulate(input: RunInput): Promise<RunResult> {
     stepMs: 2,
     stallOptionsMs,
     atomicHandlers: input.atomicHandlers,
+    engine: input.engine,
     horizonMs,
     maxSteps: 20_000 * Math.max(1, workload.intents.length),
   });

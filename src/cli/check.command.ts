@@ -4,6 +4,7 @@ import { formatReplayCommand } from '../check/story.ts';
 import { type ProviderName, providerNames } from '../designs/design.ts';
 import { resolveDesign } from '../designs/load-design.ts';
 import { allFaults } from '../faults/catalogue.ts';
+import { defaultEngine, type MachineEngine, machineEngines } from '../kernel/index.ts';
 import { buildReport } from '../report/report-model.ts';
 import { verdictJson, verdictText } from '../report/verdict.ts';
 import type { ReportFormat } from '../report/write-report.ts';
@@ -34,6 +35,7 @@ interface CheckFlags {
   verbose?: boolean;
   report?: ReportFormat[];
   reportDir: string;
+  engine: MachineEngine;
 }
 
 export function checkCommand(): Command {
@@ -66,6 +68,12 @@ export function checkCommand(): Command {
     .option('--save <file>', 'save a counterexample to this file, for `paysim replay --file`')
     .option('--report <formats>', 'also write the verdict as a report: html, md or html,md', reportFormatList)
     .option('--report-dir <dir>', 'where --report writes', defaultReportDir)
+    .option(
+      '--engine <name>',
+      'which interpreter runs the machines: compiled (the default, fast) or xstate (the reference)',
+      choiceOf('--engine', machineEngines),
+      defaultEngine,
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  npx paysim check\n  npx paysim check --design seed --seed 7 --report html\n  npx paysim check --design my-design.json --faults notify.lost,pc.crash --runs 5000',
@@ -102,6 +110,7 @@ export function checkCommand(): Command {
         faults,
         app: app?.file,
         yours,
+        engine: flags.engine,
       };
       const rerun = describeSettings(settings).split('\n')[0] as string;
       if (!flags.json) process.stdout.write(`${describeSettings(settings)}\n\n`);
@@ -122,6 +131,7 @@ export function checkCommand(): Command {
         paymentCenter: app?.paymentCenter,
         businessApp: app?.businessApp,
         app: app?.file,
+        engine: flags.engine,
         onRun: (n) => {
           done = n;
           bar?.update(n);

@@ -6,6 +6,7 @@ import { type ProviderName, providerNames } from '../designs/design.ts';
 import { resolveDesign } from '../designs/load-design.ts';
 import { isOn, mitigationNames, weakenings } from '../designs/variants.ts';
 import { allFaults } from '../faults/catalogue.ts';
+import { defaultEngine, type MachineEngine, machineEngines } from '../kernel/index.ts';
 import { designSpecHelp } from './design-spec-help.ts';
 import { onInterrupt } from './interrupt.ts';
 import { matrixTable } from './matrix-table.ts';
@@ -19,6 +20,7 @@ interface MatrixFlags {
   orders: number;
   provider?: ProviderName;
   json?: boolean;
+  engine: MachineEngine;
 }
 
 export function matrixCommand(): Command {
@@ -41,6 +43,12 @@ export function matrixCommand(): Command {
       choiceOf('--provider', providerNames),
     )
     .option('--json', 'print one JSON document to stdout and nothing else')
+    .option(
+      '--engine <name>',
+      'which interpreter runs the machines: compiled (the default, fast) or xstate (the reference)',
+      choiceOf('--engine', machineEngines),
+      defaultEngine,
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  npx paysim matrix\n  npx paysim matrix --design hardened --provider alipay --json',
@@ -87,6 +95,7 @@ export function matrixCommand(): Command {
           seed,
           maxOrders: flags.orders,
           faults,
+          engine: flags.engine,
           onRun: (n) => onRun(i * flags.runs + Math.min(n, flags.runs)),
         });
         const c = base.counterexample;
@@ -119,6 +128,7 @@ export function matrixCommand(): Command {
           runsPerSeed: flags.runs,
           maxOrders: flags.orders,
           faults,
+          engine: flags.engine,
           onRun,
         });
         bar?.stop();

@@ -4,7 +4,13 @@ import { replay } from '../check/explore.ts';
 import { checkPicks, formatReplayCommand, parsePicks, parseWorkload } from '../check/story.ts';
 import { resolveDesign } from '../designs/load-design.ts';
 import { allFaults } from '../faults/catalogue.ts';
-import { formatPicks, traceHash } from '../kernel/index.ts';
+import {
+  defaultEngine,
+  formatPicks,
+  type MachineEngine,
+  machineEngines,
+  traceHash,
+} from '../kernel/index.ts';
 import { orderOutcomes } from '../report/final-state.ts';
 import { buildReport } from '../report/report-model.ts';
 import { renderTimeline, storyOf } from '../report/timeline.ts';
@@ -12,7 +18,7 @@ import type { ReportFormat } from '../report/write-report.ts';
 import { loadApp } from './app-config.ts';
 import { colourWanted, paintFailures } from './colour.ts';
 import { designSpecHelp } from './design-spec-help.ts';
-import { reportFormatList } from './parse.ts';
+import { choiceOf, reportFormatList } from './parse.ts';
 import { optionByName } from './pick-names.ts';
 import { replayText } from './replay-text.ts';
 import { checkReportDir, defaultReportDir, writeReportFiles } from './report-files.ts';
@@ -20,6 +26,7 @@ import { loadStory, type StoryFile } from './story-file.ts';
 import { UsageError } from './usage-error.ts';
 
 interface ReplayFlags {
+  engine: MachineEngine;
   design?: string;
   app?: string;
   workload?: string;
@@ -73,6 +80,12 @@ export function replayCommand(): Command {
     .option('--json', 'print one JSON document to stdout and nothing else')
     .option('--report <formats>', 'also write the story as a report: html, md or html,md', reportFormatList)
     .option('--report-dir <dir>', 'where --report writes', defaultReportDir)
+    .option(
+      '--engine <name>',
+      'which interpreter runs the machines: compiled (the default, fast) or xstate (the reference)',
+      choiceOf('--engine', machineEngines),
+      defaultEngine,
+    )
     .addHelpText(
       'after',
       '\nA story file with "expect" is a regression case: the exit code says whether the run broke exactly\nthose invariants (0) or not (1).\n\nExamples:\n  npx paysim replay --design seed --workload o1:100@0 --picks "user.submit#0=1"\n  npx paysim replay --file scenarios/seed-redis-race.json --report html',
@@ -89,6 +102,7 @@ export function replayCommand(): Command {
           faults: new Set(allFaults),
           paymentCenter: app?.paymentCenter,
           businessApp: app?.businessApp,
+          engine: flags.engine,
         });
       } catch (error) {
         // A pick naming an option its choice does not have (e.g. user.submit#0=9).

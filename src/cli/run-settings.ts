@@ -4,6 +4,7 @@
 import type { Design } from '../designs/design.ts';
 import { describeDeployment } from '../designs/variants.ts';
 import { allFaults, idleBecause } from '../faults/catalogue.ts';
+import { defaultEngine, type MachineEngine } from '../kernel/index.ts';
 
 export interface CheckSettings {
   readonly design: Design;
@@ -15,13 +16,15 @@ export interface CheckSettings {
   readonly app?: string;
   /** Which of its roles the config fills. */
   readonly yours?: readonly ('paymentCenter' | 'businessApp')[];
+  /** Named in the command only when it is not the default. */
+  readonly engine?: MachineEngine;
 }
 
 export function describeSettings(s: CheckSettings): string {
   const all = s.faults.length === allFaults.length;
   const faults = all ? '' : ` --faults ${s.faults.join(',') || 'none'}`;
   return [
-    `npx paysim check --design ${s.design.name} --runs ${s.runs} --seed ${s.seed} --orders ${s.maxOrders}${faults}${s.app === undefined ? '' : ` --app ${s.app}`}`,
+    `npx paysim check --design ${s.design.name} --runs ${s.runs} --seed ${s.seed} --orders ${s.maxOrders}${faults}${s.app === undefined ? '' : ` --app ${s.app}`}${s.engine === undefined || s.engine === defaultEngine ? '' : ` --engine ${s.engine}`}`,
     `  design: ${s.design.description}`,
     `  provider ${s.design.provider}, forwarding ${s.design.forwarding}; ${describeDeployment(s.design)}`,
     ...(s.app === undefined || s.yours === undefined

@@ -15,7 +15,16 @@
 // A crash of a replica drops the actors whose timers it held; they are rebuilt from their rows by
 // the next handler that needs them or when the replica restarts.
 
-import { type Actor, type AnyStateMachine, createActor, type Snapshot } from 'xstate';
+import type { AnyStateMachine } from 'xstate';
+import {
+  createMachineActor,
+  defaultEngine,
+  type HostedActor,
+  type HostedSnapshot,
+  lastScheduledEvent,
+  type MachineEngine,
+  persistedSnapshot,
+} from './machine-engine.ts';
 import { formatTime } from './time-format.ts';
 import type { Envelope, Message, Row } from './trace.ts';
 import type { Service, World } from './world.ts';
@@ -73,12 +82,13 @@ export interface HostSpec<Input> {
 
 interface Entity {
   readonly key: string;
-  readonly actor: Actor<AnyStateMachine>;
+  readonly actor: HostedActor;
+  readonly machine: AnyStateMachine;
 }
 
 interface Read {
   readonly entity: Entity;
-  readonly snapshot: Snapshot<unknown>;
+  readonly snapshot: HostedSnapshot;
   readonly version: number;
   readonly atMs: number;
 }
@@ -92,7 +102,7 @@ export class MachineHost<Input> implements Service {
   private readonly timerOwners = new Map<number, { key: string; replica: number }>();
   /** The entity whose actor is running now: timers it sets are its timers. */
   private currentKey = '';
-  private currentActor: Actor<AnyStateMachine> | undefined;
+  private currentActor: HostedActor | undefined;
   /** The request being answered now: replies to its sender carry its id, as an HTTP response does. */
   private answering:
     | { readonly to: string; readonly requestId: number; readonly replica?: number }
@@ -115,10 +125,7 @@ export class MachineHost<Input> implements Service {
       const actor = this.currentActor;
       // XState has just recorded the delayed event it wants delivered: a stale decision needs it
       // (only where handlers interleave; reading it copies the scheduler's table).
-      const event =
-        actor && this.spec.concurrency
-          ? Object.values(actor.system.getSnapshot()._scheduledEvents).at(-1)?.event
-          : undefined;
+      const event = actor && this.spec.concurrency ? lastScheduledEvent(actor) : undefined;
       const id = this.world.setTimer(this.address, ms, () => {
         this.timerOwners.delete(id);
         this.fireTimer(key, actor, event as Message | undefined, fn);
@@ -132,11 +139,15 @@ export class MachineHost<Input> implements Service {
     },
   };
 
+  /** Which interpreter runs the machines: the world's choice (the compiled engine by default). */
+  private readonly engine: MachineEngine;
+
   constructor(
     private readonly world: World,
     private readonly spec: HostSpec<Input>,
   ) {
     this.address = spec.address;
+    this.engine = world.options.engine ?? defaultEngine;
   }
 
   /** Rebuilds every entity no replica holds in memory, from its row. */
@@ -194,7 +205,7 @@ export class MachineHost<Input> implements Service {
   /** A timer of a concurrent service is a handler too: it reads the row, then acts one await later. */
   private fireTimer(
     key: string,
-    actor: Actor<AnyStateMachine> | undefined,
+    actor: HostedActor | undefined,
     event: Message | undefined,
     fire: () => void,
   ): void {
@@ -294,9 +305,9 @@ export class MachineHost<Input> implements Service {
     decideFresh: () => void,
   ): void {
     const key = read.entity.key;
-    const logic = read.entity.actor.logic as AnyStateMachine;
-    const clone = createActor(logic, {
-      snapshot: logic.getPersistedSnapshot(read.snapshot as never),
+    const machine = read.entity.machine;
+    const clone = createMachineActor(this.engine, machine, {
+      snapshot: persistedSnapshot(read.entity.actor, read.snapshot),
       clock: this.clock,
     });
     // Decided first, carried out after: whether the decision writes settles which one stands.
@@ -335,7 +346,7 @@ export class MachineHost<Input> implements Service {
       false,
     );
     const live = this.entities.get(key);
-    this.entities.set(key, { key, actor: clone });
+    this.entities.set(key, { key, actor: clone, machine });
     live?.actor.stop();
     if (this.failed.size > 0) this.reloadFailed();
   }
@@ -382,7 +393,7 @@ export class MachineHost<Input> implements Service {
     return { ...env.msg, replyTo: env.from, atMs: this.world.clockOf(this.address) } as Message;
   }
 
-  private within(key: string, run: () => void, actor?: Actor<AnyStateMachine>, reload = true): void {
+  private within(key: string, run: () => void, actor?: HostedActor, reload = true): void {
     const previous = [this.currentKey, this.currentActor] as const;
     this.currentKey = key;
     this.currentActor = actor;
@@ -406,15 +417,15 @@ export class MachineHost<Input> implements Service {
   }
 
   private spawn(key: string, input: Input, machine = this.spec.machine): Entity {
-    const actor = createActor(machine, { input, clock: this.clock });
+    const actor = createMachineActor(this.engine, machine, { input, clock: this.clock });
     actor.on('*', (effect) => this.carryOut(key, actor, effect as Effect));
-    const entity = { key, actor };
+    const entity = { key, actor, machine };
     this.entities.set(key, entity);
     this.within(key, () => actor.start(), actor);
     return entity;
   }
 
-  private carryOut(key: string, actor: Actor<AnyStateMachine>, effect: Effect): void {
+  private carryOut(key: string, actor: HostedActor, effect: Effect): void {
     if (!this.world.isUp(this.address) || this.failed.has(key)) return;
     if (effect.type === 'send') {
       let msg: Message = effect.msg;
@@ -460,7 +471,7 @@ function timerName(event: Message): string {
   return delay === undefined ? event.type : `the ${delay} timer`;
 }
 
-function statusOf(snapshot: Snapshot<unknown>): string | undefined {
+function statusOf(snapshot: HostedSnapshot): string | undefined {
   return (snapshot as { context?: { status?: string } }).context?.status;
 }
 

@@ -13,6 +13,7 @@
 import type { Choices } from './choices.ts';
 import { DurableStore } from './durable-store.ts';
 import { EventQueue } from './event-queue.ts';
+import type { MachineEngine } from './machine-engine.ts';
 import type { Envelope, Message, Row, TraceEntry } from './trace.ts';
 
 export interface Service {
@@ -91,6 +92,8 @@ export interface WorldOptions {
   readonly horizonMs: number;
   /** A run taking more steps than this is a livelock in a model or adapter: it stops with an error. */
   readonly maxSteps: number;
+  /** Which interpreter runs the XState machines (machine-engine.ts); `compiled` if not given. */
+  readonly engine?: MachineEngine;
 }
 
 type QueueItem =
