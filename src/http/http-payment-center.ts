@@ -409,6 +409,12 @@ class HttpBridge implements PaymentCenterHandlers {
     try {
       const response = await incarnation.run(this, async () => app(new Request(url, init)));
       host.tell(`${what} → ${response.status}`, subject);
+      const type = response.headers.get('content-type') ?? '';
+      // A framework's own "no such route" answer: the route is wrong, which no verdict should hide.
+      if ((response.status === 404 || response.status === 405) && !type.includes('json'))
+        throw new ContractError(
+          `${what} answered ${response.status} ${JSON.stringify((await response.text()).slice(0, 60))}${type === '' ? '' : ` (${type})`}, which is no answer of the contract: is there such a route? paysim calls the path in routes.${name}${host.options.routes?.[name] === undefined ? ' (the default)' : ''}; a route that exists answers JSON, 2xx when it did what was asked`,
+        );
       return response;
     } finally {
       host.unanswered.delete(id);
@@ -421,6 +427,19 @@ class HttpBridge implements PaymentCenterHandlers {
 export function httpPaymentCenter(options: HttpPaymentCenterOptions): PaymentCenterFactory {
   refuseUnknownOptions('httpPaymentCenter', options, ['start', 'sql', 'baseUrl', 'routes']);
   refuseUnknownOptions(`httpPaymentCenter: sql`, options.sql, ['schema', 'facts', 'server']);
+  refuseUnknownOptions('httpPaymentCenter: routes', options.routes, [
+    'createPayment',
+    'closePayment',
+    'queryPayment',
+    'notify',
+  ]);
+  for (const name of ['closePayment', 'queryPayment'] as const) {
+    const path = options.routes?.[name];
+    if (path !== undefined && !path.includes(':orderId'))
+      throw new ContractError(
+        `httpPaymentCenter: routes.${name} is ${JSON.stringify(path)}; it needs :orderId where the order id goes, e.g. ${JSON.stringify(defaultRoutes[name])}`,
+      );
+  }
   const factory: PaymentCenterFactory = (world, design, profile) =>
     new HttpPaymentCenter(world, design, profile, options);
   return Object.assign(factory, { role: 'paymentCenter' as const });

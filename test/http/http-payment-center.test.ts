@@ -249,6 +249,41 @@ describe('a Hono + Stripe payment center, unmodified, in place of the model', ()
     ).rejects.toThrow('the HTTP service opened a connection to openapi.alipay.com:443 past msw');
   });
 
+  // The buyer who never pays leaves the order service asking for the status, a minute apart.
+  const neverPays = { workload: one, picks: [{ label: 'user.pay', nth: 0, index: 5 }] };
+  it.each([
+    [
+      { createPayment: '/payment' },
+      { workload: one, picks: [] },
+      'POST /payment answered 404 "404 Not Found"',
+    ],
+    [{ queryPayment: '/payment/:orderId' }, neverPays, 'GET /payment/o1.1 answered 404 "404 Not Found"'],
+    [
+      { notify: '/webhook/stripe' },
+      { workload: one, picks: [] },
+      'POST /webhook/stripe answered 404 "404 Not Found"',
+    ],
+  ])(
+    'stops the check when a route does not exist in the service (%o), naming the route option',
+    async (routes, story, told) => {
+      const design = await resolveDesign('hardened,provider=stripe');
+      const wrong = httpPaymentCenter({ sql, routes, start: (env) => createPaymentCenter(env) });
+      const run = replay(design, story, { faults: new Set(['user.pay']), paymentCenter: wrong });
+      await expect(run).rejects.toThrow(told);
+      await expect(run).rejects.toThrow(/paysim calls the path in routes\./);
+    },
+  );
+
+  it('refuses a close or query route without :orderId, and a route option it does not know', () => {
+    const start = () => new Hono();
+    expect(() => httpPaymentCenter({ sql, start, routes: { closePayment: '/payments/:id/close' } })).toThrow(
+      'routes.closePayment is "/payments/:id/close"; it needs :orderId',
+    );
+    expect(() => httpPaymentCenter({ sql, start, routes: { crate: '/p' } as never })).toThrow(
+      'httpPaymentCenter: routes: unknown option crate; the options are createPayment',
+    );
+  });
+
   it("runs a cron library's schedule on the world's clock", async () => {
     const design = await resolveDesign('hardened,provider=stripe');
     const ticks: number[] = [];
