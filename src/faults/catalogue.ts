@@ -64,6 +64,12 @@ export const faultCatalogue = [
     options: lost,
   },
   {
+    id: 'gateway.reply.malformed',
+    where: 'gateway → payment center',
+    what: 'the gateway executed the request but its answer arrives cut short (a 200 whose body does not parse)',
+    options: ['malformed'],
+  },
+  {
     id: 'gateway.error',
     where: 'gateway',
     what: 'the gateway answers SYSTEMERROR: having executed nothing, or having executed the request anyway',
@@ -152,6 +158,12 @@ export const faultCatalogue = [
     where: 'gateway → payment center',
     what: 'a genuine callback has its amount changed in flight',
     options: ['tampered'],
+  },
+  {
+    id: 'notify.replayed',
+    where: 'internet → payment center',
+    what: 'an attacker who captured a genuine callback posts it again 10 minutes later: signed, but stale',
+    options: ['replayed'],
   },
   {
     id: 'forward.lost',
@@ -303,12 +315,17 @@ export const allFaults: readonly FaultId[] = faultCatalogue.map((f) => f.id);
 
 /** Which faults may strike a message of each type. */
 type LinkRule = {
+  readonly replayed?: FaultId;
   readonly lost?: FaultId;
   readonly duplicated?: FaultId;
   readonly delayed?: FaultId;
   readonly corrupted?: FaultId;
   readonly outage?: FaultId;
 };
+
+const malformed = 'gateway.reply.malformed';
+/** A captured callback is replayed this long after: past every provider's five-minute tolerance. */
+const replayAfterMs = 10 * 60_000;
 
 const linkTable: Record<string, LinkRule> = {
   'order.submit': { lost: 'app.link.lost' },
@@ -326,11 +343,12 @@ const linkTable: Record<string, LinkRule> = {
   'gateway.query': { lost: 'query.timeout' },
   'gateway.bill': { lost: 'gateway.request.lost' },
   'gateway.bill.result': { lost: 'gateway.reply.lost', delayed: 'gateway.slow' },
-  'gateway.prepay.result': { lost: 'gateway.reply.lost', delayed: 'gateway.slow' },
-  'gateway.close.result': { lost: 'gateway.reply.lost', delayed: 'gateway.slow' },
-  'gateway.refund.result': { lost: 'gateway.reply.lost', delayed: 'gateway.slow' },
-  'gateway.query.result': { lost: 'query.timeout', delayed: 'gateway.slow' },
+  'gateway.prepay.result': { lost: 'gateway.reply.lost', delayed: 'gateway.slow', corrupted: malformed },
+  'gateway.close.result': { lost: 'gateway.reply.lost', delayed: 'gateway.slow', corrupted: malformed },
+  'gateway.refund.result': { lost: 'gateway.reply.lost', delayed: 'gateway.slow', corrupted: malformed },
+  'gateway.query.result': { lost: 'query.timeout', delayed: 'gateway.slow', corrupted: malformed },
   'gateway.notify': {
+    replayed: 'notify.replayed',
     lost: 'notify.lost',
     duplicated: 'notify.duplicated',
     delayed: 'notify.delayed',
@@ -389,7 +407,11 @@ function buildPolicy(enabled: ReadonlySet<string>): FaultPolicy {
     if (type === 'payment.succeeded') return (env.from === 'mq' ? byMq : direct) as LinkFaults | undefined;
     const rule = table.get(type);
     if (rule === undefined) return undefined;
-    const { outage, ...perMessage } = slowReplies(rule);
+    const { outage, replayed, ...rest } = slowReplies(rule);
+    const perMessage: LinkFaults =
+      replayed === undefined
+        ? rest
+        : { ...rest, replayed: { label: replayed, from: 'attacker', afterMs: replayAfterMs } };
     if (outage === undefined) return perMessage;
     // An outage is per flow: every callback of one trade is lost, or none is.
     const key = (env.msg as Message & { notification: Notification }).notification.outTradeNo;
@@ -405,6 +427,11 @@ function buildPolicy(enabled: ReadonlySet<string>): FaultPolicy {
       };
     },
     corrupt(msg: Message): Message {
+      // A gateway's answer cut short in transit: the request ran, and nothing of the answer can be read.
+      if (msg.type !== 'gateway.notify') {
+        const { type, outTradeNo, requestId } = msg as Message & { outTradeNo?: string; requestId?: number };
+        return { type, outTradeNo, requestId, ok: false, malformed: true } as Message;
+      }
       const m = msg as Message & { notification: Notification };
       return { ...m, notification: { ...m.notification, amount: 1 } } as Message;
     },

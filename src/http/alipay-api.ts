@@ -25,7 +25,7 @@ import { HttpResponse, http } from 'msw';
 import type { GatewayClient } from '../adapters/payment-center-port.ts';
 import { ProcessCrashed } from '../adapters/service-ports.ts';
 import { type Notification, orderIdOf } from '../domain/messages.ts';
-import type { ProviderWire } from './provider-wire.ts';
+import { MalformedReply, malformedResponse, type ProviderWire } from './provider-wire.ts';
 
 const gatewayUrl = 'https://openapi.alipay.com/gateway.do';
 
@@ -155,8 +155,12 @@ function orderIdIn(passback: string): string {
 }
 
 /** The process that asked died while it waited: its connection is gone, its answer with it. */
+/** The gateway ran the call and its answer was cut short on the way (`gateway.reply.malformed`). */
+const cutShort: Answer = {};
+
 function lost(e: unknown): Answer {
   if (e instanceof ProcessCrashed) return undefined;
+  if (e instanceof MalformedReply) return cutShort;
   throw e;
 }
 
@@ -258,7 +262,9 @@ export class AlipayApi implements ProviderWire {
       `Alipay ${method || '(no method)'} → ${
         answer === undefined
           ? 'no answer (network error)'
-          : `${answer.code}${answer.sub_code === undefined ? '' : ` ${answer.sub_code}`}`
+          : answer === cutShort
+            ? '200, its body cut short'
+            : `${answer.code}${answer.sub_code === undefined ? '' : ` ${answer.sub_code}`}`
       }`,
       trade === undefined
         ? typeof passback === 'string'
@@ -267,6 +273,7 @@ export class AlipayApi implements ProviderWire {
         : orderIdOf(trade.outTradeNo),
     );
     if (answer === undefined) return HttpResponse.error();
+    if (answer === cutShort) return malformedResponse();
     const key = !this.knows(method) ? 'error_response' : `${method.replaceAll('.', '_')}_response`;
     // The SDK checks the signature over the response object's exact text, cut from the raw body.
     const text = JSON.stringify(answer);

@@ -34,7 +34,7 @@ import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
 import type { World } from '../kernel/index.ts';
 import { AlipayApi, type AlipayCredentials, alipayCredentials } from './alipay-api.ts';
 import { NetworkGuard } from './network-guard.ts';
-import type { ProviderWire } from './provider-wire.ts';
+import { type ProviderWire, throwingOnMalformed } from './provider-wire.ts';
 import { StripeApi } from './stripe-api.ts';
 import { VirtualTime } from './virtual-time.ts';
 import { WechatApi, type WechatCredentials, wechatCredentials } from './wechat-api.ts';
@@ -145,7 +145,7 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
       const bridge = this.caller();
       // A dead process's connection is gone: its call goes nowhere.
       if (bridge === undefined) throw new ProcessCrashed();
-      return bridge.ports.gateway;
+      return throwingOnMalformed(bridge.ports.gateway);
     };
     const tell = (exchange: string, orderId: string | undefined) => this.tell(exchange, orderId);
     this.provider = profile.name as HttpAppEnv['provider'];

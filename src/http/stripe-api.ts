@@ -16,7 +16,7 @@ import { HttpResponse, http } from 'msw';
 import type { GatewayClient } from '../adapters/payment-center-port.ts';
 import { ProcessCrashed } from '../adapters/service-ports.ts';
 import { type Notification, orderIdOf } from '../domain/messages.ts';
-import type { ProviderWire } from './provider-wire.ts';
+import { MalformedReply, malformedResponse, type ProviderWire } from './provider-wire.ts';
 
 const base = 'https://api.stripe.com/v1';
 
@@ -32,6 +32,8 @@ interface Intent {
 interface Answer {
   readonly status: number;
   readonly body: object;
+  /** The gateway ran the call and its answer was cut short on the way (`gateway.reply.malformed`). */
+  readonly cutShort?: true;
 }
 
 function stripeError(status: number, type: string, code: string, message: string): Answer {
@@ -53,6 +55,7 @@ function formOf(text: string): { fields: Map<string, string>; metadata: Record<s
 /** The process that asked died while it waited: its connection is gone, its answer with it. */
 function lost(error: unknown): Answer {
   if (error instanceof ProcessCrashed) return { status: 0, body: {} };
+  if (error instanceof MalformedReply) return { status: 200, body: {}, cutShort: true };
   throw error;
 }
 
@@ -108,10 +111,20 @@ export class StripeApi implements ProviderWire {
       );
     else response = await call();
     const body =
-      response.type === 'error' ? undefined : ((await response.clone().json()) as Record<string, unknown>);
+      response.type === 'error'
+        ? undefined
+        : ((await response
+            .clone()
+            .json()
+            .catch(() => undefined)) as Record<string, unknown> | undefined);
     const outTradeNo =
       before ?? this.intents.get(String(body?.id ?? body?.payment_intent ?? ''))?.outTradeNo ?? undefined;
-    const answer = response.type === 'error' ? 'no answer (network error)' : String(response.status);
+    const answer =
+      response.type === 'error'
+        ? 'no answer (network error)'
+        : body === undefined
+          ? `${response.status}, its body cut short`
+          : String(response.status);
     this.tell(
       `Stripe ${request.method} ${path} → ${answer}`,
       outTradeNo === undefined ? undefined : orderIdOf(outTradeNo),
@@ -271,8 +284,9 @@ export class StripeApi implements ProviderWire {
   }
 
   private async answer(call: () => Promise<Answer>): Promise<Response> {
-    const { status, body } = await call().catch(lost);
+    const { status, body, cutShort } = await call().catch(lost);
     if (status === 0) return HttpResponse.error();
+    if (cutShort) return malformedResponse();
     return HttpResponse.json(body, { status });
   }
 
@@ -303,6 +317,7 @@ export class StripeApi implements ProviderWire {
     }
     const answer = await call(formOf(text), key).catch(lost);
     if (answer.status === 0) return HttpResponse.error();
+    if (answer.cutShort) return malformedResponse();
     // Stripe keeps the result of a key once the request ran, errors included, but not a 500.
     if (known !== undefined && answer.status < 500) known.answer = answer;
     return HttpResponse.json(answer.body, { status: answer.status });

@@ -18,7 +18,7 @@ import { HttpResponse, http } from 'msw';
 import type { GatewayClient } from '../adapters/payment-center-port.ts';
 import { ProcessCrashed } from '../adapters/service-ports.ts';
 import { type Notification, orderIdOf } from '../domain/messages.ts';
-import type { ProviderWire } from './provider-wire.ts';
+import { MalformedReply, malformedResponse, type ProviderWire } from './provider-wire.ts';
 
 const base = 'https://api.mch.weixin.qq.com';
 
@@ -67,6 +67,8 @@ export function wechatCredentials(): WechatCredentials & {
 interface Answer {
   readonly status: number;
   readonly body?: object;
+  /** The gateway ran the call and its answer was cut short on the way (`gateway.reply.malformed`). */
+  readonly cutShort?: true;
 }
 
 interface Trade {
@@ -85,6 +87,7 @@ const error = (status: number, code: string, message: string): Answer => ({
 /** The process that asked died while it waited: its connection is gone, its answer with it. */
 function lost(e: unknown): Answer {
   if (e instanceof ProcessCrashed) return { status: 0 };
+  if (e instanceof MalformedReply) return { status: 200, cutShort: true };
   throw e;
 }
 
@@ -311,10 +314,11 @@ export class WechatApi implements ProviderWire {
     // A call refused before it made a trade is about the order its attach names.
     const attach = text === '' ? undefined : (JSON.parse(text) as { attach?: unknown }).attach;
     this.tell(
-      `WeChat Pay ${request.method} ${url.pathname} → ${answer.status === 0 ? 'no answer (network error)' : answer.status}`,
+      `WeChat Pay ${request.method} ${url.pathname} → ${answer.status === 0 ? 'no answer (network error)' : answer.cutShort ? '200, its body cut short' : answer.status}`,
       trade === undefined ? (typeof attach === 'string' ? attach : undefined) : orderIdOf(trade.outTradeNo),
     );
     if (answer.status === 0) return HttpResponse.error();
+    if (answer.cutShort) return malformedResponse();
     const body = answer.body === undefined ? '' : JSON.stringify(answer.body);
     return new HttpResponse(body === '' ? null : body, {
       status: answer.status,

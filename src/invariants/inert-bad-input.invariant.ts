@@ -1,6 +1,6 @@
-// Safety: a hostile message (a forged callback, a callback altered in flight) has no effect but a
-// rejection: its handler writes nothing and sends nothing except a reply to whoever sent it, and
-// nothing it caused downstream does either. Effects are followed by cause (the message whose
+// Safety: a hostile message (a forged callback, a callback altered in flight, a stale replay of a
+// genuine one) has no effect but a rejection: its handler writes nothing and sends nothing except a
+// reply to whoever sent it, and nothing it caused downstream does either. Effects are followed by cause (the message whose
 // handler produced them), so a write one await after the callback is still its effect. Does not
 // require that the sender gets an error reply.
 
@@ -21,7 +21,7 @@ export const inertBadInput: Invariant = {
     for (const e of view.facts.trace) {
       if (e.kind === 'deliver') {
         const env = e.env;
-        if (env.tag === 'notify.forged' || env.tag === 'notify.tampered') {
+        if (env.tag === 'notify.forged' || env.tag === 'notify.tampered' || env.tag === 'notify.replayed') {
           tainted.set(env.id, { tag: env.tag, replyTo: env.from });
           continue;
         }

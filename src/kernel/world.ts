@@ -37,6 +37,11 @@ export interface LinkFaults {
   readonly delayOptionsMs?: readonly number[];
   /** A fault that alters the message in flight; the policy's `corrupt` says how. */
   readonly corrupted?: string;
+  /**
+   * Someone who captured the message in flight (`from`) sends an exact copy again `afterMs` later:
+   * a replay, still carrying what the original carried (its timestamp, its signature).
+   */
+  readonly replayed?: { readonly label: string; readonly from: string; readonly afterMs: number };
   /** A fault that takes the link down for one flow (`key`) for the whole run, decided once per key. */
   readonly outage?: { readonly label: string; readonly key: string };
   /**
@@ -246,6 +251,16 @@ export class World {
       if (faults.corrupted !== undefined && this.choose(faults.corrupted, 2) === 1) {
         env = { ...env, msg: this.options.faults.corrupt(msg), tag: faults.corrupted };
         this.recordFault(faults.corrupted, 'altered in flight', env);
+      }
+      if (faults.replayed !== undefined && this.choose(faults.replayed.label, 2) === 1) {
+        const { label, from: by, afterMs } = faults.replayed;
+        const copy: Envelope = { ...env, id: this.nextEnvelopeId++, from: by, tag: label };
+        this.recordFault(
+          label,
+          `captured in flight by the ${by}, who sends it again ${afterMs / 60_000} min later`,
+          env,
+        );
+        this.push({ atMs: this.nowMs + afterMs, seq: this.seq++, kind: 'deliver', env: copy });
       }
       if (faults.lost !== undefined && this.choose(faults.lost, 2) === 1) {
         this.recordFault(faults.lost, 'lost', env);

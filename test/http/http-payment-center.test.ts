@@ -284,6 +284,45 @@ describe('a Hono + Stripe payment center, unmodified, in place of the model', ()
     );
   });
 
+  it.each([
+    ['stripe', 'Stripe POST /v1/payment_intents → 200, its body cut short'],
+    ['wechat', 'WeChat Pay POST /v3/pay/transactions/native → 200, its body cut short'],
+    ['alipay', 'Alipay alipay.trade.precreate → 200, its body cut short'],
+  ])(
+    'on %s, answers a call whose answer was cut short with a 200 whose body does not parse',
+    async (provider, told) => {
+      const design = await resolveDesign(`hardened,provider=${provider}`);
+      const cutShort = { workload: one, picks: [{ label: 'gateway.reply.malformed', nth: 0, index: 1 }] };
+      const r = await replay(design, cutShort, {
+        faults: new Set(['gateway.reply.malformed']),
+        paymentCenter: service(),
+      });
+      const notes = r.trace.flatMap((e) => (e.kind === 'note' && e.owner === 'pc' ? [e.text] : []));
+      expect(notes[0]).toBe(told);
+      expect(r.violations).toEqual([]);
+    },
+  );
+
+  it.each([
+    ['stripe', 'POST /webhooks/stripe → 400'],
+    ['wechat', 'POST /notify/wechat → 400'],
+  ])(
+    'on %s, a genuine callback replayed ten minutes later is refused for its stale timestamp',
+    async (provider, refused) => {
+      const design = await resolveDesign(`hardened,provider=${provider}`);
+      const replayed = { workload: one, picks: [{ label: 'notify.replayed', nth: 0, index: 1 }] };
+      const r = await replay(design, replayed, {
+        faults: new Set(['notify.replayed']),
+        paymentCenter: service(),
+      });
+      const replays = r.trace.filter((e) => e.kind === 'deliver' && e.env.tag === 'notify.replayed');
+      expect(replays).toHaveLength(1);
+      const after = r.trace.filter((e) => e.kind === 'note' && e.atMs >= (replays[0]?.atMs ?? 0));
+      expect(after.map((e) => (e.kind === 'note' ? e.text : ''))).toContain(refused);
+      expect(r.violations).toEqual([]);
+    },
+  );
+
   it("runs a cron library's schedule on the world's clock", async () => {
     const design = await resolveDesign('hardened,provider=stripe');
     const ticks: number[] = [];
