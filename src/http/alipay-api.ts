@@ -20,12 +20,13 @@
 //   Its times are Beijing time (UTC+8), as Alipay writes them: "yyyy-MM-dd HH:mm:ss".
 // paysim's order id rides in `passback_params`, which Alipay hands back untouched in notifications.
 
-import { createSign, createVerify, generateKeyPairSync } from 'node:crypto';
+import { createSign, createVerify } from 'node:crypto';
 import { HttpResponse, http } from 'msw';
 import type { GatewayClient } from '../adapters/payment-center-port.ts';
 import { ProcessCrashed } from '../adapters/service-ports.ts';
 import { type Notification, orderIdOf } from '../domain/messages.ts';
 import { MalformedReply, malformedResponse, type ProviderWire } from './provider-wire.ts';
+import { type KeyPair, rsaKeyPair } from './test-keys.ts';
 
 const gatewayUrl = 'https://openapi.alipay.com/gateway.do';
 
@@ -40,21 +41,13 @@ export interface AlipayCredentials {
   readonly alipayPublicKey: string;
 }
 
-/** Key pairs made once per process: test keys of paysim's own, never real ones. */
-function keyPair() {
-  return generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
-}
-let keys: { app: ReturnType<typeof keyPair>; platform: ReturnType<typeof keyPair> } | undefined;
+let keys: { app: KeyPair; platform: KeyPair } | undefined;
 
 export function alipayCredentials(): AlipayCredentials & {
   readonly appPublicKey: string;
   readonly alipayPrivateKey: string;
 } {
-  keys ??= { app: keyPair(), platform: keyPair() };
+  keys ??= { app: rsaKeyPair(), platform: rsaKeyPair() };
   return {
     appId: '2021000100000001',
     sellerId: '2088102146225135',

@@ -13,12 +13,13 @@
 //   (associated_data "transaction"); the merchant answers 200 or 204 with no body to acknowledge it.
 // paysim's order id rides in `attach`, as merchants put their own data there.
 
-import { createCipheriv, createSign, createVerify, generateKeyPairSync } from 'node:crypto';
+import { createCipheriv, createSign, createVerify } from 'node:crypto';
 import { HttpResponse, http } from 'msw';
 import type { GatewayClient } from '../adapters/payment-center-port.ts';
 import { ProcessCrashed } from '../adapters/service-ports.ts';
 import { type Notification, orderIdOf } from '../domain/messages.ts';
 import { MalformedReply, malformedResponse, type ProviderWire } from './provider-wire.ts';
+import { type KeyPair, rsaKeyPair } from './test-keys.ts';
 
 const base = 'https://api.mch.weixin.qq.com';
 
@@ -36,21 +37,13 @@ export interface WechatCredentials {
   readonly apiV3Key: string;
 }
 
-/** Key pairs made once per process: test keys of paysim's own, never real ones. */
-function keyPair() {
-  return generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
-}
-let keys: { merchant: ReturnType<typeof keyPair>; platform: ReturnType<typeof keyPair> } | undefined;
+let keys: { merchant: KeyPair; platform: KeyPair } | undefined;
 
 export function wechatCredentials(): WechatCredentials & {
   readonly merchantPublicKey: string;
   readonly platformPrivateKey: string;
 } {
-  keys ??= { merchant: keyPair(), platform: keyPair() };
+  keys ??= { merchant: rsaKeyPair(), platform: rsaKeyPair() };
   return {
     mchid: '1900000001',
     appid: 'wxpaysim0000000001',
