@@ -288,3 +288,31 @@ function printTable(table: string[][]): void {
   for (const r of table) console.log(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  '));
 }
 await closeSqlDatabases();
+
+// One long search on one thread and on a pool of two worker threads (`check --workers 2`): the same
+// seed, so the same verdict; the pool's time includes starting its threads (tsx and the simulator
+// loaded in each) and shrinking on one thread, as `paysim check` pays them.
+{
+  const { exploreIndexed } = await import('../src/check/pool.ts');
+  const runs = Number(process.env.BENCH_POOL_RUNS ?? 20_000);
+  const search = { design: presets.hardened as Design, runs, seed: 11, maxOrders: 3, faults };
+  const seconds = async (search: () => Promise<unknown>) => {
+    const start = performance.now();
+    await search();
+    return (performance.now() - start) / 1000;
+  };
+  let one: Awaited<ReturnType<typeof explore>> | undefined;
+  let two: Awaited<ReturnType<typeof explore>> | undefined;
+  const oneS = await seconds(async () => (one = await explore(search)));
+  const twoS = await seconds(async () => (two = await exploreIndexed({ ...search, workers: 2 })));
+  if (one?.runs !== two?.runs || one?.counterexample?.foundAtRun !== two?.counterexample?.foundAtRun)
+    throw new Error('the worker pool told another verdict than one thread');
+  console.log(
+    `\nOne long search (hardened, every fault, ${runs} runs, seed 11), one thread and --workers 2:\n`,
+  );
+  printTable([
+    ['threads', 'runs/s', 'seconds', 'speedup'],
+    ['1', rate(runs / oneS), oneS.toFixed(1), ''],
+    ['2 (starting the pool included)', rate(runs / twoS), twoS.toFixed(1), `${(oneS / twoS).toFixed(2)}×`],
+  ]);
+}

@@ -59,46 +59,89 @@ export interface ExploreReport {
 }
 
 export async function explore(options: ExploreOptions): Promise<ExploreReport> {
-  const { design, faults, maxOrders } = options;
-  // A fault that cannot strike this design (another provider's, another channel's) would only
-  // take a place in the swarm from one that can.
-  const labels = [...faults].filter((id) => idleBecause(id, design) === undefined);
-  const plain = options.search === 'plain';
-  const picks = plain
-    ? plainPicksArbitrary(labels, maxOrders)
-    : picksArbitrary(labels, maxOrders, await reachOf(options), timerFocuses(design));
   let done = 0;
-  const property = fc.asyncProperty(workloadArbitrary(maxOrders), picks, async (workload, raw) => {
-    const { result } = await runAimed(options, workload, raw);
-    options.onRun?.(++done, result);
-    return result.violations.length === 0;
-  });
+  const property = await searchProperty(options, (result) => options.onRun?.(++done, result));
   const details = await fc.check(property, {
     numRuns: options.runs,
     seed: options.seed,
     endOnFailure: false,
   });
-  const report = { design: design.name, seed: options.seed, runs: details.numRuns };
+  const report = { design: options.design.name, seed: options.seed, runs: details.numRuns };
   if (!details.failed || details.counterexample === null) return report;
-  const [workload, raw] = details.counterexample as [Workload, RawPick[]];
+  return { ...report, counterexample: await counterexampleOf(options, details, details.numRuns) };
+}
+
+/** A generated run: the workload and the raw picks, as fast-check generates them. */
+export type Generated = [Workload, RawPick[]];
+
+/**
+ * The property a search checks: the same arbitraries (aimed at this design's reach and timers)
+ * whether it runs here or in a worker thread, so that run index i is the same run everywhere.
+ */
+export async function searchProperty(
+  options: ExploreOptions,
+  onRun?: (result: RunResult) => void,
+): Promise<fc.IAsyncPropertyWithHooks<Generated>> {
+  const { design, faults, maxOrders } = options;
+  // A fault that cannot strike this design (another provider's, another channel's) would only
+  // take a place in the swarm from one that can.
+  const labels = [...faults].filter((id) => idleBecause(id, design) === undefined);
+  const picks =
+    options.search === 'plain'
+      ? plainPicksArbitrary(labels, maxOrders)
+      : picksArbitrary(labels, maxOrders, await reachOf(options), timerFocuses(design));
+  return fc.asyncProperty(workloadArbitrary(maxOrders), picks, async (workload, raw) => {
+    const result = await runGenerated(options, [workload, raw]);
+    onRun?.(result);
+    return result.violations.length === 0;
+  });
+}
+
+/** Runs one generated value, as the search's property does. */
+export async function runGenerated(options: ExploreOptions, [workload, raw]: Generated): Promise<RunResult> {
+  return (await runAimed(options, workload, raw)).result;
+}
+
+/**
+ * Shrinks the failing run at 0-based index `index` of the search with this seed, exactly as a
+ * search that met it first would: fast-check replays that run (its `path`) and shrinks from it.
+ */
+export async function shrinkAt(options: ExploreOptions, index: number): Promise<Counterexample> {
+  let done = 0;
+  const property = await searchProperty(options, (result) => options.onRun?.(++done, result));
+  const details = await fc.check(property, {
+    numRuns: 1,
+    seed: options.seed,
+    path: String(index),
+    endOnFailure: false,
+  });
+  if (!details.failed || details.counterexample === null)
+    throw new Error(`run ${index + 1} of seed ${options.seed} failed in the search but passed when replayed`);
+  return counterexampleOf(options, details, index + 1);
+}
+
+/** The story of a shrunk failure: re-run to learn the exact decisions, then drop needless ones. */
+async function counterexampleOf(
+  options: ExploreOptions,
+  details: { counterexample: unknown; numShrinks: number },
+  foundAtRun: number,
+): Promise<Counterexample> {
+  const [workload, raw] = details.counterexample as Generated;
   // Re-run the shrunk case to learn the exact decisions it took: those, not the raw values, replay it.
   const { result: shrunk, choices } = await runAimed(options, workload, raw);
   const smallest = await dropNeedlessPicks(options, workload, choices.taken, shrunk);
   const result = smallest.result;
   return {
-    ...report,
-    counterexample: {
-      story: {
-        design: design.name,
-        workload,
-        picks: smallest.picks,
-        ...(options.app === undefined ? {} : { app: options.app }),
-      },
-      violations: result.violations,
-      result,
-      foundAtRun: details.numRuns,
-      shrinks: details.numShrinks,
+    story: {
+      design: options.design.name,
+      workload,
+      picks: smallest.picks,
+      ...(options.app === undefined ? {} : { app: options.app }),
     },
+    violations: result.violations,
+    result,
+    foundAtRun,
+    shrinks: details.numShrinks,
   };
 }
 

@@ -1,5 +1,8 @@
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { explore } from '../check/explore.ts';
+import { type ExploreReport, explore } from '../check/explore.ts';
+import { defaultWorkers, exploreIndexed, longSearchRuns, type Shard, shardRange } from '../check/pool.ts';
 import { formatReplayCommand } from '../check/story.ts';
 import { type ProviderName, providerNames } from '../designs/design.ts';
 import { resolveDesign } from '../designs/load-design.ts';
@@ -17,6 +20,7 @@ import { checkWritable, choiceOf, faultList, positiveInt, reportFormatList, seed
 import { progressBar, progressWanted } from './progress.ts';
 import { checkReportDir, defaultReportDir, writeReportFiles } from './report-files.ts';
 import { describeSettings } from './run-settings.ts';
+import { shardJson, shardOption } from './shards.ts';
 import { saveStory } from './story-file.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -36,6 +40,8 @@ interface CheckFlags {
   report?: ReportFormat[];
   reportDir: string;
   engine: MachineEngine;
+  workers?: number;
+  shard?: Shard;
 }
 
 export function checkCommand(): Command {
@@ -74,9 +80,19 @@ export function checkCommand(): Command {
       choiceOf('--engine', machineEngines),
       defaultEngine,
     )
+    .option(
+      '--workers <n>',
+      `threads to search on, each running some of the seed's runs; the result is the one a single thread gives (default: the core count, ${availableParallelism()} here, for a search of ${longSearchRuns} runs or more, else 1: starting the threads takes about a second, which a shorter search does not win back)`,
+      positiveInt('--workers'),
+    )
+    .option(
+      '--shard <i/n>',
+      "search only the i-th of n equal parts of the seed's runs (for CI runners sharing one search); combine the parts' --json results with `paysim merge`",
+      shardOption,
+    )
     .addHelpText(
       'after',
-      '\nExamples:\n  npx paysim check\n  npx paysim check --design seed --seed 7 --report html\n  npx paysim check --design my-design.json --faults notify.lost,pc.crash --runs 5000',
+      '\nExamples:\n  npx paysim check\n  npx paysim check --design seed --seed 7 --report html\n  npx paysim check --design my-design.json --faults notify.lost,pc.crash --runs 5000\n  npx paysim check --runs 100000 --seed 7 --shard 2/4 --json > shard-2.json   # then: npx paysim merge shard-*.json',
     )
     .action(async (flags: CheckFlags) => {
       if (flags.faults !== undefined && flags.withoutFaults !== undefined)
@@ -112,17 +128,39 @@ export function checkCommand(): Command {
         yours,
         engine: flags.engine,
       };
-      const rerun = describeSettings(settings).split('\n')[0] as string;
-      if (!flags.json) process.stdout.write(`${describeSettings(settings)}\n\n`);
+      const { from, to } = shardRange(flags.runs, flags.shard);
+      if (flags.shard !== undefined && flags.shard.count > flags.runs)
+        throw new UsageError(
+          `--shard ${flags.shard.index}/${flags.shard.count}: ${flags.runs} runs cannot be split into ${flags.shard.count} shards; give fewer shards than --runs`,
+        );
+      const shardText = flags.shard && ` --shard ${flags.shard.index}/${flags.shard.count}`;
+      const [command, ...described] = describeSettings(settings).split('\n');
+      const rerun = `${command}${shardText ?? ''}`;
+      const workers = flags.workers ?? defaultWorkers(to - from);
+      if (!flags.json) {
+        const extra = [
+          ...(flags.shard === undefined
+            ? []
+            : [
+                `  shard ${flags.shard.index}/${flags.shard.count}: runs ${from + 1}-${to} of the seed's ${flags.runs}; combine the shards' --json results with \`paysim merge\``,
+              ]),
+          ...(workers > 1 ? [`  searching on ${workers} worker threads`] : []),
+        ];
+        process.stdout.write(`${[rerun, ...described, ...extra].join('\n')}\n\n`);
+      }
       const bar = progressBar(progressWanted(flags.json), '  exploring {bar} {value}/{total} worlds');
       let done = 0;
       const stopListening = onInterrupt(
-        () => interruptedSummary({ done, runs: flags.runs, rerun, json: flags.json }),
+        () => interruptedSummary({ done, runs: to - from, rerun, json: flags.json }),
         bar,
       );
-      bar?.start(flags.runs);
+      bar?.start(to - from);
       const started = performance.now();
-      const report = await explore({
+      const progress = (n: number) => {
+        done = n;
+        bar?.update(n);
+      };
+      const options = {
         design,
         runs: flags.runs,
         seed,
@@ -132,11 +170,18 @@ export function checkCommand(): Command {
         businessApp: app?.businessApp,
         app: app?.file,
         engine: flags.engine,
-        onRun: (n) => {
-          done = n;
-          bar?.update(n);
-        },
-      });
+      };
+      // One thread and the whole seed: fast-check's own search, the reference the others equal.
+      const report: ExploreReport =
+        workers === 1 && flags.shard === undefined
+          ? await explore({ ...options, onRun: progress })
+          : await exploreIndexed({
+              ...options,
+              workers,
+              shard: flags.shard,
+              appModule: flags.app === undefined ? undefined : resolve(flags.app),
+              onProgress: progress,
+            });
       bar?.stop();
       stopListening();
       const elapsed = performance.now() - started;
@@ -160,6 +205,9 @@ export function checkCommand(): Command {
         const doc = {
           ...verdictJson(report, elapsed, { verbose: flags.verbose }),
           ...(flags.report ? { reports: reportPaths } : {}),
+          ...(flags.shard === undefined
+            ? {}
+            : { shard: shardJson(flags.shard, { ...settings, faults, rerun: command as string }) }),
         };
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
       } else {

@@ -9,6 +9,7 @@ import { checkCommand } from './check.command.ts';
 import { learnCommand } from './learn.command.ts';
 import { designsCommand, faultsCommand } from './list.command.ts';
 import { matrixCommand } from './matrix.command.ts';
+import { mergeCommand } from './merge.command.ts';
 import { replayCommand } from './replay.command.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -48,6 +49,7 @@ const program = new Command('paysim')
 program.addCommand(checkCommand());
 program.addCommand(replayCommand());
 program.addCommand(matrixCommand());
+program.addCommand(mergeCommand());
 program.addCommand(designsCommand());
 program.addCommand(faultsCommand());
 program.addCommand(learnCommand());

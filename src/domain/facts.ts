@@ -52,11 +52,13 @@ export type Projection = (
 
 /** The facts a trace entry carries, as a list. */
 export function factsOf(entry: TraceEntry): readonly Fact[] {
-  if (entry.kind !== 'write' && entry.kind !== 'observe' && entry.kind !== 'commit') return [];
+  if (entry.kind !== 'write' && entry.kind !== 'observe' && entry.kind !== 'commit') return noFacts;
   const fact = entry.fact as Fact | readonly Fact[] | undefined;
-  if (fact === undefined) return [];
+  if (fact === undefined) return noFacts;
   return Array.isArray(fact) ? fact : [fact as Fact];
 }
+
+const noFacts: readonly Fact[] = Object.freeze([]);
 
 /** Whether a shipment is new: one without a key always is; one with a key, the first time. */
 export function newShipment(fact: ShipmentFact, seen: Set<string>): boolean {
@@ -71,27 +73,30 @@ export function newShipment(fact: ShipmentFact, seen: Set<string>): boolean {
 export function paymentFactOf(table: string, key: string, row: object): PaymentFact | undefined {
   if (table !== 'payments') return undefined;
   const p = row as PaymentRow;
-  return {
+  // Field by field, in the order a spread of the optional ones would give (facts go into traces).
+  const fact: { -readonly [K in keyof PaymentFact]: PaymentFact[K] } = {
     kind: 'payment',
     orderId: key,
     status: p.status,
-    ...(p.paidBy === undefined ? {} : { paidBy: p.paidBy }),
-    ...(p.reason === undefined ? {} : { reason: p.reason }),
   };
+  if (p.paidBy !== undefined) fact.paidBy = p.paidBy;
+  if (p.reason !== undefined) fact.reason = p.reason;
+  return fact;
 }
 
 /** The business app model's projection: its `orders` rows. */
 export function orderFactOf(table: string, key: string, row: object): OrderFact | undefined {
   if (table !== 'orders') return undefined;
   const o = row as OrderRow;
-  return {
+  const fact: { -readonly [K in keyof OrderFact]: OrderFact[K] } = {
     kind: 'order',
     orderId: key,
     intentId: o.intentId,
     amount: o.amount,
     status: o.status,
-    ...(o.reason === undefined ? {} : { reason: o.reason }),
   };
+  if (o.reason !== undefined) fact.reason = o.reason;
+  return fact;
 }
 
 /** The last fact each service gave about each order in a run, and how many shipments were recorded. */

@@ -27,14 +27,10 @@ export class RedisStore implements Service {
   deliver(env: Envelope): void {
     const cmd = env.msg as Command;
     const now = this.world.nowMs;
-    const live = (key: string) => {
-      const entry = this.entries.get(key);
-      return entry !== undefined && entry.expiresAtMs > now ? entry : undefined;
-    };
     let value: string | null = null;
-    if (cmd.type === 'redis.get') value = live(cmd.key)?.value ?? null;
+    if (cmd.type === 'redis.get') value = this.live(cmd.key, now)?.value ?? null;
     else if (cmd.type === 'redis.del') this.entries.delete(cmd.key);
-    else if (!cmd.nx || live(cmd.key) === undefined) {
+    else if (!cmd.nx || this.live(cmd.key, now) === undefined) {
       this.entries.set(cmd.key, {
         value: cmd.value,
         expiresAtMs: cmd.ttlMs === undefined ? Infinity : now + cmd.ttlMs,
@@ -49,6 +45,11 @@ export class RedisStore implements Service {
       value,
       ...(requestId === undefined ? {} : { requestId }),
     });
+  }
+
+  private live(key: string, now: number): Entry | undefined {
+    const entry = this.entries.get(key);
+    return entry !== undefined && entry.expiresAtMs > now ? entry : undefined;
   }
 
   /** Keys still holding at the end, with their expiry (Infinity: never). */

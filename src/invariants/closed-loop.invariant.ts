@@ -1,7 +1,7 @@
 // At quiescence: every order and payment order ends terminal (paid or closed) or in an explicit
 // exception state with a reason a person can act on.
 
-import type { Invariant, Violation } from './run-view.ts';
+import type { Invariant, RunView, Violation } from './run-view.ts';
 
 const terminal = new Set(['paid', 'closed']);
 
@@ -11,24 +11,23 @@ export const closedLoop: Invariant = {
   statement: 'every order and payment ends paid, closed, or in exception with a reason',
   check(view) {
     const out: Violation[] = [];
-    const rows = [
-      ...[...view.orders()].map(([id, r]) => ({
-        id,
-        who: 'business app',
-        status: r.status as string,
-        reason: r.reason,
-      })),
-      ...[...view.payments()].map(([id, r]) => ({
-        id,
-        who: 'payment center',
-        status: r.status as string,
-        reason: r.reason,
-      })),
-    ];
-    for (const r of rows) {
-      if (terminal.has(r.status) || (r.status === 'exception' && r.reason)) continue;
-      out.push(view.violation(this.name, [r.id], `the ${r.who} left order ${r.id} in ${r.status}`));
-    }
+    // The business app's orders first, then the payment center's.
+    for (const [id, r] of view.orders()) judge(view, out, this.name, id, 'business app', r.status, r.reason);
+    for (const [id, r] of view.payments())
+      judge(view, out, this.name, id, 'payment center', r.status, r.reason);
     return out;
   },
 };
+
+function judge(
+  view: RunView,
+  out: Violation[],
+  name: string,
+  id: string,
+  who: string,
+  status: string,
+  reason: string | undefined,
+): void {
+  if (terminal.has(status) || (status === 'exception' && reason)) return;
+  out.push(view.violation(name, [id], `the ${who} left order ${id} in ${status}`));
+}

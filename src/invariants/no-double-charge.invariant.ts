@@ -11,11 +11,14 @@ export const noDoubleCharge: Invariant = {
   check(view) {
     const out: Violation[] = [];
     const net = new Map<string, number>();
-    const events = [
-      ...view.captures.map((c) => ({ ...c, sign: 1 })),
-      ...view.refunds.map((r) => ({ ...r, sign: -1 })),
-    ];
-    events.sort((a, b) => a.step - b.step || b.sign - a.sign);
+    // Captures are in trace (step) order already: without refunds there is nothing to merge.
+    const events =
+      view.refunds.length === 0
+        ? view.captures.map((c) => ({ ...c, sign: 1 }))
+        : [
+            ...view.captures.map((c) => ({ ...c, sign: 1 })),
+            ...view.refunds.map((r) => ({ ...r, sign: -1 })),
+          ].sort((a, b) => a.step - b.step || b.sign - a.sign);
     for (const e of events) {
       const now = (net.get(e.orderId) ?? 0) + e.sign * e.amount;
       net.set(e.orderId, now);

@@ -64,6 +64,8 @@ export class RunView {
   private readonly lastPayment = new Map<string, PaymentFact>();
   readonly lastStep: number;
   readonly endMs: number;
+  private net: Map<string, number> | undefined;
+  private ids: Set<string> | undefined;
 
   constructor(readonly facts: RunFacts) {
     const orderStatus = new Map<string, string>();
@@ -73,15 +75,23 @@ export class RunView {
       if (e.kind !== 'write' && e.kind !== 'observe' && e.kind !== 'commit') continue;
       if (e.kind === 'write' && e.owner === 'gateway') {
         const row = e.row as Record<string, unknown>;
-        const movement = {
-          step: e.step,
-          atMs: e.atMs,
-          orderId: row.orderId as string,
-          amount: row.amount as number,
-        };
-        if (e.table === 'captures') this.captures.push({ ...movement, outTradeNo: e.key });
+        // Built whole (the same fields, in the same order, as spreading a shared part would give).
+        if (e.table === 'captures')
+          this.captures.push({
+            step: e.step,
+            atMs: e.atMs,
+            orderId: row.orderId as string,
+            amount: row.amount as number,
+            outTradeNo: e.key,
+          });
         else if (e.table === 'refunds')
-          this.refunds.push({ ...movement, outTradeNo: row.outTradeNo as string });
+          this.refunds.push({
+            step: e.step,
+            atMs: e.atMs,
+            orderId: row.orderId as string,
+            amount: row.amount as number,
+            outTradeNo: row.outTradeNo as string,
+          });
         continue;
       }
       // A fulfilment is a decision to ship, recorded with its write; a lost update cannot hide one.
@@ -117,21 +127,24 @@ export class RunView {
     return this.lastPayment;
   }
 
-  /** Captured minus refunded, per order id, at the end of the run. */
-  netCaptured(): Map<string, number> {
+  /** Captured minus refunded, per order id, at the end of the run (computed once; do not change it). */
+  netCaptured(): ReadonlyMap<string, number> {
+    if (this.net !== undefined) return this.net;
     const net = new Map<string, number>();
     for (const c of this.captures) net.set(c.orderId, (net.get(c.orderId) ?? 0) + c.amount);
     for (const r of this.refunds) net.set(r.orderId, (net.get(r.orderId) ?? 0) - r.amount);
+    this.net = net;
     return net;
   }
 
-  /** Every order id the run touched: business orders and orders the gateway charged for. */
-  orderIds(): Set<string> {
-    return new Set([
-      ...this.orders().keys(),
-      ...this.payments().keys(),
-      ...this.captures.map((c) => c.orderId),
-    ]);
+  /** Every order id the run touched: business orders and orders the gateway charged for (computed once). */
+  orderIds(): ReadonlySet<string> {
+    if (this.ids !== undefined) return this.ids;
+    const ids = new Set<string>(this.lastOrder.keys());
+    for (const id of this.lastPayment.keys()) ids.add(id);
+    for (const c of this.captures) ids.add(c.orderId);
+    this.ids = ids;
+    return ids;
   }
 
   violation(
@@ -157,5 +170,7 @@ function track(
   const from = current.get(key);
   if (from === to) return;
   current.set(key, to);
-  changes.push({ step, atMs, key, from, to, ...(paidBy === undefined ? {} : { paidBy }) });
+  const change: { -readonly [K in keyof StatusChange]: StatusChange[K] } = { step, atMs, key, from, to };
+  if (paidBy !== undefined) change.paidBy = paidBy;
+  changes.push(change);
 }

@@ -4,7 +4,7 @@
 // for one of its trades, not refunded before. A forged or tampered callback that gets an order
 // marked paid breaks this; so does a paid recorded against a trade that was refunded.
 
-import type { Invariant, Violation } from './run-view.ts';
+import type { Invariant, RunView, Violation } from './run-view.ts';
 
 export const soundPaid: Invariant = {
   name: 'sound-paid',
@@ -12,19 +12,10 @@ export const soundPaid: Invariant = {
   statement: 'an order is marked paid only on a capture of that trade, of its amount, not refunded',
   check(view) {
     const out: Violation[] = [];
-    const backed = (orderId: string, step: number, amount: number | undefined, trade?: string) =>
-      view.captures.some(
-        (cap) =>
-          cap.orderId === orderId &&
-          cap.step <= step &&
-          cap.amount === amount &&
-          (trade === undefined || cap.outTradeNo === trade) &&
-          !view.refunds.some((r) => r.outTradeNo === cap.outTradeNo && r.step <= step),
-      );
     for (const c of view.paymentChanges) {
       if (c.to !== 'paid') continue;
       const amount = view.amounts.get(c.key);
-      if (!backed(c.key, c.step, amount, c.paidBy)) {
+      if (!backed(view, c.key, c.step, amount, c.paidBy)) {
         out.push(
           view.violation(
             this.name,
@@ -39,7 +30,7 @@ export const soundPaid: Invariant = {
     for (const c of view.orderChanges) {
       if (c.to !== 'paid') continue;
       const amount = view.amounts.get(c.key);
-      if (!backed(c.key, c.step, amount)) {
+      if (!backed(view, c.key, c.step, amount)) {
         out.push(
           view.violation(
             this.name,
@@ -54,3 +45,15 @@ export const soundPaid: Invariant = {
     return out;
   },
 };
+
+/** Whether a capture of `trade` (any trade if undefined), of `amount`, not refunded by `step`, backs a paid. */
+function backed(view: RunView, orderId: string, step: number, amount: number | undefined, trade?: string) {
+  return view.captures.some(
+    (cap) =>
+      cap.orderId === orderId &&
+      cap.step <= step &&
+      cap.amount === amount &&
+      (trade === undefined || cap.outTradeNo === trade) &&
+      !view.refunds.some((r) => r.outTradeNo === cap.outTradeNo && r.step <= step),
+  );
+}

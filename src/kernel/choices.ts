@@ -40,7 +40,7 @@ export class ScriptedChoices implements Choices {
   readonly taken: Pick[] = [];
   /** Picks aimed by time, per label, earliest first. */
   private readonly timed = new Map<string, Array<{ atMs: number; value: number }>>();
-  private now: () => number = () => 0;
+  private now: () => number = atZero;
 
   private constructor(private readonly exact: boolean) {}
 
@@ -107,6 +107,11 @@ export class ScriptedChoices implements Choices {
     if (index !== 0) this.taken.push({ label, nth, index });
     return index;
   }
+}
+
+/** The clock picks aimed by time read until the world gives its own. */
+function atZero(): number {
+  return 0;
 }
 
 /** `notify.lost#2=1 pc.crash#5=1`: the compact, copy-pasteable form of a story's decisions. */

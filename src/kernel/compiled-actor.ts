@@ -89,8 +89,10 @@ const STOP = 'xstate.stop';
 export class CompiledActor {
   private processing = Processing.NotStarted;
   private snapshot: CompiledSnapshot;
+  /** Waiting events are mailbox[head..tail); the array is kept between flushes, not reallocated. */
   private readonly mailbox: AnyEvent[] = [];
   private head = 0;
+  private tail = 0;
   private flushing = false;
   private mailboxActive = false;
   private deferred: Deferred[] = [];
@@ -125,9 +127,10 @@ export class CompiledActor {
       set = new Set();
       this.listeners.set(type, set);
     }
-    const own = (event: AnyEvent) => listener(event);
+    // Wrapped, so that one listener added twice is called twice, as in XState.
+    const own = wrap(listener);
     set.add(own);
-    return { unsubscribe: () => set.delete(own) };
+    return new Subscription(set, own);
   }
 
   /** The delayed event scheduled last that is still pending (what XState's system snapshot lists last). */
@@ -174,24 +177,28 @@ export class CompiledActor {
   // The mailbox: one event at a time; what arrives meanwhile waits for the current one to settle.
 
   private enqueue(event: AnyEvent): void {
-    this.mailbox.push(event);
+    this.mailbox[this.tail++] = event;
     if (!this.flushing && this.mailboxActive) this.flush();
   }
 
   private flush(): void {
     this.flushing = true;
-    while (this.head < this.mailbox.length) {
-      this.process(this.mailbox[this.head] as AnyEvent);
+    const mailbox = this.mailbox;
+    while (this.head < this.tail) {
+      this.process(mailbox[this.head] as AnyEvent);
       this.head++;
     }
-    this.mailbox.length = 0;
+    for (let i = 0; i < this.tail; i++) mailbox[i] = undefined as unknown as AnyEvent;
     this.head = 0;
+    this.tail = 0;
     this.flushing = false;
   }
 
   /** Drops every waiting event but the one being processed (or, idle, the first waiting). */
   private clearMailbox(): void {
-    if (this.head < this.mailbox.length) this.mailbox.length = this.head + 1;
+    if (this.head >= this.tail) return;
+    for (let i = this.head + 1; i < this.tail; i++) this.mailbox[i] = undefined as unknown as AnyEvent;
+    this.tail = this.head + 1;
   }
 
   private process(event: AnyEvent): void {
@@ -258,15 +265,25 @@ export class CompiledActor {
     const own = this.listeners.get(event.type);
     const any = this.listeners.get('*');
     if (own === undefined && any === undefined) return;
-    const all = [...(own ?? []), ...(any ?? [])];
-    for (const listener of all) {
-      try {
-        listener(event);
-      } catch (error) {
-        queueMicrotask(() => {
-          throw error;
-        });
+    // The host's one listener, called without copying the set (what it adds meanwhile is not called).
+    if (own === undefined && (any as Set<Listener>).size === 1) {
+      for (const listener of any as Set<Listener>) {
+        this.call(listener, event);
+        break;
       }
+      return;
+    }
+    const all = [...(own ?? []), ...(any ?? [])];
+    for (const listener of all) this.call(listener, event);
+  }
+
+  private call(listener: Listener, event: AnyEvent): void {
+    try {
+      listener(event);
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
     }
   }
 
@@ -323,6 +340,22 @@ export class CompiledActor {
     step.settle(true);
     if (!step.changed) return snapshot;
     return new CompiledSnapshot(this.logic, step.status, run.context, step.nodes);
+  }
+}
+
+function wrap(listener: Listener): Listener {
+  return (event) => listener(event);
+}
+
+/** What `on` returns (a class: tsx names each named arrow it creates, which showed per run). */
+class Subscription {
+  constructor(
+    private readonly set: Set<Listener>,
+    private readonly listener: Listener,
+  ) {}
+
+  unsubscribe(): void {
+    this.set.delete(this.listener);
   }
 }
 
@@ -457,17 +490,21 @@ class Step {
     let configChanged = false;
     const assignedBefore = run.assigned;
     run.assigned = false;
-    const exits = initial ? noNodes : this.exitSet(taken).sort((a, b) => b.order - a.order);
+    let exits: readonly CompiledNode[] = noNodes;
+    if (!initial) {
+      const set = this.exitSet(taken);
+      exits = set.length > 1 ? set.sort((a, b) => b.order - a.order) : set;
+    }
     // XState keeps the old node order when a microstep ends on the same set of nodes.
     const order = exits.length > 0 ? this.nodes.slice() : undefined;
     const exitLater = this.logic.exitAfterEntry;
     for (const s of exits) {
       if (!exitLater) for (const op of s.exit) op(run);
-      this.nodes.splice(this.nodes.indexOf(s), 1);
+      removeNode(this.nodes, s);
       configChanged = true;
     }
     for (const t of taken) for (const op of t.actions) op(run);
-    const completed: CompiledNode[] = [];
+    let completed: CompiledNode[] | undefined;
     let done = false;
     for (const s of this.logic.entrySet(taken)) {
       if (!this.nodes.includes(s)) {
@@ -481,9 +518,10 @@ class Step {
       if (parent?.type === 'compound') run.queue.push(doneEvent(parent));
       while (
         marker?.type === 'parallel' &&
-        !completed.includes(marker) &&
+        !completed?.includes(marker) &&
         isInFinalState(this.nodes, marker)
       ) {
+        completed ??= [];
         completed.push(marker);
         run.queue.push(doneEvent(marker));
         marker = marker.parent;
@@ -506,6 +544,17 @@ class Step {
     if (changed) this.changed = true;
     return changed;
   }
+}
+
+/** `nodes.splice(nodes.indexOf(node), 1)`, without the array splice returns. */
+function removeNode(nodes: CompiledNode[], node: CompiledNode): void {
+  const at = nodes.indexOf(node);
+  if (at < 0) {
+    nodes.splice(at, 1);
+    return;
+  }
+  for (let i = at + 1; i < nodes.length; i++) nodes[i - 1] = nodes[i] as CompiledNode;
+  nodes.length--;
 }
 
 const none: readonly CompiledTransition[] = [];

@@ -453,19 +453,27 @@ function actionArgs(run: Run) {
 }
 
 function assignNow(run: Run, assignment: unknown, params: unknown): void {
-  const args = { ...actionArgs(run), spawn: refuseSpawn };
-  let partial: object;
-  if (typeof assignment === 'function') partial = (assignment as Expr<object>)(args, params);
-  else {
-    const values: Record<string, unknown> = {};
+  const args = {
+    context: run.context,
+    event: run.event,
+    self: run.self,
+    system: undefined,
+    spawn: refuseSpawn,
+  };
+  // What Object.assign({}, context, partial) gives (same keys, same order), at a spread's cost; a
+  // property map is written into the copy directly (its values all read the context before it).
+  if (typeof assignment === 'function') {
+    const partial = (assignment as Expr<object>)(args, params);
+    run.context = { ...run.context, ...partial };
+  } else {
+    const next: Record<string, unknown> = { ...run.context };
     const byKey = assignment as Record<string, unknown>;
     for (const key of Object.keys(byKey)) {
       const v = byKey[key];
-      values[key] = typeof v === 'function' ? (v as Expr<unknown>)(args, params) : v;
+      next[key] = typeof v === 'function' ? (v as Expr<unknown>)(args, params) : v;
     }
-    partial = values;
+    run.context = next;
   }
-  run.context = Object.assign({}, run.context, partial);
   run.assigned = true;
 }
 

@@ -16,6 +16,7 @@
 // the next handler that needs them or when the replica restarts.
 
 import type { AnyStateMachine } from 'xstate';
+import type { ActorClock } from './compiled-actor.ts';
 import {
   createMachineActor,
   defaultEngine,
@@ -119,25 +120,7 @@ export class MachineHost<Input> implements Service {
   private readonly failed = new Set<string>();
   /** Handlers between their read and their write, by world step: a crash loses them (and a fired timer with them). */
   private readonly inFlight = new Map<number, { key: string; replica: number }>();
-  private readonly clock = {
-    setTimeout: (fn: (...args: unknown[]) => void, ms: number) => {
-      const key = this.currentKey;
-      const actor = this.currentActor;
-      // XState has just recorded the delayed event it wants delivered: a stale decision needs it
-      // (only where handlers interleave; reading it copies the scheduler's table).
-      const event = actor && this.spec.concurrency ? lastScheduledEvent(actor) : undefined;
-      const id = this.world.setTimer(this.address, ms, () => {
-        this.timerOwners.delete(id);
-        this.fireTimer(key, actor, event as Message | undefined, fn);
-      });
-      this.timerOwners.set(id, { key, replica: this.world.replicaOf(this.address) });
-      return id;
-    },
-    clearTimeout: (id: unknown) => {
-      this.timerOwners.delete(id as number);
-      this.world.clearTimer(id as number);
-    },
-  };
+  private readonly clock: ActorClock = new HostClock(this);
 
   /** Which interpreter runs the machines: the world's choice (the compiled engine by default). */
   private readonly engine: MachineEngine;
@@ -148,6 +131,26 @@ export class MachineHost<Input> implements Service {
   ) {
     this.address = spec.address;
     this.engine = world.options.engine ?? defaultEngine;
+  }
+
+  /** The clock's setTimeout: a timer of the entity whose actor is running now. */
+  setTimer(fn: () => void, ms: number): number {
+    const key = this.currentKey;
+    const actor = this.currentActor;
+    // XState has just recorded the delayed event it wants delivered: a stale decision needs it
+    // (only where handlers interleave; reading it copies the scheduler's table).
+    const event = actor && this.spec.concurrency ? lastScheduledEvent(actor) : undefined;
+    const id = this.world.setTimer(this.address, ms, () => {
+      this.timerOwners.delete(id);
+      this.fireTimer(key, actor, event as Message | undefined, fn);
+    });
+    this.timerOwners.set(id, { key, replica: this.world.replicaOf(this.address) });
+    return id;
+  }
+
+  clearTimer(id: unknown): void {
+    this.timerOwners.delete(id as number);
+    this.world.clearTimer(id as number);
   }
 
   /** Rebuilds every entity no replica holds in memory, from its row. */
@@ -187,19 +190,24 @@ export class MachineHost<Input> implements Service {
     // A request id on a message from the service this one sends requests to marks a reply, not a request.
     const requestId =
       env.from === this.spec.requests?.to ? undefined : (env.msg as { requestId?: number }).requestId;
-    const sendToLive = () => {
-      const live = this.entities.get(entity.key) ?? this.rebuild(entity.key);
-      if (live === undefined || !active(live)) return;
-      this.answering =
-        requestId === undefined ? undefined : { to: env.from, requestId, replica: env.fromReplica };
-      try {
-        this.within(entity.key, () => live.actor.send(event), live.actor);
-      } finally {
-        this.answering = undefined;
-      }
-    };
-    if (this.spec.concurrency === undefined) sendToLive();
-    else this.readThenCommit(entity, event, env.msg.type, sendToLive);
+    if (this.spec.concurrency === undefined) this.sendToLive(entity.key, event, env, requestId);
+    else
+      this.readThenCommit(entity, event, env.msg.type, () =>
+        this.sendToLive(entity.key, event, env, requestId),
+      );
+  }
+
+  /** Hands `event` to the live actor for `key` (rebuilt if its replica died), answering `env`'s sender. */
+  private sendToLive(key: string, event: Message, env: Envelope, requestId: number | undefined): void {
+    const live = this.entities.get(key) ?? this.rebuild(key);
+    if (live === undefined || !active(live)) return;
+    this.answering =
+      requestId === undefined ? undefined : { to: env.from, requestId, replica: env.fromReplica };
+    try {
+      this.within(key, () => live.actor.send(event), live.actor);
+    } finally {
+      this.answering = undefined;
+    }
   }
 
   /** A timer of a concurrent service is a handler too: it reads the row, then acts one await later. */
@@ -210,21 +218,22 @@ export class MachineHost<Input> implements Service {
     fire: () => void,
   ): void {
     const entity = this.entities.get(key);
-    // A timer of an actor stopped since (its replica died, or a stale decision replaced it) is void.
-    // A timer of an actor that has reached its final state since (read, then stopped) is void too.
-    const relay = () => {
-      if (actor === undefined) this.within(key, fire, actor);
-      else if (this.entities.get(key)?.actor === actor && actor.getSnapshot().status === 'active')
-        this.within(key, fire, actor);
-    };
     if (
       this.spec.concurrency === undefined ||
       event === undefined ||
       entity === undefined ||
       entity.actor !== actor
     )
-      relay();
-    else this.readThenCommit(entity, event, timerName(event), relay);
+      this.relay(key, actor, fire);
+    else this.readThenCommit(entity, event, timerName(event), () => this.relay(key, actor, fire));
+  }
+
+  // A timer of an actor stopped since (its replica died, or a stale decision replaced it) is void.
+  // A timer of an actor that has reached its final state since (read, then stopped) is void too.
+  private relay(key: string, actor: HostedActor | undefined, fire: () => void): void {
+    if (actor === undefined) this.within(key, fire, actor);
+    else if (this.entities.get(key)?.actor === actor && actor.getSnapshot().status === 'active')
+      this.within(key, fire, actor);
   }
 
   private readThenCommit(entity: Entity, event: Message, what: string, decideFresh: () => void): void {
@@ -394,15 +403,17 @@ export class MachineHost<Input> implements Service {
   }
 
   private within(key: string, run: () => void, actor?: HostedActor, reload = true): void {
-    const previous = [this.currentKey, this.currentActor] as const;
+    const previousKey = this.currentKey;
+    const previousActor = this.currentActor;
     this.currentKey = key;
     this.currentActor = actor;
     try {
       run();
     } finally {
-      [this.currentKey, this.currentActor] = previous;
+      this.currentKey = previousKey;
+      this.currentActor = previousActor;
     }
-    if (reload && previous[0] === '' && this.failed.size > 0) this.reloadFailed();
+    if (reload && previousKey === '' && this.failed.size > 0) this.reloadFailed();
   }
 
   /** A handler that failed leaves its entity as its row says: rebuilt as a restart would. */
@@ -451,6 +462,24 @@ export class MachineHost<Input> implements Service {
     if (result === 'unknown') this.failed.add(key);
     if (effect.uniqueBy === undefined || result === 'crashed' || result === 'unknown') return;
     actor.send({ type: result === 'ok' ? 'db.written' : 'db.conflict', table: effect.table });
+  }
+}
+
+/**
+ * The clock the host's actors schedule their delayed events on: the world's timers. A class, not an
+ * object of arrow functions: tsx names each named arrow it creates, which showed per run.
+ */
+class HostClock implements ActorClock {
+  constructor(
+    private readonly host: { setTimer(fn: () => void, ms: number): number; clearTimer(id: unknown): void },
+  ) {}
+
+  setTimeout(fn: () => void, ms: number): number {
+    return this.host.setTimer(fn, ms);
+  }
+
+  clearTimeout(id: unknown): void {
+    this.host.clearTimer(id);
   }
 }
 

@@ -131,6 +131,11 @@ interface Slot {
   /** The replica whose handler, timer or step is running now: effects are its effects. */
   current: number;
   readonly store: DurableStore;
+  /**
+   * The policy's labels for this service, asked once each (the policy is pure): null where it has
+   * none, undefined until asked. Building a label string per await showed.
+   */
+  readonly labels: Record<SchedulingDecision | 'commitUnknown', string | null | undefined>;
 }
 
 export class World {
@@ -157,15 +162,15 @@ export class World {
   /** Adds a service running `replicas` instances that share one durable store. */
   add(service: Service, replicas = 1): void {
     if (this.slots.has(service.address)) throw new Error(`service ${service.address} added twice`);
+    const instances: Replica[] = [];
+    for (let r = 0; r < Math.max(1, replicas); r++) instances.push({ up: true, timers: new Set<number>() });
     this.slots.set(service.address, {
       service,
       crashLabel: this.options.faults.crashLabel(service.address),
-      replicas: Array.from({ length: Math.max(1, replicas) }, () => ({
-        up: true,
-        timers: new Set<number>(),
-      })),
+      replicas: instances,
       current: 0,
       store: new DurableStore(),
+      labels: { stall: undefined, interleave: undefined, replica: undefined, commitUnknown: undefined },
     });
   }
 
@@ -194,7 +199,9 @@ export class World {
   }
 
   stores(): Map<string, DurableStore> {
-    return new Map([...this.slots].map(([address, slot]) => [address, slot.store]));
+    const stores = new Map<string, DurableStore>();
+    for (const [address, slot] of this.slots) stores.set(address, slot.store);
+    return stores;
   }
 
   /** Whether the replica of `owner` that is running now is up (it may have died at a crash point). */
@@ -226,17 +233,19 @@ export class World {
   ): boolean {
     if (!this.crashPoint(from)) return false;
     const sender = this.slots.get(from);
-    let env: Envelope = {
+    // Built field by field (the same keys, in the same order, as a spread would give): no spread per message.
+    const built: Mutable<Envelope> = {
       id: this.nextEnvelopeId++,
       from,
       to,
       msg,
       sentAtMs: this.nowMs,
-      ...(tag === undefined ? {} : { tag }),
-      ...(this.cause === undefined ? {} : { cause: this.cause }),
-      ...(sender !== undefined && sender.replicas.length > 1 ? { fromReplica: sender.current } : {}),
-      ...(replyTo?.replica === undefined ? {} : { toReplica: replyTo.replica }),
     };
+    if (tag !== undefined) built.tag = tag;
+    if (this.cause !== undefined) built.cause = this.cause;
+    if (sender !== undefined && sender.replicas.length > 1) built.fromReplica = sender.current;
+    if (replyTo?.replica !== undefined) built.toReplica = replyTo.replica;
+    let env: Envelope = built;
     const faults = this.options.faults.linkFaults(env);
     let delayMs = this.options.latencyMs;
     if (faults !== undefined) {
@@ -310,7 +319,7 @@ export class World {
     if (!this.crashPoint(owner)) return 'crashed';
     const slot = this.slot(owner);
     if (!slot.store.put(table, key, row, options.uniqueBy)) return 'conflict';
-    this.record({
+    const entry: Mutable<TraceEntry & { kind: 'write' }> = {
       step: this.step,
       atMs: this.nowMs,
       kind: 'write',
@@ -318,10 +327,11 @@ export class World {
       table,
       key,
       row,
-      ...(options.fulfils ? { fulfils: true } : {}),
-      ...(options.fact === undefined ? {} : { fact: options.fact }),
-      ...(this.cause === undefined ? {} : { cause: this.cause }),
-    });
+    };
+    if (options.fulfils) entry.fulfils = true;
+    if (options.fact !== undefined) entry.fact = options.fact;
+    if (this.cause !== undefined) entry.cause = this.cause;
+    this.record(entry);
     return this.commitSeen(owner, `write of ${table} ${key}`, key);
   }
 
@@ -338,21 +348,22 @@ export class World {
    * checkers), then whether its client saw it: 'unknown' under `db.timeout`.
    */
   committed(owner: string, statements: readonly string[], fact: object | undefined): 'ok' | 'unknown' {
-    this.record({
+    const entry: Mutable<TraceEntry & { kind: 'commit' }> = {
       step: this.step,
       atMs: this.nowMs,
       kind: 'commit',
       owner,
       statements,
-      ...(fact === undefined ? {} : { fact }),
-      ...(this.cause === undefined ? {} : { cause: this.cause }),
-    });
+    };
+    if (fact !== undefined) entry.fact = fact;
+    if (this.cause !== undefined) entry.cause = this.cause;
+    this.record(entry);
     return this.commitSeen(owner, statements.length === 1 ? `commit of ${statements[0]}` : 'commit');
   }
 
   /** After a commit: does its client see it, or a timeout (`db.timeout`)? */
   private commitSeen(owner: string, what: string, subject?: string): 'ok' | 'unknown' {
-    const label = this.options.faults.commitUnknownLabel?.(owner);
+    const label = this.policyLabel(owner, 'commitUnknown');
     if (label === undefined || this.choose(label, 2) === 0) return 'ok';
     this.recordFault(
       label,
@@ -381,7 +392,7 @@ export class World {
       return -1;
     }
     let delayMs = this.options.stepMs;
-    const label = this.options.faults.schedulingLabel(owner, 'stall');
+    const label = this.policyLabel(owner, 'stall');
     if (label !== undefined) {
       const pick = this.choose(label, this.options.stallOptionsMs.length + 1);
       if (pick > 0) {
@@ -410,26 +421,28 @@ export class World {
   /** Records what a service did on its own, for the story (not a fault, not a state change). */
   /** Records a fact a service reports outright (not through a write); the checkers read it. */
   observe(owner: string, fact: object): void {
-    this.record({
+    const entry: Mutable<TraceEntry & { kind: 'observe' }> = {
       step: this.step,
       atMs: this.nowMs,
       kind: 'observe',
       owner,
       fact,
-      ...(this.cause === undefined ? {} : { cause: this.cause }),
-    });
+    };
+    if (this.cause !== undefined) entry.cause = this.cause;
+    this.record(entry);
   }
 
   note(owner: string, text: string, subject?: string): void {
-    this.record({
+    const entry: Mutable<TraceEntry & { kind: 'note' }> = {
       step: this.step,
       atMs: this.nowMs,
       kind: 'note',
       owner,
       text,
       subject,
-      ...(this.cause === undefined ? {} : { cause: this.cause }),
-    });
+    };
+    if (this.cause !== undefined) entry.cause = this.cause;
+    this.record(entry);
   }
 
   /** Runs until nothing is scheduled or the horizon is reached. */
@@ -448,7 +461,8 @@ export class World {
     let first: unknown;
     for (const slot of this.slots.values()) {
       try {
-        await slot.service.finish?.();
+        const finished = slot.service.finish?.();
+        if (finished) await finished;
       } catch (error) {
         first ??= error;
       }
@@ -499,13 +513,14 @@ export class World {
           return;
         }
         slot.current = replica;
-        this.record({
+        const entry: Mutable<TraceEntry & { kind: 'deliver' }> = {
           step: this.step,
           atMs: this.nowMs,
           kind: 'deliver',
           env: item.env,
-          ...(slot.replicas.length > 1 ? { replica } : {}),
-        });
+        };
+        if (slot.replicas.length > 1) entry.replica = replica;
+        this.record(entry);
         return slot.service.deliver(item.env, replica);
       }
       case 'timer':
@@ -566,11 +581,13 @@ export class World {
   private route(env: Envelope, slot: Slot): number | undefined {
     if (env.toReplica !== undefined && env.toReplica < slot.replicas.length)
       return (slot.replicas[env.toReplica] as Replica).up ? env.toReplica : undefined;
+    // One instance: it takes the message if it is up (no choice to ask).
+    if (slot.replicas.length === 1) return (slot.replicas[0] as Replica).up ? 0 : undefined;
     const address = env.to;
     const up: number[] = [];
     for (let r = 0; r < slot.replicas.length; r++) if ((slot.replicas[r] as Replica).up) up.push(r);
     if (up.length <= 1) return up[0];
-    const label = this.options.faults.schedulingLabel(address, 'replica');
+    const label = this.policyLabel(address, 'replica');
     const pick = label === undefined ? 0 : this.choose(label, up.length);
     if (pick > 0) this.recordFault(label as string, `instance #${(up[pick] as number) + 1} takes it`, env);
     return up[pick];
@@ -581,8 +598,10 @@ export class World {
    * interleaving choice picks a later one. The others go back to the queue unchanged.
    */
   private interleave(item: QueueItem & { kind: 'timer' | 'step' }): QueueItem {
-    const label = this.options.faults.schedulingLabel(item.owner, 'interleave');
+    const label = this.policyLabel(item.owner, 'interleave');
     if (label === undefined) return item;
+    // Nothing else due at this millisecond: no rival, nothing to take out and put back.
+    if (this.queue.peek()?.atMs !== item.atMs) return item;
     const sameTime: QueueItem[] = [];
     for (
       let next = this.queue.peek();
@@ -610,6 +629,20 @@ export class World {
     }
     for (const other of [item, ...sameTime]) if (other !== chosen) this.push(other);
     return chosen;
+  }
+
+  /** The fault policy's label for a decision of `owner`, asked once per service and run. */
+  private policyLabel(owner: string, decision: SchedulingDecision | 'commitUnknown'): string | undefined {
+    const slot = this.slots.get(owner);
+    const cached = slot?.labels[decision];
+    if (cached !== undefined) return cached ?? undefined;
+    const faults = this.options.faults;
+    const label =
+      decision === 'commitUnknown'
+        ? faults.commitUnknownLabel?.(owner)
+        : faults.schedulingLabel(owner, decision);
+    if (slot !== undefined) slot.labels[decision] = label ?? null;
+    return label;
   }
 
   private replicaField(slot: Slot, replica: number): { replica?: number } {
@@ -731,6 +764,9 @@ export class World {
     return slot;
   }
 }
+
+/** An object whose fields are set one by one as it is built (trace entries, envelopes). */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** A run that never settles: a model or adapter keeps scheduling work at the same pace forever. */
 export class LivelockError extends Error {

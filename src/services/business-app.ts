@@ -35,21 +35,8 @@ export function businessApp(world: World, design: Design): MachineHost<BusinessO
           : undefined;
       return { key: msg.orderId, spawn };
     },
-    *restore(w) {
-      for (const [orderId, row] of w.store('app').rows('orders')) {
-        const restored = row as OrderRow;
-        yield [
-          orderId,
-          {
-            orderId,
-            intentId: restored.intentId,
-            amount: restored.amount,
-            user: restored.user,
-            design,
-            restored,
-          },
-        ];
-      }
+    restore(w) {
+      return restoreOrders(w, design);
     },
     unhandled(env, w) {
       const msg = env.msg as Incoming;
@@ -58,4 +45,22 @@ export function businessApp(world: World, design: Design): MachineHost<BusinessO
     concurrency: { guard: design.businessApp.writes },
     project: orderFactOf,
   });
+}
+
+// Made once, not per run (see restoreUsers in users.ts: a generator function per run is costly).
+function* restoreOrders(w: World, design: Design): Generator<[string, BusinessOrderInput]> {
+  for (const [orderId, row] of w.store('app').rows('orders')) {
+    const restored = row as OrderRow;
+    yield [
+      orderId,
+      {
+        orderId,
+        intentId: restored.intentId,
+        amount: restored.amount,
+        user: restored.user,
+        design,
+        restored,
+      },
+    ];
+  }
 }

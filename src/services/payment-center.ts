@@ -7,7 +7,7 @@ import { paymentFactOf } from '../domain/facts.ts';
 import { orderIdOf } from '../domain/messages.ts';
 import type { PaymentRow } from '../domain/rows.ts';
 import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
-import { type Envelope, MachineHost, type World } from '../kernel/index.ts';
+import { type Envelope, MachineHost, type Restored, type World } from '../kernel/index.ts';
 import { type PaymentOrderInput, paymentOrderMachine } from '../machines/payment-order.machine.ts';
 import { type ReconciliationInput, reconciliationMachine } from '../machines/reconciliation.machine.ts';
 
@@ -46,22 +46,31 @@ export function paymentCenter(
           : undefined;
       return { key, spawn };
     },
-    *restore(w) {
-      const reconciliation = design.mitigations.reconciliation;
-      if (reconciliation !== false) {
-        const input = { afterMs: reconciliation.afterMs, requestTimeoutMs: design.timing.requestTimeoutMs };
-        yield [reconciliationKey, input, reconciliationMachine];
-      }
-      for (const [orderId, row] of w.store('pc').rows('payments')) {
-        const restored = row as PaymentRow;
-        yield [orderId, { orderId, amount: restored.amount, design, profile, restored }];
-      }
+    restore(w) {
+      return restorePayments(w, design, profile);
     },
     unhandled: answerUnknownOrder,
     project: paymentFactOf,
     concurrency: { guard: design.paymentCenter.writes },
     requests: { to: 'gateway', timeoutMs: design.timing.requestTimeoutMs },
   });
+}
+
+// Made once, not per run (see restoreUsers in users.ts: a generator function per run is costly).
+function* restorePayments(
+  w: World,
+  design: Design,
+  profile: ProviderProfile,
+): Generator<Restored<PaymentOrderInput | ReconciliationInput>> {
+  const reconciliation = design.mitigations.reconciliation;
+  if (reconciliation !== false) {
+    const input = { afterMs: reconciliation.afterMs, requestTimeoutMs: design.timing.requestTimeoutMs };
+    yield [reconciliationKey, input, reconciliationMachine];
+  }
+  for (const [orderId, row] of w.store('pc').rows('payments')) {
+    const restored = row as PaymentRow;
+    yield [orderId, { orderId, amount: restored.amount, design, profile, restored }];
+  }
 }
 
 /** What the payment center answers about an order it has no payment for. */

@@ -46,39 +46,21 @@ export function payMoments(design: Design): PayMoment[] {
   return moments;
 }
 
+/** payMoments per design object, built once: a run reads them, never changes them. */
+const momentsOf = new WeakMap<Design, readonly PayMoment[]>();
+
 export function users(
   world: World,
   workload: Workload,
   enabled: ReadonlySet<string>,
   design: Design,
 ): MachineHost<UserInput> {
-  const moments = payMoments(design);
-  const ask = (label: string, optionCount: number) =>
-    enabled.has(label) ? world.choose(label, optionCount) : 0;
-  // A user's deviation is part of the story: record it where the timeline will show it.
-  const tell = (label: string, intentId: string, story: string) =>
-    world.recordFault(label, `the user of ${intentId} ${story}`, undefined, `${intentId}.1`);
-  const drawSubmit = (intentId: string) => {
-    const submit = submitBehaviours[ask('user.submit', submitBehaviours.length)] ?? 'once';
-    if (submit !== 'once') tell('user.submit', intentId, behaviourStory[submit]);
-    return submit;
-  };
-  const drawPay = (intentId: string): { pay: PayBehaviour | 'timed'; payDelayMs: number } => {
-    const option = ask('user.pay', payBehaviours.length + moments.length);
-    const fixed = payBehaviours[option];
-    if (fixed !== undefined) {
-      if (fixed !== 'prompt') tell('user.pay', intentId, behaviourStory[fixed]);
-      return { pay: fixed, payDelayMs: payDelayFor(fixed) };
-    }
-    const moment = moments[option - payBehaviours.length] as PayMoment;
-    tell('user.pay', intentId, moment.story);
-    return { pay: 'timed', payDelayMs: moment.delayMs };
-  };
-  const drawAbandon = (intentId: string): boolean => {
-    if (ask('user.abandon', 2) === 0) return false;
-    tell('user.abandon', intentId, 'will scan the pay page, then leave without paying');
-    return true;
-  };
+  let moments = momentsOf.get(design);
+  if (moments === undefined) {
+    moments = payMoments(design);
+    momentsOf.set(design, moments);
+  }
+  const draws = new Draws(world, enabled, moments);
   return new MachineHost<UserInput>(world, {
     address: 'users',
     machine: userMachine,
@@ -86,21 +68,72 @@ export function users(
       const intentId = (env.msg as { intentId?: string }).intentId;
       return intentId === undefined ? undefined : { key: intentId };
     },
-    *restore() {
-      for (const intent of workload.intents) {
-        yield [
-          intent.intentId,
-          {
-            userId: intent.userId,
-            intentId: intent.intentId,
-            amount: intent.amount,
-            startAfterMs: intent.atMs,
-            submit: drawSubmit(intent.intentId),
-            ...drawPay(intent.intentId),
-            abandons: drawAbandon(intent.intentId),
-          },
-        ];
-      }
+    restore() {
+      return restoreUsers(workload, draws);
     },
   });
+}
+
+/**
+ * How each user behaves, drawn from the choices seam when their actor is built. A class, not
+ * closures per run: tsx names each named arrow it creates, which showed per run.
+ */
+class Draws {
+  constructor(
+    private readonly world: World,
+    private readonly enabled: ReadonlySet<string>,
+    private readonly moments: readonly PayMoment[],
+  ) {}
+
+  private ask(label: string, optionCount: number): number {
+    return this.enabled.has(label) ? this.world.choose(label, optionCount) : 0;
+  }
+
+  // A user's deviation is part of the story: record it where the timeline will show it.
+  private tell(label: string, intentId: string, story: string): void {
+    this.world.recordFault(label, `the user of ${intentId} ${story}`, undefined, `${intentId}.1`);
+  }
+
+  submit(intentId: string): UserInput['submit'] {
+    const submit = submitBehaviours[this.ask('user.submit', submitBehaviours.length)] ?? 'once';
+    if (submit !== 'once') this.tell('user.submit', intentId, behaviourStory[submit]);
+    return submit;
+  }
+
+  pay(intentId: string): { pay: PayBehaviour | 'timed'; payDelayMs: number } {
+    const option = this.ask('user.pay', payBehaviours.length + this.moments.length);
+    const fixed = payBehaviours[option];
+    if (fixed !== undefined) {
+      if (fixed !== 'prompt') this.tell('user.pay', intentId, behaviourStory[fixed]);
+      return { pay: fixed, payDelayMs: payDelayFor(fixed) };
+    }
+    const moment = this.moments[option - payBehaviours.length] as PayMoment;
+    this.tell('user.pay', intentId, moment.story);
+    return { pay: 'timed', payDelayMs: moment.delayMs };
+  }
+
+  abandons(intentId: string): boolean {
+    if (this.ask('user.abandon', 2) === 0) return false;
+    this.tell('user.abandon', intentId, 'will scan the pay page, then leave without paying');
+    return true;
+  }
+}
+
+// A generator function made once, not per run: each new generator function costs V8 a hidden class
+// that keeps the whole run reachable until a full GC (half of what a run allocated survived scavenges).
+function* restoreUsers(workload: Workload, draws: Draws): Generator<[string, UserInput]> {
+  for (const intent of workload.intents) {
+    yield [
+      intent.intentId,
+      {
+        userId: intent.userId,
+        intentId: intent.intentId,
+        amount: intent.amount,
+        startAfterMs: intent.atMs,
+        submit: draws.submit(intent.intentId),
+        ...draws.pay(intent.intentId),
+        abandons: draws.abandons(intent.intentId),
+      },
+    ];
+  }
 }

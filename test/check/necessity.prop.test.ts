@@ -50,6 +50,10 @@ describe('necessity matrix: each weakening of hardened alone, WeChat Pay with MQ
     'paymentCenter.writes=plain': ['monotone-state'],
     // A lost callback, a partition and a stalled app: only the timeout query records it in time.
     timeoutQuery: ['paid-within-bound'],
+    // A genuine callback replayed ten minutes later while the payment center's clock is six minutes
+    // behind looks four minutes old: it passes verification, and only idempotent handling keeps it
+    // from being handled again (4 of 5 seeds).
+    idempotentNotify: ['inert-bad-input'],
   };
   const rows = weakenings(hardened);
 
@@ -97,11 +101,16 @@ describe('necessity matrix on Alipay, where a close before the buyer acts does n
     // Giving up at the end of the query window leaves a pay page that still works: a customer who
     // pays before the business order times out is refunded instead of served.
     ['giveUpWithOrder', 'no-needless-refund', 5],
-    // A scanned trade closed by the payment center is notified as TRADE_CLOSED: read as paid.
-    ['checkNotifyStatus', 'sound-paid', 4],
+    // A scanned trade closed by the payment center is notified as TRADE_CLOSED: read as paid (or
+    // that notification, replayed and looking fresh to a clock that is behind, read as paid).
+    ['checkNotifyStatus', ['sound-paid', 'inert-bad-input'], 5],
   ] as const)('%s is needed: %s, found on at least %i of 5 seeds', async (change, invariant, atLeast) => {
     const row = weakenings(alipay).find((r) => r.change === change);
-    await foundOnMost(row?.design as Design, [invariant], atLeast);
+    await foundOnMost(
+      row?.design as Design,
+      typeof invariant === 'string' ? [invariant] : invariant,
+      atLeast,
+    );
   });
 });
 
@@ -111,7 +120,8 @@ describe('necessity matrix on Stripe: delayed payment methods, events for every 
     // payment_intent.processing (or .canceled) read as paid: paid before any money moved.
     ['checkNotifyStatus', ['sound-paid'], 5],
     // A bank debit that succeeds a day later while its webhooks fail: nothing asks again in time.
-    ['watchProcessing', ['no-paid-but-unrecorded', 'paid-within-bound'], 4],
+    // (3 of 5 since the catalogue has 42 faults: a wider swarm meets this story less often.)
+    ['watchProcessing', ['no-paid-but-unrecorded', 'paid-within-bound'], 3],
     // The same day-long debit, its one result publish lost: the business order has long given up asking.
     ['forwardRetry', ['no-paid-but-unrecorded'], 4],
   ] as const)('%s is needed: %j, found on at least %i of 5 seeds', async (change, invariants, atLeast) => {

@@ -40,8 +40,13 @@ function interruptWhen(
 }
 
 describe('Ctrl-C', () => {
+  // On one thread: a search this long would start worker threads, which take a second to run
+  // anything (test/cli/shard.test.ts interrupts those).
   it('during check: a partial summary with the runs done, and exit 130', async () => {
-    const r = await interruptWhen(['check', '--runs', '100000', '--seed', '3'], /faults: all/);
+    const r = await interruptWhen(
+      ['check', '--runs', '100000', '--seed', '3', '--workers', '1'],
+      /faults: all/,
+    );
     expect(r.code).toBe(130);
     expect(r.out).toMatch(/Interrupted after [1-9]\d* of 100000 runs: no counterexample found so far\./);
     expect(r.out).toContain('Repeat it: npx paysim check --design hardened --runs 100000 --seed 3');

@@ -1,0 +1,50 @@
+// One thread of a search pool: rebuilds a search from plain data (and, for `--app`, by importing
+// the config module itself), runs the indices it claims, and answers when none is left.
+
+import { pathToFileURL } from 'node:url';
+import { parentPort } from 'node:worker_threads';
+import { closeSqlDatabases } from '../adapters/sql-engine.ts';
+import { type SearchSettings, type Services, searchIndices } from './indexed-search.ts';
+
+export interface SearchRequest {
+  readonly kind: 'search';
+  readonly settings: SearchSettings;
+  readonly state: Int32Array;
+}
+
+export type WorkerReply = { readonly kind: 'done' } | { readonly kind: 'error'; readonly message: string };
+
+const port = parentPort;
+if (port === null) throw new Error('pool-worker.ts runs in a worker thread');
+
+const apps = new Map<string, Promise<Services>>();
+
+async function servicesOf(module: string | undefined): Promise<Services> {
+  if (module === undefined) return {};
+  let loading = apps.get(module);
+  if (loading === undefined) {
+    loading = import(pathToFileURL(module).href).then((m: { default?: Services }) => ({
+      paymentCenter: m.default?.paymentCenter,
+      businessApp: m.default?.businessApp,
+    }));
+    apps.set(module, loading);
+  }
+  return loading;
+}
+
+port.on('message', async (request: SearchRequest) => {
+  let reply: WorkerReply;
+  try {
+    const services = await servicesOf(request.settings.appModule);
+    await searchIndices(request.settings, request.state, services);
+    reply = { kind: 'done' };
+  } catch (error) {
+    reply = {
+      kind: 'error',
+      message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    };
+  } finally {
+    await closeSqlDatabases().catch(() => {});
+  }
+  port.postMessage(reply);
+});

@@ -1,0 +1,113 @@
+import { Command } from 'commander';
+import { type ExploreReport, replay } from '../check/explore.ts';
+import { formatReplayCommand } from '../check/story.ts';
+import { resolveDesign } from '../designs/load-design.ts';
+import { traceHash } from '../kernel/index.ts';
+import { verdictJson, verdictText } from '../report/verdict.ts';
+import { loadApp } from './app-config.ts';
+import { colourWanted, paintFailures } from './colour.ts';
+import { checkWritable } from './parse.ts';
+import { mergeShards, readShardResult } from './shards.ts';
+import { saveStory } from './story-file.ts';
+import { UsageError } from './usage-error.ts';
+
+interface MergeFlags {
+  json?: boolean;
+  verbose?: boolean;
+  save?: string;
+}
+
+export function mergeCommand(): Command {
+  return new Command('merge')
+    .description(
+      "Combine the --json results of `paysim check --shard i/n` into the verdict one search of the seed's runs gives.",
+    )
+    .argument('<files...>', "the shards' results, e.g. shard-*.json")
+    .option('--verbose', "tell the counterexample with every delivery, not only the story's")
+    .option('--json', 'print one JSON document to stdout and nothing else')
+    .option('--save <file>', 'save a counterexample to this file, for `paysim replay --file`')
+    .addHelpText(
+      'after',
+      "\nThe smallest failing run among the shards wins; its shard shrank it exactly as a single search\nwould, so the merged counterexample, its replay line and its trace hash are the single search's.\n\nExample:\n  npx paysim check --runs 100000 --seed 7 --shard 1/2 --json > shard-1.json\n  npx paysim check --runs 100000 --seed 7 --shard 2/2 --json > shard-2.json\n  npx paysim merge shard-1.json shard-2.json",
+    )
+    .action(async (files: string[], flags: MergeFlags) => {
+      if (flags.save !== undefined) await checkWritable('--save', flags.save);
+      const results = await Promise.all(files.map(readShardResult));
+      const winner = mergeShards(results);
+      const search = (results[0] as (typeof results)[number]).shard;
+      const elapsed = Math.max(...results.map((r) => r.elapsedMs));
+      let report: ExploreReport = { design: search.design, seed: search.seed, runs: search.runs };
+      const c = winner?.counterexample;
+      if (winner && c) {
+        // The winning shard shrank the story; re-run it here for the timeline and final states,
+        // and make sure this paysim and design still tell exactly that run.
+        const design = await resolveDesign(search.design);
+        const app = search.app === undefined ? undefined : await loadApp(search.app);
+        const story = {
+          design: search.design,
+          workload: c.workload,
+          picks: c.picks,
+          ...(search.app === undefined ? {} : { app: search.app }),
+        };
+        const result = await replay(design, story, {
+          faults: new Set(search.faults),
+          paymentCenter: app?.paymentCenter,
+          businessApp: app?.businessApp,
+          engine: search.engine,
+        });
+        if (traceHash(result.trace) !== c.traceHash)
+          throw new UsageError(
+            `${winner.file}: its counterexample replays to another trace here (${formatReplayCommand(story)}); merge with the paysim version and design files the shards ran with`,
+          );
+        report = {
+          ...report,
+          runs: c.foundAtRun,
+          counterexample: {
+            story,
+            violations: result.violations,
+            result,
+            foundAtRun: c.foundAtRun,
+            shrinks: c.shrinks,
+          },
+        };
+      }
+      const shards = [...results]
+        .sort((a, b) => a.shard.index - b.shard.index)
+        .map((r) => ({
+          index: r.shard.index,
+          file: r.file,
+          runs: `${r.shard.firstRun}-${r.shard.lastRun}`,
+          verdict: r.counterexample ? 'violated' : 'held',
+          ...(r.counterexample ? { foundAtRun: r.counterexample.foundAtRun } : {}),
+          elapsedMs: r.elapsedMs,
+        }));
+      if (flags.json) {
+        const doc = {
+          ...verdictJson(report, elapsed, { verbose: flags.verbose }),
+          merged: { check: search.check, count: search.count, shards },
+        };
+        process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+      } else {
+        const header = [
+          `Merged ${results.length} of ${search.count} shards of: ${search.check}`,
+          ...shards.map(
+            (s) =>
+              `  shard ${s.index}/${search.count} (runs ${s.runs}): ${s.verdict === 'held' ? 'held' : `first failing run ${s.foundAtRun}`}${s.index === winner?.shard.index ? ' ← the smallest' : ''}  ${s.file}`,
+          ),
+          '',
+        ];
+        const lines = verdictText(report, elapsed, { verbose: flags.verbose });
+        process.stdout.write(`${[...header, ...paintFailures(lines, colourWanted())].join('\n')}\n`);
+      }
+      if (flags.save !== undefined) {
+        if (report.counterexample) await saveStory(flags.save, report.counterexample.story);
+        if (!flags.json)
+          process.stdout.write(
+            report.counterexample
+              ? `\nSaved the counterexample to ${flags.save}.\n`
+              : '\nNothing to save: every invariant held.\n',
+          );
+      }
+      process.exitCode = report.counterexample ? 1 : 0;
+    });
+}

@@ -1,0 +1,202 @@
+// `check --shard i/n` and `merge`: one seed's runs split between CI runners. Each shard's --json
+// result carries a `shard` section naming the whole search; merging checks that the results are
+// shards of one search, and the smallest failing run index among them wins. That shard has shrunk
+// its failing run exactly as a single-thread search would have (fast-check's `path`), so the
+// merged verdict is the single run's: same first failing run, same shrunk story, same trace.
+
+import { readFile } from 'node:fs/promises';
+import { type Shard, shardRange } from '../check/pool.ts';
+import type { Design } from '../designs/design.ts';
+import type { MachineEngine, Pick } from '../kernel/index.ts';
+import type { Workload } from '../services/workload.ts';
+import { UsageError } from './usage-error.ts';
+
+/** `--shard 2/4`: the second of four shards. */
+export function shardOption(text: string): Shard {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || !Number.isSafeInteger(count) || count < 1 || index < 1 || index > count)
+    throw new UsageError(
+      `--shard expects i/n with 1 ≤ i ≤ n (the i-th of n shards, e.g. 1/4), got "${text}"`,
+    );
+  return { index, count };
+}
+
+/** The `shard` section of a shard's --json result: which part it searched, of which search. */
+export interface ShardSection {
+  readonly index: number;
+  readonly count: number;
+  /** 1-based, inclusive: the runs of the seed this shard searched. */
+  readonly firstRun: number;
+  readonly lastRun: number;
+  /** The whole search, as the command that runs it on one machine. */
+  readonly check: string;
+  readonly design: string;
+  readonly seed: number;
+  readonly runs: number;
+  readonly orders: number;
+  readonly faults: readonly string[];
+  readonly engine?: MachineEngine;
+  readonly app?: string;
+}
+
+export function shardJson(
+  shard: Shard,
+  s: {
+    design: Design;
+    seed: number;
+    runs: number;
+    maxOrders: number;
+    faults: readonly string[];
+    engine?: MachineEngine;
+    app?: string;
+    rerun: string;
+  },
+): ShardSection {
+  const { from, to } = shardRange(s.runs, shard);
+  return {
+    index: shard.index,
+    count: shard.count,
+    firstRun: from + 1,
+    lastRun: to,
+    check: s.rerun,
+    design: s.design.name,
+    seed: s.seed,
+    runs: s.runs,
+    orders: s.maxOrders,
+    faults: s.faults,
+    ...(s.engine === undefined ? {} : { engine: s.engine }),
+    ...(s.app === undefined ? {} : { app: s.app }),
+  };
+}
+
+/** What merge reads from a shard's --json result. */
+export interface ShardResult {
+  readonly file: string;
+  readonly shard: ShardSection;
+  readonly elapsedMs: number;
+  readonly counterexample?: {
+    readonly foundAtRun: number;
+    readonly shrinks: number;
+    readonly workload: Workload;
+    readonly picks: readonly Pick[];
+    readonly traceHash: string;
+  };
+}
+
+export async function readShardResult(file: string): Promise<ShardResult> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot be read (${code})`);
+  }
+  let doc: Record<string, unknown>;
+  try {
+    doc = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new UsageError(
+      `${file}: not JSON; give the output of \`paysim check --shard i/n --json\` (stdout only)`,
+    );
+  }
+  const problem = (what: string) =>
+    new UsageError(`${file}: ${what}; merge takes the output of \`paysim check --shard i/n --json\``);
+  if (typeof doc !== 'object' || doc === null) throw problem('not a check result');
+  if (typeof doc.error === 'object' && doc.error !== null)
+    throw problem(`that shard stopped with an error (${(doc.error as { message?: string }).message})`);
+  if (doc.interrupted === true) throw problem('that shard was interrupted before it finished');
+  const shard = doc.shard as ShardSection | undefined;
+  const fields: [keyof ShardSection, string][] = [
+    ['index', 'number'],
+    ['count', 'number'],
+    ['firstRun', 'number'],
+    ['lastRun', 'number'],
+    ['check', 'string'],
+    ['design', 'string'],
+    ['seed', 'number'],
+    ['runs', 'number'],
+    ['orders', 'number'],
+  ];
+  if (typeof shard !== 'object' || shard === null)
+    throw problem('a check result without a shard section (was it run with --shard?)');
+  for (const [field, type] of fields)
+    if (typeof shard[field] !== type) throw problem(`its shard section has no ${field}`);
+  if (!Array.isArray(shard.faults)) throw problem('its shard section has no faults');
+  const c = doc.counterexample as ShardResult['counterexample'] | null | undefined;
+  if (doc.verdict === 'violated' && (typeof c !== 'object' || c === null || typeof c.foundAtRun !== 'number'))
+    throw problem('a violated verdict without its counterexample');
+  return {
+    file,
+    shard,
+    elapsedMs: typeof doc.elapsedMs === 'number' ? doc.elapsedMs : 0,
+    ...(doc.verdict === 'violated' && c ? { counterexample: c } : {}),
+  };
+}
+
+/** The fields that make shards parts of one search, as `check` options for messages. */
+const sameSearch: [keyof ShardSection, (s: ShardSection) => string][] = [
+  ['design', (s) => `--design ${s.design}`],
+  ['seed', (s) => `--seed ${s.seed}`],
+  ['runs', (s) => `--runs ${s.runs}`],
+  ['orders', (s) => `--orders ${s.orders}`],
+  ['faults', (s) => `--faults ${[...s.faults].sort().join(',') || 'none'}`],
+  ['engine', (s) => `--engine ${s.engine ?? 'default'}`],
+  ['app', (s) => (s.app === undefined ? 'no --app' : `--app ${s.app}`)],
+  ['count', (s) => `--shard i/${s.count}`],
+];
+
+/**
+ * The winning shard of a set of results: the one holding the smallest failing run, or none when
+ * every run held. Refuses results of different searches, a shard given twice, and a missing shard
+ * whose runs could hold a smaller failing run than the ones found.
+ */
+export function mergeShards(results: readonly ShardResult[]): ShardResult | undefined {
+  const [first] = results;
+  if (first === undefined) throw new UsageError('merge needs the --json results of every shard');
+  for (const r of results.slice(1)) {
+    for (const [, show] of sameSearch) {
+      const [a, b] = [show(first.shard), show(r.shard)];
+      if (a !== b)
+        throw new UsageError(
+          `${r.file} is a shard of another search than ${first.file} (${b}, not ${a}): merge the shards of one search`,
+        );
+    }
+  }
+  const seen = new Map<number, string>();
+  for (const r of results) {
+    const other = seen.get(r.shard.index);
+    if (other !== undefined)
+      throw new UsageError(
+        `${other} and ${r.file} are both shard ${r.shard.index}/${r.shard.count}: give each shard once`,
+      );
+    seen.set(r.shard.index, r.file);
+  }
+  const failed = results.filter((r) => r.counterexample !== undefined);
+  const winner = failed.reduce<ShardResult | undefined>(
+    (best, r) =>
+      best === undefined || (r.counterexample?.foundAtRun ?? 0) < (best.counterexample?.foundAtRun ?? 0)
+        ? r
+        : best,
+    undefined,
+  );
+  const { count, runs } = first.shard;
+  const firstFailure = winner?.counterexample?.foundAtRun ?? Number.POSITIVE_INFINITY;
+  // A missing shard matters only if its runs start before the first failure found.
+  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((index) => {
+    const { from } = shardRange(runs, { index, count });
+    return !seen.has(index) && from + 1 < firstFailure;
+  });
+  if (missing.length > 0) {
+    const ranges = missing.map((index) => {
+      const { from, to } = shardRange(runs, { index, count });
+      return `${index}/${count} (runs ${from + 1}-${to})`;
+    });
+    const commands = missing.map((index) => `${first.shard.check} --shard ${index}/${count} --json`);
+    throw new UsageError(
+      `shard${missing.length === 1 ? '' : 's'} ${ranges.join(', ')} missing: ${winner ? `a run there could fail before run ${firstFailure}` : 'without it the search is incomplete'}; run ${commands.map((c) => `\`${c}\``).join(', ')} and merge again`,
+    );
+  }
+  return winner;
+}

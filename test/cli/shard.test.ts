@@ -1,0 +1,143 @@
+// `check --workers`, `check --shard i/n` and `merge`, as a user runs them: the same verdict, first
+// failing run, shrunk story and trace hash as one thread searching the same seed.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { paysim, type Ran } from './paysim.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'paysim-shard-'));
+
+function json(r: Ran): Record<string, unknown> {
+  const doc = JSON.parse(r.out) as Record<string, unknown>;
+  // Only the time taken and the shard bookkeeping may differ.
+  const { elapsedMs: _, shard: __, merged: ___, ...rest } = doc;
+  return rest;
+}
+
+/** Runs every shard of a search with --json into files; returns the files. */
+function shards(args: readonly string[], count: number, name: string): string[] {
+  return Array.from({ length: count }, (_, i) => {
+    const r = paysim([...args, '--shard', `${i + 1}/${count}`, '--json']);
+    expect(r.code, r.err).toBeLessThan(2);
+    const file = join(dir, `${name}-${i + 1}.json`);
+    writeFileSync(file, r.out);
+    return file;
+  });
+}
+
+describe('check --workers and --shard, then merge', () => {
+  // Seed 5 first breaks this design at run 46: in the second of two shards of 80 runs.
+  const broken = ['check', '--design', 'hardened,-recoveryJob', '--runs', '80', '--seed', '5'];
+
+  it('a broken design: one thread, two workers and two merged shards print the same JSON verdict', () => {
+    const single = paysim([...broken, '--json']);
+    expect(single.code).toBe(1);
+    const pooled = paysim([...broken, '--workers', '2', '--json']);
+    expect(pooled.code).toBe(1);
+    const files = shards(broken, 2, 'broken');
+    const merged = paysim(['merge', ...files, '--json']);
+    expect(merged.code).toBe(1);
+    const expected = json(single);
+    expect((expected.counterexample as { foundAtRun: number }).foundAtRun).toBe(46);
+    expect(json(pooled)).toEqual(expected);
+    expect(json(merged)).toEqual(expected);
+    const { merged: summary } = JSON.parse(merged.out) as {
+      merged: { shards: { index: number; verdict: string; foundAtRun?: number }[] };
+    };
+    expect(summary.shards.map((s) => s.verdict)).toEqual(['held', 'violated']);
+  });
+
+  it('a broken preset (naive): the text verdict of merged shards is the single run’s', () => {
+    const args = ['check', '--design', 'naive', '--runs', '60', '--seed', '7'];
+    const single = paysim(args);
+    const merged = paysim(['merge', ...shards(args, 2, 'naive')]);
+    expect(merged.code).toBe(1);
+    const from = (text: string) => text.slice(text.indexOf('Verdict:')).replace(/\(\d+\.\d s\)/, '');
+    expect(from(merged.out)).toBe(from(single.out));
+    expect(merged.out).toMatch(/shard 1\/2 \(runs 1-30\): first failing run 1 ← the smallest/);
+  });
+
+  it('a holding design: merged shards say "not found in" all the runs, and exit 0', () => {
+    const args = ['check', '--design', 'hardened', '--runs', '120', '--seed', '2'];
+    const files = shards(args, 2, 'held');
+    const merged = paysim(['merge', ...files]);
+    expect(merged.code).toBe(0);
+    expect(merged.out).toContain(
+      'Merged 2 of 2 shards of: npx paysim check --design hardened --runs 120 --seed 2',
+    );
+    expect(merged.out).toMatch(/no counterexample to hardened found in 120 runs/);
+    expect(json(paysim(['merge', ...files, '--json']))).toEqual(json(paysim([...args, '--json'])));
+  });
+
+  it('says in --help what a search long enough for workers is', () => {
+    const help = paysim(['check', '--help']).out.replace(/\s+/g, ' ');
+    expect(help).toMatch(
+      /--workers <n> .*default: the core count, \d+ here, for a search of 10000 runs or more/,
+    );
+    expect(help).toMatch(/--shard <i\/n>/);
+    expect(paysim(['merge', '--help']).out).toMatch(/smallest failing run/);
+  });
+
+  it.each([['3/2'], ['0/2'], ['1/0'], ['half']])('refuses --shard %s with exit 2', (shard) => {
+    const r = paysim(['check', '--runs', '10', '--shard', shard]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(new RegExp(`--shard expects i/n with 1 ≤ i ≤ n .*got "${shard}"`));
+  });
+
+  it('refuses more shards than runs, and --workers 0', () => {
+    expect(paysim(['check', '--runs', '3', '--shard', '1/4']).err).toMatch(
+      /3 runs cannot be split into 4 shards/,
+    );
+    expect(paysim(['check', '--workers', '0']).code).toBe(2);
+  });
+
+  it('refuses to merge shards of different searches, a shard twice, a missing shard, or not a shard', () => {
+    const a = shards(['check', '--design', 'hardened', '--runs', '20', '--seed', '1'], 2, 'a');
+    const b = shards(['check', '--design', 'hardened', '--runs', '20', '--seed', '2'], 2, 'b');
+    const other = paysim(['merge', a[0] as string, b[1] as string]);
+    expect(other.code).toBe(2);
+    expect(other.err).toMatch(/is a shard of another search than .* \(--seed 2, not --seed 1\)/);
+    const twice = paysim(['merge', a[0] as string, a[0] as string]);
+    expect(twice.code).toBe(2);
+    expect(twice.err).toMatch(/are both shard 1\/2/);
+    const missing = paysim(['merge', a[0] as string, '--json']);
+    expect(missing.code).toBe(2);
+    expect(JSON.parse(missing.out).error.message).toMatch(
+      /shard 2\/2 \(runs 11-20\) missing: .*run `npx paysim check --design hardened --runs 20 --seed 1 --orders 3 --shard 2\/2 --json`/,
+    );
+    const plain = join(dir, 'plain.json');
+    writeFileSync(plain, paysim(['check', '--runs', '5', '--seed', '1', '--json']).out);
+    const notShard = paysim(['merge', plain]);
+    expect(notShard.code).toBe(2);
+    expect(notShard.err).toMatch(/without a shard section \(was it run with --shard\?\)/);
+    expect(paysim(['merge', join(dir, 'nowhere.json')]).err).toMatch(/no such file/);
+  });
+
+  it('Ctrl-C during a search on worker threads: the partial summary, exit 130, no hang', async () => {
+    const child = spawn(
+      process.execPath,
+      ['bin/paysim.js', 'check', '--runs', '100000', '--seed', '3', '--workers', '2'],
+      { env: { ...process.env, CI: 'true', NO_COLOR: '1' } },
+    );
+    let out = '';
+    let sent = 0;
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (sent === 0 && out.includes('searching on 2 worker threads')) {
+        sent = -1;
+        setTimeout(() => {
+          sent = performance.now();
+          child.kill('SIGINT');
+        }, 1500);
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    expect(performance.now() - sent).toBeLessThan(2_000);
+    expect(out).toMatch(/Interrupted after \d+ of 100000 runs: no counterexample found so far\./);
+    expect(out).toContain('Repeat it: npx paysim check --design hardened --runs 100000 --seed 3');
+  });
+});
