@@ -46,8 +46,12 @@ async function firstViolation(spec: string, paymentCenter: PaymentCenterFactory,
 }
 
 describe('a Hono + Stripe payment center, unmodified, in place of the model', () => {
-  it.each(['stripe', 'wechat', 'alipay'])('holds 500 runs with every fault on %s', async (provider) => {
-    expect(await firstViolation(`hardened,provider=${provider}`, service(), 500)).toBeUndefined();
+  it.each([
+    ['stripe', 500],
+    ['wechat', 500],
+    ['alipay', 300],
+  ] as const)('holds on %s: no counterexample in %i runs with every fault', async (provider, runs) => {
+    expect(await firstViolation(`hardened,provider=${provider}`, service(), runs)).toBeUndefined();
   });
 
   it('tells its HTTP exchanges in the story: its own routes and its calls to Stripe', async () => {
