@@ -13,6 +13,7 @@
 // stored message is requeued under a new delivery tag, so an ack for a delivery from before the
 // crash acks nothing and the message comes again. It does not deduplicate publishes.
 
+import { copyOf } from '../kernel/copy.ts';
 import type { Envelope, Message, Service, World } from '../kernel/index.ts';
 
 interface Stored {
@@ -201,7 +202,9 @@ export class MqBroker implements Service {
     if (this.connectionDrops(stored, 'the delivery')) return;
     const ack = { to: this.address, msg: { type: 'mq.ack', messageId: stored.messageId } };
     // The broker died at this send: the message waits on disk for its restart.
-    if (!this.world.send(this.address, stored.to, { ...stored.payload, ack })) return;
+    const delivered = copyOf(stored.payload);
+    delivered.ack = ack;
+    if (!this.world.send(this.address, stored.to, delivered)) return;
     stored.timer = this.world.setTimer(this.address, this.options.consumerTimeoutMs, () => {
       if (this.queue.get(stored.messageId) !== stored) return;
       this.world.note(

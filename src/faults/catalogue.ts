@@ -4,6 +4,7 @@
 
 import type { Design } from '../designs/design.ts';
 import type { Notification } from '../domain/messages.ts';
+import { extend } from '../kernel/copy.ts';
 import type { Envelope, FaultPolicy, LinkFaults, Message, SchedulingDecision } from '../kernel/index.ts';
 import { payBehaviours, submitBehaviours } from '../machines/user.machine.ts';
 
@@ -376,6 +377,13 @@ const forwardByMq = { duplicated: 'mq.duplicated', delayed: 'mq.delayed' } as co
 
 const policies = new WeakMap<ReadonlySet<string>, FaultPolicy>();
 
+/** A message type's faults, with a partition added, and the outage it may suffer (keyed per message). */
+interface ByType {
+  readonly faults: LinkFaults | undefined;
+  readonly outage: string | undefined;
+  readonly partitioned: LinkFaults;
+}
+
 /** The policy for a set of enabled faults; built once per set, since it is pure. */
 export function faultPolicy(enabled: ReadonlySet<string>): FaultPolicy {
   let policy = policies.get(enabled);
@@ -399,32 +407,47 @@ function buildPolicy(enabled: ReadonlySet<string>): FaultPolicy {
   const table = new Map(Object.entries(linkTable).map(([type, faults]) => [type, only(faults)]));
   const direct = only(forwardDirect);
   const byMq = only(forwardByMq);
-  const messageFaults = (env: Envelope): LinkFaults | undefined => {
-    // A service talking to itself (a job reporting to its own orders) is in-process: reliable.
-    if (env.from === env.to) return undefined;
-    const type = env.msg.type;
-    // A result for the business app comes either from the broker or straight from the payment center.
-    if (type === 'payment.succeeded') return (env.from === 'mq' ? byMq : direct) as LinkFaults | undefined;
-    const rule = table.get(type);
-    if (rule === undefined) return undefined;
+  // What may strike a message, by type, settled once per policy: no spread or rest per message. An
+  // outage names its flow (a trade) and is added per message; so is a partition, on a link it may cut.
+  const partition = { label: 'app.pc.partition', key: 'app ⇄ pc', durationsMs: partitionDurationsMs };
+  const byType = new Map<string, ByType>();
+  for (const [type, rule] of table) {
+    if (rule === undefined) {
+      byType.set(type, { faults: undefined, outage: undefined, partitioned: { partition } });
+      continue;
+    }
     const { outage, replayed, ...rest } = slowReplies(rule);
-    const perMessage: LinkFaults =
+    const faults: LinkFaults =
       replayed === undefined
         ? rest
         : { ...rest, replayed: { label: replayed, from: 'attacker', afterMs: replayAfterMs } };
-    if (outage === undefined) return perMessage;
-    // An outage is per flow: every callback of one trade is lost, or none is.
-    const key = (env.msg as Message & { notification: Notification }).notification.outTradeNo;
-    return { ...perMessage, outage: { label: outage, key } };
+    byType.set(type, { faults, outage, partitioned: { ...faults, partition } });
+  }
+  const succeeded = (rule: LinkRule | undefined): ByType => {
+    const faults = rule as LinkFaults | undefined;
+    return { faults, outage: undefined, partitioned: { ...faults, partition } };
   };
+  const byMqSucceeded = succeeded(byMq);
+  const directSucceeded = succeeded(direct);
   return {
     linkFaults(env: Envelope): LinkFaults | undefined {
-      const faults = messageFaults(env);
-      if (!partitions || !betweenAppAndPaymentCenter(env)) return faults;
-      return {
-        ...faults,
-        partition: { label: 'app.pc.partition', key: 'app ⇄ pc', durationsMs: partitionDurationsMs },
-      };
+      // A service talking to itself (a job reporting to its own orders) is in-process: reliable.
+      if (env.from === env.to) return undefined;
+      const partitioned = partitions && betweenAppAndPaymentCenter(env);
+      const type = env.msg.type;
+      // A result for the business app comes either from the broker or straight from the payment center.
+      const known =
+        type === 'payment.succeeded'
+          ? env.from === 'mq'
+            ? byMqSucceeded
+            : directSucceeded
+          : byType.get(type);
+      if (known === undefined) return partitioned ? { partition } : undefined;
+      if (known.outage === undefined) return partitioned ? known.partitioned : known.faults;
+      // An outage is per flow: every callback of one trade is lost, or none is.
+      const key = (env.msg as Message & { notification: Notification }).notification.outTradeNo;
+      const faults: LinkFaults = extend(known.faults ?? {}, { outage: { label: known.outage, key } });
+      return partitioned ? extend(faults, { partition }) : faults;
     },
     corrupt(msg: Message): Message {
       // A gateway's answer cut short in transit: the request ran, and nothing of the answer can be read.

@@ -2,6 +2,7 @@
 // capture, so a second capture that is refunded later still counts: the customer was charged twice.
 // Does not judge whether a single capture was recorded (see no-paid-but-unrecorded).
 
+import { extend } from '../kernel/copy.ts';
 import type { Invariant, Violation } from './run-view.ts';
 
 export const noDoubleCharge: Invariant = {
@@ -14,10 +15,10 @@ export const noDoubleCharge: Invariant = {
     // Captures are in trace (step) order already: without refunds there is nothing to merge.
     const events =
       view.refunds.length === 0
-        ? view.captures.map((c) => ({ ...c, sign: 1 }))
+        ? view.captures.map((c) => extend(c, { sign: 1 }))
         : [
-            ...view.captures.map((c) => ({ ...c, sign: 1 })),
-            ...view.refunds.map((r) => ({ ...r, sign: -1 })),
+            ...view.captures.map((c) => extend(c, { sign: 1 })),
+            ...view.refunds.map((r) => extend(r, { sign: -1 })),
           ].sort((a, b) => a.step - b.step || b.sign - a.sign);
     for (const e of events) {
       const now = (net.get(e.orderId) ?? 0) + e.sign * e.amount;

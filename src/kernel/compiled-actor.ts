@@ -95,10 +95,16 @@ export class CompiledActor {
   private tail = 0;
   private flushing = false;
   private mailboxActive = false;
-  private deferred: Deferred[] = [];
+  private readonly deferred: Deferred[] = [];
+  /** One macrostep's state, kept between macrosteps (they never overlap in one actor): reset, not remade. */
+  private step: Step | undefined;
   private readonly listeners = new Map<string, Set<Listener>>();
-  /** Delayed events by id, in the order first scheduled, as XState's system keeps them. */
-  private readonly scheduled = new Map<string, { event: AnyEvent; timer: unknown }>();
+  /**
+   * Delayed events by id, in the order first scheduled, as XState's system keeps them: a Map's
+   * semantics in two arrays (an actor has a few at most; a small Map reallocates as it empties).
+   */
+  private readonly scheduledIds: string[] = [];
+  private readonly scheduled: Array<{ event: AnyEvent; timer: unknown }> = [];
   private nextScheduleId = 0;
   private readonly clock: ActorClock;
 
@@ -135,9 +141,7 @@ export class CompiledActor {
 
   /** The delayed event scheduled last that is still pending (what XState's system snapshot lists last). */
   lastScheduledEvent(): AnyEvent | undefined {
-    let last: AnyEvent | undefined;
-    for (const entry of this.scheduled.values()) last = entry.event;
-    return last;
+    return this.scheduled[this.scheduled.length - 1]?.event;
   }
 
   start(): this {
@@ -212,7 +216,7 @@ export class CompiledActor {
     try {
       next = this.macrostep(this.snapshot, event);
     } catch (error) {
-      this.deferred = [];
+      this.deferred.length = 0;
       this.snapshot = this.snapshot.with('error', error);
       this.fail(error);
       return;
@@ -231,7 +235,8 @@ export class CompiledActor {
         this.snapshot = snapshot.with('error', error);
       }
     }
-    deferred.length = 0;
+    // Emptied only if it holds anything: setting an array's length is a call into the runtime.
+    if (deferred.length > 0) deferred.length = 0;
     if (this.snapshot.status === 'done') {
       this.stopProcedure();
       this.listeners.clear();
@@ -250,7 +255,7 @@ export class CompiledActor {
 
   private stopProcedure(): void {
     if (this.processing !== Processing.Running) return;
-    for (const id of this.scheduled.keys()) this.cancel(id);
+    while (this.scheduledIds.length > 0) this.cancel(this.scheduledIds[0] as string);
     this.clearMailbox();
     this.processing = Processing.Stopped;
   }
@@ -289,17 +294,37 @@ export class CompiledActor {
 
   private schedule(event: AnyEvent, delay: number, id: string): void {
     const entry = { event, timer: undefined as unknown };
-    this.scheduled.set(id, entry);
+    // A Map's set: an id scheduled again keeps its place.
+    const at = this.scheduledIds.indexOf(id);
+    if (at < 0) {
+      this.scheduledIds.push(id);
+      this.scheduled.push(entry);
+    } else this.scheduled[at] = entry;
     entry.timer = this.clock.setTimeout(() => {
-      this.scheduled.delete(id);
+      this.unschedule(id);
       this.send(event);
     }, delay);
   }
 
   private cancel(id: string): void {
-    const entry = this.scheduled.get(id);
-    this.scheduled.delete(id);
+    const entry = this.unschedule(id);
     if (entry !== undefined && entry.timer !== undefined) this.clock.clearTimeout(entry.timer);
+  }
+
+  /** A Map's delete: the entry for `id`, taken out, the others keeping their order. */
+  private unschedule(id: string): { event: AnyEvent; timer: unknown } | undefined {
+    const ids = this.scheduledIds;
+    const at = ids.indexOf(id);
+    if (at < 0) return undefined;
+    const entries = this.scheduled;
+    const entry = entries[at];
+    for (let i = at + 1; i < ids.length; i++) {
+      ids[i - 1] = ids[i] as string;
+      entries[i - 1] = entries[i] as { event: AnyEvent; timer: unknown };
+    }
+    ids.pop();
+    entries.pop();
+    return entry;
   }
 
   // The interpreter: XState's macrostep and microstep over the compiled table.
@@ -314,6 +339,7 @@ export class CompiledActor {
       queue: [],
       deferred: this.deferred,
       assigned: false,
+      owned: false,
       self: this,
     };
     if (typeof configured === 'function') {
@@ -327,15 +353,23 @@ export class CompiledActor {
   }
 
   private macrostep(snapshot: CompiledSnapshot, event: AnyEvent): CompiledSnapshot {
-    const run: Run = {
-      context: snapshot.context,
-      event,
-      queue: [],
-      deferred: this.deferred,
-      assigned: false,
-      self: this,
-    };
-    const step = new Step(this.logic, run, snapshot.nodes.slice(), snapshot.status);
+    let step = this.step;
+    if (step === undefined) {
+      const run: Run = {
+        context: snapshot.context,
+        event,
+        queue: [],
+        deferred: this.deferred,
+        assigned: false,
+        owned: false,
+        self: this,
+      };
+      step = new Step(this.logic, run, snapshot.nodes as CompiledNode[], snapshot.status);
+      this.step = step;
+    } else step.reset(snapshot.context, event, snapshot.nodes as CompiledNode[], snapshot.status);
+    // The snapshot's nodes are shared until a microstep changes them, then copied (unshare).
+    step.shared = true;
+    const run = step.run;
     step.microstep(step.select(this.logic.root), false);
     step.settle(true);
     if (!step.changed) return snapshot;
@@ -367,13 +401,38 @@ function refuseSpawn(): never {
 class Step {
   /** Whether any microstep changed the configuration, the context or the status. */
   changed = false;
+  /** Whether `nodes` is still the snapshot's own array, to be copied before it changes. */
+  shared = false;
   constructor(
     private readonly logic: CompiledMachine,
-    private readonly run: Run,
-    readonly nodes: CompiledNode[],
+    readonly run: Run,
+    public nodes: CompiledNode[],
     /** A snapshot restored as it stopped stays stopped; its transitions still run, once (as in XState). */
     public status: Status = 'active',
   ) {}
+
+  /** Ready for the next macrostep, from `nodes` (shared with its snapshot) on `event`. */
+  reset(context: Record<string, unknown>, event: AnyEvent, nodes: CompiledNode[], status: Status): void {
+    const run = this.run;
+    run.context = context;
+    run.event = event;
+    // A macrostep cut short (an error, a final state) may leave raised events behind.
+    while (run.queue.length > 0) run.queue.pop();
+    run.assigned = false;
+    run.owned = false;
+    this.nodes = nodes;
+    this.status = status;
+    this.changed = false;
+  }
+
+  /** The configuration, as an array of this macrostep's own, ready to change. */
+  private unshare(): CompiledNode[] {
+    if (this.shared) {
+      this.nodes = this.nodes.slice();
+      this.shared = false;
+    }
+    return this.nodes;
+  }
 
   /** Eventless transitions after each microstep, then raised events one by one, until none is left. */
   settle(selectEventless: boolean): void {
@@ -418,7 +477,10 @@ class Step {
     const candidates = node.on.get(this.run.event.type);
     if (candidates === undefined) return none;
     for (const t of candidates) {
-      if (t.guard === undefined || t.guard(this.run.context, this.run.event)) return [t];
+      if (t.guard === undefined || t.guard(this.run.context, this.run.event)) {
+        t.alone ??= [t];
+        return t.alone;
+      }
     }
     return none;
   }
@@ -470,8 +532,7 @@ class Step {
     return kept;
   }
 
-  private exitSet(transitions: readonly CompiledTransition[]): CompiledNode[] {
-    const exits: CompiledNode[] = [];
+  private exitSet(transitions: readonly CompiledTransition[], exits: CompiledNode[] = []): CompiledNode[] {
     for (const t of transitions) {
       if (t.targets === undefined || t.targets.length === 0) continue;
       const domain = t.domain;
@@ -484,6 +545,23 @@ class Step {
   /** One microstep; true if it changed the configuration, the context or the status. */
   microstep(transitions: readonly CompiledTransition[], initial: boolean): boolean {
     if (transitions.length === 0) return false;
+    // The states exited are gathered in one array kept for every microstep (microsteps do not nest:
+    // actions only defer their effects; a new one serves if they ever did).
+    if (exitsInUse) return this.microstepInto(transitions, initial, []);
+    exitsInUse = true;
+    try {
+      return this.microstepInto(transitions, initial, exitsKept);
+    } finally {
+      exitsInUse = false;
+      while (exitsKept.length > 0) exitsKept.pop();
+    }
+  }
+
+  private microstepInto(
+    transitions: readonly CompiledTransition[],
+    initial: boolean,
+    exitsInto: CompiledNode[],
+  ): boolean {
     const run = this.run;
     const taken = transitions.length > 1 ? this.withoutConflicts(transitions) : transitions;
     const before = this.nodes.length;
@@ -492,23 +570,26 @@ class Step {
     run.assigned = false;
     let exits: readonly CompiledNode[] = noNodes;
     if (!initial) {
-      const set = this.exitSet(taken);
-      exits = set.length > 1 ? set.sort((a, b) => b.order - a.order) : set;
+      const set = this.exitSet(taken, exitsInto);
+      exits = set.length > 1 ? sortDeepestFirst(set) : set;
     }
-    // XState keeps the old node order when a microstep ends on the same set of nodes.
-    const order = exits.length > 0 ? this.nodes.slice() : undefined;
+    // XState keeps the old node order when a microstep ends on the same set of nodes: copied only
+    // then (every state exited is entered again, and every state entered was active).
+    const entered = this.logic.entrySet(taken);
+    const order =
+      exits.length > 0 && endsOnSameNodes(exits, entered, this.nodes) ? this.nodes.slice() : undefined;
     const exitLater = this.logic.exitAfterEntry;
     for (const s of exits) {
       if (!exitLater) for (const op of s.exit) op(run);
-      removeNode(this.nodes, s);
+      removeNode(this.unshare(), s);
       configChanged = true;
     }
     for (const t of taken) for (const op of t.actions) op(run);
     let completed: CompiledNode[] | undefined;
     let done = false;
-    for (const s of this.logic.entrySet(taken)) {
+    for (const s of entered) {
       if (!this.nodes.includes(s)) {
-        this.nodes.push(s);
+        this.unshare().push(s);
         configChanged = true;
       }
       for (const op of s.entry) op(run);
@@ -537,13 +618,38 @@ class Step {
     // A re-entered state leaves the same set of nodes: XState keeps the snapshot then.
     if (configChanged && this.nodes.length === before && exits.every((s) => this.nodes.includes(s))) {
       configChanged = false;
-      if (order !== undefined) this.nodes.splice(0, this.nodes.length, ...order);
+      if (order !== undefined) this.unshare().splice(0, this.nodes.length, ...order);
     }
     const changed = configChanged || run.assigned || done;
     run.assigned = assignedBefore || run.assigned;
     if (changed) this.changed = true;
     return changed;
   }
+}
+
+/** Whether a microstep exiting `exits` and entering `entered` from `nodes` ends on the same set of nodes. */
+function endsOnSameNodes(
+  exits: readonly CompiledNode[],
+  entered: readonly CompiledNode[],
+  nodes: readonly CompiledNode[],
+): boolean {
+  for (const s of exits) if (!entered.includes(s)) return false;
+  for (const s of entered) if (!nodes.includes(s)) return false;
+  return true;
+}
+
+/** `nodes.sort((a, b) => b.order - a.order)` in place, without the work array sort allocates. */
+function sortDeepestFirst(nodes: CompiledNode[]): CompiledNode[] {
+  for (let i = 1; i < nodes.length; i++) {
+    const n = nodes[i] as CompiledNode;
+    let j = i - 1;
+    while (j >= 0 && (nodes[j] as CompiledNode).order < n.order) {
+      nodes[j + 1] = nodes[j] as CompiledNode;
+      j--;
+    }
+    nodes[j + 1] = n;
+  }
+  return nodes;
 }
 
 /** `nodes.splice(nodes.indexOf(node), 1)`, without the array splice returns. */
@@ -554,10 +660,12 @@ function removeNode(nodes: CompiledNode[], node: CompiledNode): void {
     return;
   }
   for (let i = at + 1; i < nodes.length; i++) nodes[i - 1] = nodes[i] as CompiledNode;
-  nodes.length--;
+  nodes.pop();
 }
 
 const none: readonly CompiledTransition[] = [];
+const exitsKept: CompiledNode[] = [];
+let exitsInUse = false;
 const noNodes: readonly CompiledNode[] = [];
 
 function doneEvent(node: CompiledNode): AnyEvent {

@@ -11,6 +11,7 @@
 // wildcard events, output) is refused here, when the machine is compiled, with the state that uses it.
 
 import { type AnyStateMachine, and, not, or, stateIn } from 'xstate';
+import { copyOf } from './copy.ts';
 
 export interface AnyEvent {
   readonly type: string;
@@ -26,6 +27,11 @@ export interface Run {
   readonly deferred: Deferred[];
   /** Whether the context was assigned (even to equal values): XState then builds a new snapshot. */
   assigned: boolean;
+  /**
+   * Whether `context` is a copy this macrostep made, seen by no snapshot yet: further assigns of the
+   * macrostep write into it instead of copying it again.
+   */
+  owned: boolean;
   readonly self: unknown;
 }
 
@@ -53,6 +59,8 @@ export interface CompiledTransition {
   readonly domain: CompiledNode | undefined;
   /** The states this transition enters alone, in document order (computed once, on first use). */
   entered?: readonly CompiledNode[];
+  /** `[this]`, made once: what selecting this transition alone returns. */
+  alone?: readonly CompiledTransition[];
 }
 
 export interface CompiledNode {
@@ -460,20 +468,36 @@ function assignNow(run: Run, assignment: unknown, params: unknown): void {
     system: undefined,
     spawn: refuseSpawn,
   };
-  // What Object.assign({}, context, partial) gives (same keys, same order), at a spread's cost; a
-  // property map is written into the copy directly (its values all read the context before it).
+  // What Object.assign({}, context, partial) gives (same keys, same order). The context is copied
+  // once per macrostep, by its first assign: the snapshot it started from keeps its own, and the
+  // copy is written in place by the assigns after (every value is computed first, from the context
+  // as it was before that assign, as XState's assigners see it).
   if (typeof assignment === 'function') {
     const partial = (assignment as Expr<object>)(args, params);
-    run.context = { ...run.context, ...partial };
-  } else {
-    const next: Record<string, unknown> = { ...run.context };
-    const byKey = assignment as Record<string, unknown>;
-    for (const key of Object.keys(byKey)) {
-      const v = byKey[key];
-      next[key] = typeof v === 'function' ? (v as Expr<unknown>)(args, params) : v;
-    }
+    const next = run.owned ? run.context : copyOf(run.context);
+    for (const key in partial) next[key] = (partial as Record<string, unknown>)[key];
     run.context = next;
+  } else {
+    const byKey = assignment as Record<string, unknown>;
+    const keys = Object.keys(byKey);
+    if (!run.owned) {
+      const next = copyOf(run.context);
+      for (const key of keys) {
+        const v = byKey[key];
+        next[key] = typeof v === 'function' ? (v as Expr<unknown>)(args, params) : v;
+      }
+      run.context = next;
+    } else {
+      const values: unknown[] = [];
+      for (const key of keys) {
+        const v = byKey[key];
+        values.push(typeof v === 'function' ? (v as Expr<unknown>)(args, params) : v);
+      }
+      const context = run.context;
+      for (let i = 0; i < keys.length; i++) context[keys[i] as string] = values[i];
+    }
   }
+  run.owned = true;
   run.assigned = true;
 }
 

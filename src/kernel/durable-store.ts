@@ -35,7 +35,12 @@ export class DurableStore {
 
   snapshot(): Record<string, Record<string, Row>> {
     const out: Record<string, Record<string, Row>> = {};
-    for (const [table, rows] of this.tables) out[table] = Object.fromEntries(rows);
+    for (const [table, rows] of this.tables) {
+      // Object.fromEntries(rows), without its iterator protocol.
+      const copy: Record<string, Row> = {};
+      for (const [key, row] of rows) copy[key] = row;
+      out[table] = copy;
+    }
     return out;
   }
 }

@@ -17,6 +17,7 @@
 
 import type { AnyStateMachine } from 'xstate';
 import type { ActorClock } from './compiled-actor.ts';
+import { copyOf } from './copy.ts';
 import {
   createMachineActor,
   defaultEngine,
@@ -399,7 +400,10 @@ export class MachineHost<Input> implements Service {
   private eventOf(env: Envelope): Message {
     // The sender's address travels with the event so that replies go back where they came from.
     // `atMs` is the time on this service's own clock, which may be off (`clock.skew`).
-    return { ...env.msg, replyTo: env.from, atMs: this.world.clockOf(this.address) } as Message;
+    const event = copyOf(env.msg as unknown as Record<string, unknown>);
+    event.replyTo = env.from;
+    event.atMs = this.world.clockOf(this.address);
+    return event as unknown as Message;
   }
 
   private within(key: string, run: () => void, actor?: HostedActor, reload = true): void {
@@ -442,12 +446,12 @@ export class MachineHost<Input> implements Service {
       let msg: Message = effect.msg;
       const answer = this.answering?.to === effect.to ? this.answering : undefined;
       if (answer !== undefined) {
-        msg = { ...msg, requestId: answer.requestId } as Message;
+        msg = withRequestId(msg, answer.requestId);
         msg = this.spec.answer?.(msg) ?? msg;
       } else if (this.spec.requests?.to === effect.to) {
         const requestId = this.nextRequestId++;
         this.waiting.set(requestId, this.world.nowMs + this.spec.requests.timeoutMs);
-        msg = { ...msg, requestId } as Message;
+        msg = withRequestId(msg, requestId);
       }
       if (!this.world.send(this.address, effect.to, msg, undefined, answer)) this.cutShort.add(key);
       return;
@@ -502,6 +506,13 @@ function timerName(event: Message): string {
 
 function statusOf(snapshot: HostedSnapshot): string | undefined {
   return (snapshot as { context?: { status?: string } }).context?.status;
+}
+
+/** `{ ...msg, requestId }`. */
+function withRequestId(msg: Message, requestId: number): Message {
+  const copy = copyOf(msg as unknown as Record<string, unknown>);
+  copy.requestId = requestId;
+  return copy as unknown as Message;
 }
 
 /** The effect of sending `msg` to the service at `to`. */

@@ -11,6 +11,7 @@
 // runs first is a choice. Every default is FIFO with no stall.
 
 import type { Choices } from './choices.ts';
+import { extend } from './copy.ts';
 import { DurableStore } from './durable-store.ts';
 import { EventQueue } from './event-queue.ts';
 import type { MachineEngine } from './machine-engine.ts';
@@ -258,12 +259,12 @@ export class World {
         return true;
       }
       if (faults.corrupted !== undefined && this.choose(faults.corrupted, 2) === 1) {
-        env = { ...env, msg: this.options.faults.corrupt(msg), tag: faults.corrupted };
+        env = extend(env, { msg: this.options.faults.corrupt(msg), tag: faults.corrupted });
         this.recordFault(faults.corrupted, 'altered in flight', env);
       }
       if (faults.replayed !== undefined && this.choose(faults.replayed.label, 2) === 1) {
         const { label, from: by, afterMs } = faults.replayed;
-        const copy: Envelope = { ...env, id: this.nextEnvelopeId++, from: by, tag: label };
+        const copy: Envelope = extend(env, { id: this.nextEnvelopeId++, from: by, tag: label });
         this.recordFault(
           label,
           `captured in flight by the ${by}, who sends it again ${afterMs / 60_000} min later`,
@@ -288,7 +289,7 @@ export class World {
         // Option 1: both copies at once (concurrent); option 2: the copy a little later.
         const pick = this.choose(faults.duplicated, 3);
         if (pick > 0) {
-          const copy: Envelope = { ...env, id: this.nextEnvelopeId++ };
+          const copy: Envelope = extend(env, { id: this.nextEnvelopeId++ });
           const copyDelayMs = delayMs + (pick === 1 ? 0 : 3 * this.options.latencyMs);
           this.recordFault(
             faults.duplicated,

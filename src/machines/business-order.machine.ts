@@ -12,6 +12,7 @@
 import { and, assign, enqueueActions, not, setup } from 'xstate';
 import type { Design } from '../designs/design.ts';
 import type { OrderRow, OrderStatus } from '../domain/rows.ts';
+import { extend } from '../kernel/copy.ts';
 import { type Effect, send } from '../kernel/machine-host.ts';
 import type { Message } from '../kernel/trace.ts';
 
@@ -150,7 +151,7 @@ export const businessOrderMachine = setup({
         type: 'write',
         table: 'orders',
         key: context.orderId,
-        row: { ...row(context), status: 'created' },
+        row: extend(row(context), { status: 'created' as const }),
         uniqueBy: m(context).dbUniqueGuard ? `${context.user}:${context.intentId}` : undefined,
       });
     }),

@@ -23,6 +23,7 @@ import type { Notification } from '../domain/messages.ts';
 import type { TradeRow } from '../domain/rows.ts';
 import type { ProviderProfile, RefundState, TradeState } from '../fakes/providers/provider-profile.ts';
 import { signNotification } from '../fakes/signature.ts';
+import { extend } from '../kernel/copy.ts';
 import { type Effect, send } from '../kernel/machine-host.ts';
 
 export interface GatewayTransactionInput {
@@ -251,10 +252,9 @@ export const gatewayTransactionMachine = setup({
         timestampMs: context.now(),
         nonce: `${context.outTradeNo}/${context.notifications}`,
       };
-      const notification: Notification = {
-        ...unsigned,
+      const notification: Notification = extend(unsigned, {
         signature: signNotification(context.profile.signingKey, unsigned),
-      };
+      });
       enqueue.assign({ notifications: context.notifications + 1 });
       enqueue.emit(send('pc', { type: 'gateway.notify', notification }));
     }),
@@ -275,10 +275,12 @@ export const gatewayTransactionMachine = setup({
         // An abnormal refund (the card could not take it) is re-submitted under its own number.
         if (known.state === 'ABNORMAL') {
           enqueue.assign({
-            refunds: {
-              ...context.refunds,
-              [request.refundNo]: { ...known, state: 'PROCESSING', outcome: 'SUCCESS' },
-            },
+            refunds: extend(context.refunds, {
+              [request.refundNo]: extend(known, {
+                state: 'PROCESSING' as const,
+                outcome: 'SUCCESS' as const,
+              }),
+            }),
           });
           enqueue.raise(
             { type: 'refund.settle', refundNo: request.refundNo },
@@ -299,7 +301,7 @@ export const gatewayTransactionMachine = setup({
         state: 'PROCESSING',
         outcome: request.outcome ?? 'SUCCESS',
       };
-      enqueue.assign({ refunds: { ...context.refunds, [request.refundNo]: refund } });
+      enqueue.assign({ refunds: extend(context.refunds, { [request.refundNo]: refund }) });
       if (context.profile.refundSettlesAfterMs === 0) {
         // A synchronous refund (Alipay): settled before the answer, which says how it ended.
         enqueue.raise({ type: 'refund.settle', refundNo: request.refundNo });
@@ -329,8 +331,8 @@ export const gatewayTransactionMachine = setup({
       if (event.type !== 'refund.settle') return;
       const refund = context.refunds[event.refundNo];
       if (refund === undefined || refund.state !== 'PROCESSING') return;
-      const settled: Refund = { ...refund, state: refund.outcome };
-      const refunds = { ...context.refunds, [event.refundNo]: settled };
+      const settled: Refund = extend(refund, { state: refund.outcome });
+      const refunds = extend(context.refunds, { [event.refundNo]: settled });
       enqueue.assign({ refunds });
       if (settled.state === 'SUCCESS') {
         enqueue.emit({
@@ -354,14 +356,15 @@ export const gatewayTransactionMachine = setup({
   },
 }).createMachine({
   id: 'gatewayTransaction',
-  context: ({ input }) => ({
-    ...input,
-    notifications: 0,
-    beforeSuccess: 0,
-    buyerActed: false,
-    createdAtMs: input.now(),
-    refunds: {},
-  }),
+  // extend: `{ ...input, notifications: 0, … }`, without V8's cost for keys after a spread.
+  context: ({ input }) =>
+    extend(input, {
+      notifications: 0,
+      beforeSuccess: 0,
+      buyerActed: false,
+      createdAtMs: input.now(),
+      refunds: {},
+    }),
   initial: 'notPaid',
   // On Alipay a pre-created trade does not exist for queries until the buyer scans it.
   entry: enqueueActions(({ context, enqueue }) =>
@@ -452,11 +455,10 @@ export const gatewayTransactionMachine = setup({
               // Whether this settlement completes the refund of the whole amount.
               const refund = context.refunds[event.refundNo];
               if (refund?.state !== 'PROCESSING' || refund.outcome !== 'SUCCESS') return false;
-              const after = {
-                ...context.refunds,
-                [event.refundNo]: { ...refund, state: 'SUCCESS' as const },
-              };
-              return refundedInFull({ ...context, refunds: after });
+              const after = extend(context.refunds, {
+                [event.refundNo]: extend(refund, { state: 'SUCCESS' as const }),
+              });
+              return refundedInFull(extend(context, { refunds: after }));
             },
           },
           { actions: 'settleRefund' },

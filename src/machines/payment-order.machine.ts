@@ -29,6 +29,7 @@ import {
   stateOf,
 } from '../fakes/providers/provider-profile.ts';
 import { signatureValid } from '../fakes/signature.ts';
+import { extend } from '../kernel/copy.ts';
 import { type Effect, send } from '../kernel/machine-host.ts';
 
 export interface PaymentOrderInput {
@@ -370,10 +371,10 @@ export const paymentOrderMachine = setup({
         );
       } else {
         enqueue.emit(
-          send('app', {
-            ...result,
-            ack: { to: 'pc', msg: { type: 'payment.ack', orderId: context.orderId } },
-          }),
+          send(
+            'app',
+            extend(result, { ack: { to: 'pc', msg: { type: 'payment.ack', orderId: context.orderId } } }),
+          ),
         );
       }
     }),
@@ -386,7 +387,7 @@ export const paymentOrderMachine = setup({
         type: 'write',
         table: 'payments',
         key: context.orderId,
-        row: { ...row(context), outbox: 'done' },
+        row: extend(row(context), { outbox: 'done' as const }),
       });
     }),
     queueRefund: assign(({ context, event }) => {

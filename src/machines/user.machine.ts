@@ -8,6 +8,7 @@
 // request with pay.ready; the user pays at the gateway directly, as with a wallet app.
 
 import { assign, enqueueActions, setup } from 'xstate';
+import { extend } from '../kernel/copy.ts';
 import { type Effect, send } from '../kernel/machine-host.ts';
 
 export const submitBehaviours = ['once', 'double-click', 'retry-after-timeout'] as const;
@@ -150,7 +151,7 @@ export const userMachine = setup({
   },
 }).createMachine({
   id: 'user',
-  context: ({ input }) => ({ ...input, prepays: [] }),
+  context: ({ input }) => extend(input, { prepays: [] as Context['prepays'] }),
   initial: 'browsing',
   states: {
     browsing: { after: { startDelay: 'submitting' } },

@@ -47,81 +47,17 @@ const resultType: Record<string, string> = {
 };
 
 export function gateway(world: World, profile: ProviderProfile): MachineHost<GatewayTransactionInput> {
-  const now = () => world.nowMs;
-  /**
-   * The query lag (`query.lag`): shortly after a payment, the provider's query may still answer the
-   * status from before it, though the callback is already on its way.
-   */
-  const answersFromBeforeThePayment = (env: Envelope, w: World): boolean => {
-    const msg = env.msg as Incoming;
-    if (msg.type !== 'gateway.query' || msg.outTradeNo === undefined) return false;
-    const row = w.store('gateway').get('trades', msg.outTradeNo) as TradeRow | undefined;
-    if (row?.state !== 'SUCCESS' || row.capturedAtMs === undefined || profile.queryLagMs === 0) return false;
-    const ageMs = w.nowMs - row.capturedAtMs;
-    if (ageMs > profile.queryLagMs || w.choose('query.lag', 2) === 0) return false;
-    const status = profile.statusNames[profile.stateBeforeBuyerActs];
-    w.recordFault('query.lag', `the query still answers ${status}: the payment is ${ageMs} ms old`, env);
-    w.send('gateway', env.from, {
-      type: 'gateway.query.result',
-      outTradeNo: msg.outTradeNo,
-      ok: true,
-      status,
-      ...echo(msg),
-    });
-    return true;
-  };
-  /**
-   * A callback answered too slowly counts as failed, whatever the answer: the provider has closed
-   * the connection. Between two limits (sources disagree) it is a choice.
-   */
-  const answeredTooLate = (env: Envelope, w: World): boolean => {
-    const sentAtMs = (env.msg as Incoming).notifiedAtMs;
-    if (env.msg.type !== 'gateway.notify.ack' || sentAtMs === undefined) return false;
-    const tookMs = w.nowMs - sentAtMs;
-    const limits = profile.answerWithinMs;
-    if (tookMs <= limits[0]) return false;
-    const last = limits[limits.length - 1] as number;
-    if (tookMs <= last && w.choose('notify.answer.late', 2) === 0) return false;
-    w.note(
-      'gateway',
-      `counts the callback sent at ${formatTime(sentAtMs)} as failed: its answer came ${tookMs} ms later, past the ${tookMs <= last ? limits[0] : last} ms limit`,
-      (env.msg as Incoming).outTradeNo,
-    );
-    return true;
-  };
-  /** The provider's own choices, written into the request the trade's actor gets. */
-  const decided = (env: Envelope, w: World): Envelope => {
-    if (env.msg.type === 'user.pay' && profile.asyncPayments) {
-      const pick = w.choose('pay.processing', settlements.length + 1);
-      const settlement = settlements[pick - 1];
-      if (settlement === undefined) return env;
-      w.recordFault(
-        'pay.processing',
-        `a delayed payment method: the payment stays processing, then ${settlement.outcome} after ${settlement.afterMs / 60_000} min`,
-        env,
-      );
-      return { ...env, msg: { ...env.msg, settlement } as Message };
-    }
-    if (env.msg.type === 'gateway.refund' && profile.refundNames.PROCESSING !== undefined) {
-      // Only the outcomes this provider has (Stripe's refunds fail; WeChat's may also be abnormal).
-      const possible = refundOutcomes.filter((o) => profile.refundNames[o] !== undefined);
-      const outcome = possible[w.choose('refund.outcome', possible.length + 1) - 1];
-      if (outcome === undefined) return env;
-      w.recordFault('refund.outcome', `a new refund under this number will end ${outcome}`, env);
-      return { ...env, msg: { ...env.msg, outcome } as Message };
-    }
-    return env;
-  };
+  const now = clockOf(world);
   /** Requests executed whose answer is replaced by SYSTEMERROR, by request id. */
   const executedButErrored = new Set<number>();
   return new MachineHost<GatewayTransactionInput>(world, {
     address: 'gateway',
     machine: gatewayTransactionMachine,
     intercept(env, w) {
-      if (answeredTooLate(env, w)) return true;
+      if (answeredTooLate(profile, env, w)) return true;
       const type = resultType[env.msg.type];
       if (type === undefined) return false;
-      if (answersFromBeforeThePayment(env, w)) return true;
+      if (answersFromBeforeThePayment(profile, env, w)) return true;
       const label = env.msg.type === 'gateway.query' ? 'query.error' : 'gateway.error';
       const pick = w.choose(label, 3);
       if (pick === 0) return false;
@@ -141,7 +77,9 @@ export function gateway(world: World, profile: ProviderProfile): MachineHost<Gat
       });
       return true;
     },
-    decide: decided,
+    decide(env, w) {
+      return decided(profile, env, w);
+    },
     answer(msg) {
       const requestId = (msg as Incoming).requestId;
       if (requestId === undefined || !executedButErrored.delete(requestId)) return msg;
@@ -165,7 +103,9 @@ export function gateway(world: World, profile: ProviderProfile): MachineHost<Gat
           : undefined;
       return { key: msg.outTradeNo, spawn };
     },
-    restore: () => [],
+    restore() {
+      return [];
+    },
     unhandled(env, w) {
       const msg = env.msg as Incoming;
       const outTradeNo = msg.outTradeNo;
@@ -193,6 +133,78 @@ export function gateway(world: World, profile: ProviderProfile): MachineHost<Gat
         answer({ type: 'gateway.refund.result', outTradeNo, ok: false, code: 'TRADE_NOT_EXIST' });
     },
   });
+}
+
+// Module-level, not closures made per run: tsx names each named closure it creates (a cost per run).
+
+/** The world's clock, as a trade reads it (an arrow returned, which tsx does not name per call). */
+function clockOf(world: World): () => number {
+  return () => world.nowMs;
+}
+
+/**
+ * The query lag (`query.lag`): shortly after a payment, the provider's query may still answer the
+ * status from before it, though the callback is already on its way.
+ */
+function answersFromBeforeThePayment(profile: ProviderProfile, env: Envelope, w: World): boolean {
+  const msg = env.msg as Incoming;
+  if (msg.type !== 'gateway.query' || msg.outTradeNo === undefined) return false;
+  const row = w.store('gateway').get('trades', msg.outTradeNo) as TradeRow | undefined;
+  if (row?.state !== 'SUCCESS' || row.capturedAtMs === undefined || profile.queryLagMs === 0) return false;
+  const ageMs = w.nowMs - row.capturedAtMs;
+  if (ageMs > profile.queryLagMs || w.choose('query.lag', 2) === 0) return false;
+  const status = profile.statusNames[profile.stateBeforeBuyerActs];
+  w.recordFault('query.lag', `the query still answers ${status}: the payment is ${ageMs} ms old`, env);
+  w.send('gateway', env.from, {
+    type: 'gateway.query.result',
+    outTradeNo: msg.outTradeNo,
+    ok: true,
+    status,
+    ...echo(msg),
+  });
+  return true;
+}
+/**
+ * A callback answered too slowly counts as failed, whatever the answer: the provider has closed
+ * the connection. Between two limits (sources disagree) it is a choice.
+ */
+function answeredTooLate(profile: ProviderProfile, env: Envelope, w: World): boolean {
+  const sentAtMs = (env.msg as Incoming).notifiedAtMs;
+  if (env.msg.type !== 'gateway.notify.ack' || sentAtMs === undefined) return false;
+  const tookMs = w.nowMs - sentAtMs;
+  const limits = profile.answerWithinMs;
+  if (tookMs <= limits[0]) return false;
+  const last = limits[limits.length - 1] as number;
+  if (tookMs <= last && w.choose('notify.answer.late', 2) === 0) return false;
+  w.note(
+    'gateway',
+    `counts the callback sent at ${formatTime(sentAtMs)} as failed: its answer came ${tookMs} ms later, past the ${tookMs <= last ? limits[0] : last} ms limit`,
+    (env.msg as Incoming).outTradeNo,
+  );
+  return true;
+}
+/** The provider's own choices, written into the request the trade's actor gets. */
+function decided(profile: ProviderProfile, env: Envelope, w: World): Envelope {
+  if (env.msg.type === 'user.pay' && profile.asyncPayments) {
+    const pick = w.choose('pay.processing', settlements.length + 1);
+    const settlement = settlements[pick - 1];
+    if (settlement === undefined) return env;
+    w.recordFault(
+      'pay.processing',
+      `a delayed payment method: the payment stays processing, then ${settlement.outcome} after ${settlement.afterMs / 60_000} min`,
+      env,
+    );
+    return { ...env, msg: { ...env.msg, settlement } as Message };
+  }
+  if (env.msg.type === 'gateway.refund' && profile.refundNames.PROCESSING !== undefined) {
+    // Only the outcomes this provider has (Stripe's refunds fail; WeChat's may also be abnormal).
+    const possible = refundOutcomes.filter((o) => profile.refundNames[o] !== undefined);
+    const outcome = possible[w.choose('refund.outcome', possible.length + 1) - 1];
+    if (outcome === undefined) return env;
+    w.recordFault('refund.outcome', `a new refund under this number will end ${outcome}`, env);
+    return { ...env, msg: { ...env.msg, outcome } as Message };
+  }
+  return env;
 }
 
 /** A reply carries the id of the request it answers, as an HTTP response belongs to its request. */
