@@ -8,15 +8,13 @@ import { asyncPaymentCenter } from '../src/adapters/async-payment-center.ts';
 import type { PaymentCenterPorts } from '../src/adapters/payment-center-port.ts';
 import type { PaymentCenterFactory } from '../src/check/simulate.ts';
 import { type Notification, orderIdOf } from '../src/domain/messages.ts';
+import { isPaidState } from '../src/fakes/providers/provider-profile.ts';
 import type { PaymentProvider } from './payment-providers.ts';
 import { type PaymentServiceBug, paymentService, paymentsFacts, paymentsSchema } from './payment-service.ts';
 
 /** The provider as the port offers it: the gateway model's own calls, callbacks as notifications. */
 function portProvider(ports: PaymentCenterPorts): PaymentProvider {
-  const paid = (status: string | undefined) => {
-    const state = ports.provider.tradeState(status ?? '');
-    return state === 'SUCCESS' || state === 'FINISHED';
-  };
+  const paid = (status: string | undefined) => isPaidState(ports.provider.tradeState(status ?? ''));
   const status = async (payment: string) => {
     const answer = await ports.gateway.query(payment);
     return answer.ok ? { paid: paid(answer.status) } : undefined;

@@ -10,7 +10,7 @@ import { type OrderFact, orderFactOf, type Projection } from '../domain/facts.ts
 import type { Envelope, Message, World } from '../kernel/index.ts';
 import { AsyncService, type Incarnation, type Incoming } from './async-service.ts';
 import type { OrderServiceHandlers, OrderServicePorts } from './business-app-port.ts';
-import { refuseUnknownOptions } from './known-options.ts';
+import { refuseUnknownAdapterOptions } from './known-options.ts';
 import { RedisUnavailable } from './service-ports.ts';
 import type { SqlOptions } from './sql-port.ts';
 
@@ -157,8 +157,7 @@ export function asyncBusinessApp(
   create: (ports: OrderServicePorts) => OrderServiceHandlers,
   options: AsyncBusinessAppOptions = {},
 ): BusinessAppFactory {
-  refuseUnknownOptions('asyncBusinessApp', options, ['project', 'sql']);
-  refuseUnknownOptions(`asyncBusinessApp: sql`, options.sql, ['schema', 'facts', 'server']);
+  refuseUnknownAdapterOptions('asyncBusinessApp', options, ['project', 'sql']);
   const project = options.project ?? orderFactOf;
   const factory: BusinessAppFactory = (world, design) =>
     new AsyncBusinessApp(world, design, create, project, options.sql);

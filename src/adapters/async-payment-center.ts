@@ -11,7 +11,7 @@ import { type ProviderProfile, refundStateOf, stateOf } from '../fakes/providers
 import { signatureValid } from '../fakes/signature.ts';
 import type { Envelope, Message, World } from '../kernel/index.ts';
 import { AsyncService, type Incarnation, type Incoming } from './async-service.ts';
-import { refuseUnknownOptions } from './known-options.ts';
+import { refuseUnknownAdapterOptions } from './known-options.ts';
 import type { PaymentCenterHandlers, PaymentCenterPorts } from './payment-center-port.ts';
 import type { SqlOptions } from './sql-port.ts';
 
@@ -147,8 +147,7 @@ export function asyncPaymentCenter(
   create: (ports: PaymentCenterPorts) => PaymentCenterHandlers,
   options: AsyncPaymentCenterOptions = {},
 ): PaymentCenterFactory {
-  refuseUnknownOptions('asyncPaymentCenter', options, ['project', 'sql']);
-  refuseUnknownOptions(`asyncPaymentCenter: sql`, options.sql, ['schema', 'facts', 'server']);
+  refuseUnknownAdapterOptions('asyncPaymentCenter', options, ['project', 'sql']);
   const project = options.project ?? paymentFactOf;
   const factory: PaymentCenterFactory = (world, design, profile) =>
     new AsyncPaymentCenter(world, design, profile, create, project, options.sql);

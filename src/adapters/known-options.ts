@@ -17,3 +17,13 @@ export function refuseUnknownOptions(
         `${where}: unknown option ${name}${suggest(name, known)}; the options are ${known.join(', ')}`,
       );
 }
+
+/** The same for a role adapter's options and the `sql` options inside them. */
+export function refuseUnknownAdapterOptions(
+  where: string,
+  options: { readonly sql?: object } | undefined,
+  known: readonly string[],
+): void {
+  refuseUnknownOptions(where, options, known);
+  refuseUnknownOptions(`${where}: sql`, options?.sql, ['schema', 'facts', 'server']);
+}

@@ -22,8 +22,12 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { AsyncPaymentCenter } from '../adapters/async-payment-center.ts';
-import { refuseUnknownOptions } from '../adapters/known-options.ts';
-import type { PaymentCenterHandlers, PaymentCenterPorts } from '../adapters/payment-center-port.ts';
+import { refuseUnknownAdapterOptions, refuseUnknownOptions } from '../adapters/known-options.ts';
+import type {
+  GatewayClient,
+  PaymentCenterHandlers,
+  PaymentCenterPorts,
+} from '../adapters/payment-center-port.ts';
 import { ContractError, ProcessCrashed } from '../adapters/service-ports.ts';
 import type { Sql, SqlOptions } from '../adapters/sql-port.ts';
 import type { PaymentCenterFactory } from '../check/simulate.ts';
@@ -145,7 +149,7 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
       const bridge = this.caller();
       // A dead process's connection is gone: its call goes nowhere.
       if (bridge === undefined) throw new ProcessCrashed();
-      return throwingOnMalformed(bridge.ports.gateway);
+      return bridge.gateway;
     };
     const tell = (exchange: string, orderId: string | undefined) => this.tell(exchange, orderId);
     this.provider = profile.name as HttpAppEnv['provider'];
@@ -317,11 +321,15 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
 /** One process of the HTTP service: the port's handlers, each an HTTP request to the app. */
 class HttpBridge implements PaymentCenterHandlers {
   private app: FetchHandler | undefined;
+  /** What the provider's API asks: this process's gateway client, an answer cut short thrown. */
+  readonly gateway: GatewayClient;
 
   constructor(
     readonly ports: PaymentCenterPorts,
     private readonly host: HttpPaymentCenter,
-  ) {}
+  ) {
+    this.gateway = throwingOnMalformed(ports.gateway);
+  }
 
   async recover(): Promise<void> {
     this.host.open();
@@ -425,8 +433,7 @@ class HttpBridge implements PaymentCenterHandlers {
 
 /** Puts an HTTP payment center of your own where the model would be (Stripe or WeChat Pay). */
 export function httpPaymentCenter(options: HttpPaymentCenterOptions): PaymentCenterFactory {
-  refuseUnknownOptions('httpPaymentCenter', options, ['start', 'sql', 'baseUrl', 'routes']);
-  refuseUnknownOptions(`httpPaymentCenter: sql`, options.sql, ['schema', 'facts', 'server']);
+  refuseUnknownAdapterOptions('httpPaymentCenter', options, ['start', 'sql', 'baseUrl', 'routes']);
   refuseUnknownOptions('httpPaymentCenter: routes', options.routes, [
     'createPayment',
     'closePayment',
