@@ -429,6 +429,22 @@ function buildPolicy(enabled: ReadonlySet<string>): FaultPolicy {
   };
   const byMqSucceeded = succeeded(byMq);
   const directSucceeded = succeeded(direct);
+  // `pc.crash`, `app.stall`, …: asked by every world of every run; a string built and hashed each time showed.
+  const labels = new Map<string, Map<string, string | null>>();
+  const labelOf = (owner: string, what: string): string | undefined => {
+    let ofOwner = labels.get(owner);
+    if (ofOwner === undefined) {
+      ofOwner = new Map();
+      labels.set(owner, ofOwner);
+    }
+    let label = ofOwner.get(what);
+    if (label === undefined) {
+      const key = `${owner}.${what}`;
+      label = enabled.has(key) ? key : null;
+      ofOwner.set(what, label);
+    }
+    return label ?? undefined;
+  };
   return {
     linkFaults(env: Envelope): LinkFaults | undefined {
       // A service talking to itself (a job reporting to its own orders) is in-process: reliable.
@@ -459,8 +475,7 @@ function buildPolicy(enabled: ReadonlySet<string>): FaultPolicy {
       return { ...m, notification: { ...m.notification, amount: 1 } } as Message;
     },
     crashLabel(owner: string): string | undefined {
-      const label = `${owner}.crash`;
-      return enabled.has(label) ? label : undefined;
+      return labelOf(owner, 'crash');
     },
     commitUnknownLabel(owner: string): string | undefined {
       return (owner === 'pc' || owner === 'app') && enabled.has('db.timeout') ? 'db.timeout' : undefined;
@@ -471,8 +486,7 @@ function buildPolicy(enabled: ReadonlySet<string>): FaultPolicy {
         : undefined;
     },
     schedulingLabel(owner: string, decision: SchedulingDecision): string | undefined {
-      const label = `${owner}.${decision}`;
-      return enabled.has(label) ? label : undefined;
+      return labelOf(owner, decision);
     },
   };
 }

@@ -31,15 +31,34 @@ export interface RawPick {
   readonly atMs?: number;
 }
 
+// Every label any run has asked gets a number, once per process, so that a run keeps its counts and
+// script in arrays indexed by it: one Map lookup per choice instead of four. The numbers never reach
+// a result (the order a run first asked its labels is kept apart), so runs stay pure.
+const labelIds = new Map<string, number>();
+const labelNames: string[] = [];
+
+function idOf(label: string): number {
+  let id = labelIds.get(label);
+  if (id === undefined) {
+    id = labelNames.length;
+    labelIds.set(label, id);
+    labelNames.push(label);
+  }
+  return id;
+}
+
 /** A script of deviations; everything not scripted takes option 0. Records what it decided. */
 export class ScriptedChoices implements Choices {
-  private readonly script = new Map<string, Map<number, number>>();
-  /** How many times each label was asked, scripted or not: the choice points this run reached. */
-  readonly asked = new Map<string, number>();
+  /** By label number: the scripted values by occurrence. */
+  private readonly script: Array<Map<number, number> | undefined> = [];
+  /** By label number: how many times it was asked. */
+  private readonly counts: number[] = [];
+  /** Label numbers in the order this run first asked them. */
+  private readonly firstAsked: number[] = [];
   /** Every non-default decision actually taken, in the order taken: the replayable story. */
   readonly taken: Pick[] = [];
-  /** Picks aimed by time, per label, earliest first. */
-  private readonly timed = new Map<string, Array<{ atMs: number; value: number }>>();
+  /** By label number: picks aimed by time, earliest first. */
+  private readonly timed: Array<Array<{ atMs: number; value: number }> | undefined> = [];
   private now: () => number = atZero;
 
   private constructor(private readonly exact: boolean) {}
@@ -57,13 +76,21 @@ export class ScriptedChoices implements Choices {
     for (const p of picks) {
       if (p.atMs === undefined) c.add(p.label, p.nth, p.value);
       else {
-        const list = c.timed.get(p.label) ?? [];
+        const id = idOf(p.label);
+        const list = c.timed[id] ?? [];
         list.push({ atMs: p.atMs, value: p.value });
         list.sort((a, b) => a.atMs - b.atMs);
-        c.timed.set(p.label, list);
+        c.timed[id] = list;
       }
     }
     return c;
+  }
+
+  /** How many times each label was asked, scripted or not (the choice points this run reached), in the order first asked. */
+  get asked(): ReadonlyMap<string, number> {
+    const asked = new Map<string, number>();
+    for (const id of this.firstAsked) asked.set(labelNames[id] as string, this.counts[id] as number);
+    return asked;
   }
 
   /** The virtual clock picks aimed by time are read against (the world's). */
@@ -72,26 +99,29 @@ export class ScriptedChoices implements Choices {
   }
 
   private add(label: string, nth: number, value: number): void {
-    let byNth = this.script.get(label);
+    const id = idOf(label);
+    let byNth = this.script[id];
     if (byNth === undefined) {
       byNth = new Map();
-      this.script.set(label, byNth);
+      this.script[id] = byNth;
     }
     if (!byNth.has(nth)) byNth.set(nth, value);
   }
 
-  /** The value of the earliest time-aimed pick for `label` that is due now; it is used up. */
-  private dueTimedPick(label: string): number | undefined {
-    const list = this.timed.get(label);
+  /** The value of the earliest time-aimed pick for label number `id` that is due now; it is used up. */
+  private dueTimedPick(id: number): number | undefined {
+    const list = this.timed[id];
     if (list === undefined || list.length === 0 || (list[0] as { atMs: number }).atMs > this.now())
       return undefined;
     return list.shift()?.value;
   }
 
   choose(label: string, optionCount: number): number {
-    const nth = this.asked.get(label) ?? 0;
-    this.asked.set(label, nth + 1);
-    const value = this.script.get(label)?.get(nth) ?? this.dueTimedPick(label);
+    const id = idOf(label);
+    const nth = this.counts[id] ?? 0;
+    if (nth === 0) this.firstAsked.push(id);
+    this.counts[id] = nth + 1;
+    const value = this.script[id]?.get(nth) ?? this.dueTimedPick(id);
     if (value === undefined || optionCount < 2) return 0;
     let index: number;
     if (this.exact) {

@@ -14,43 +14,48 @@
 // XState's own interpreter stays the reference (`--engine xstate`); test/kernel/
 // compiled-machine.prop.test.ts compares the two on random event sequences for every machine.
 
-import {
-  type AnyEvent,
-  type CompiledMachine,
-  type CompiledNode,
-  type CompiledTransition,
-  type Deferred,
-  isDescendant,
-  type Run,
+import type {
+  AnyEvent,
+  CompiledMachine,
+  CompiledNode,
+  CompiledTransition,
+  Deferred,
+  Run,
 } from './compiled-machine.ts';
+import {
+  type Configuration,
+  configurationOf,
+  doneEvent,
+  rootConfiguration,
+  type Selector,
+  type StateValue,
+} from './configuration.ts';
+
+export type { StateValue } from './configuration.ts';
 
 export interface ActorClock {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(id: unknown): void;
 }
 
-export type StateValue = string | { [key: string]: StateValue };
 type Status = 'active' | 'done' | 'error' | 'stopped';
 
 export class CompiledSnapshot {
   readonly output = undefined;
-  private computedValue: StateValue | undefined;
   constructor(
     readonly machine: CompiledMachine,
     readonly status: Status,
     readonly context: Record<string, unknown>,
-    /** The active state nodes, in XState's `_nodes` order (which orders the regions of a value). */
-    readonly nodes: readonly CompiledNode[],
+    readonly configuration: Configuration,
     readonly error?: unknown,
   ) {}
 
   get value(): StateValue {
-    this.computedValue ??= stateValue(this.machine.root, this.nodes);
-    return this.computedValue;
+    return this.configuration.value;
   }
 
   with(status: Status, error?: unknown): CompiledSnapshot {
-    return new CompiledSnapshot(this.machine, status, this.context, this.nodes, error);
+    return new CompiledSnapshot(this.machine, status, this.context, this.configuration, error);
   }
 }
 
@@ -98,7 +103,8 @@ export class CompiledActor {
   private readonly deferred: Deferred[] = [];
   /** One macrostep's state, kept between macrosteps (they never overlap in one actor): reset, not remade. */
   private step: Step | undefined;
-  private readonly listeners = new Map<string, Set<Listener>>();
+  /** Replaced, never changed in place: an emit goes through the listeners there were when it began. */
+  private listeners: readonly Subscription[] = noListeners;
   /**
    * Delayed events by id, in the order first scheduled, as XState's system keeps them: a Map's
    * semantics in two arrays (an actor has a few at most; a small Map reallocates as it empties).
@@ -118,7 +124,7 @@ export class CompiledActor {
       try {
         this.snapshot = this.initialSnapshot(options.input);
       } catch (error) {
-        this.snapshot = new CompiledSnapshot(logic, 'error', {}, [logic.root], error);
+        this.snapshot = new CompiledSnapshot(logic, 'error', {}, rootConfiguration(logic), error);
       }
     }
   }
@@ -128,15 +134,14 @@ export class CompiledActor {
   }
 
   on(type: string, listener: Listener): { unsubscribe(): void } {
-    let set = this.listeners.get(type);
-    if (set === undefined) {
-      set = new Set();
-      this.listeners.set(type, set);
-    }
-    // Wrapped, so that one listener added twice is called twice, as in XState.
-    const own = wrap(listener);
-    set.add(own);
-    return new Subscription(set, own);
+    // One entry per call, so that one listener added twice is called twice, as in XState.
+    const subscription = new Subscription(this, type, listener);
+    this.listeners = [...this.listeners, subscription];
+    return subscription;
+  }
+
+  unsubscribe(subscription: Subscription): void {
+    this.listeners = this.listeners.filter((s) => s !== subscription);
   }
 
   /** The delayed event scheduled last that is still pending (what XState's system snapshot lists last). */
@@ -209,7 +214,7 @@ export class CompiledActor {
     if (event.type === STOP) {
       this.update(this.snapshot.with('stopped'));
       this.stopProcedure();
-      this.listeners.clear();
+      this.listeners = noListeners;
       return;
     }
     let next: CompiledSnapshot;
@@ -239,14 +244,14 @@ export class CompiledActor {
     if (deferred.length > 0) deferred.length = 0;
     if (this.snapshot.status === 'done') {
       this.stopProcedure();
-      this.listeners.clear();
+      this.listeners = noListeners;
     } else if (this.snapshot.status === 'error' && snapshot.status !== 'error')
       this.fail(this.snapshot.error);
   }
 
   private fail(error: unknown): void {
     this.stopProcedure();
-    this.listeners.clear();
+    this.listeners = noListeners;
     // As XState reports an error no observer takes: out of band, so the step that caused it ends.
     queueMicrotask(() => {
       throw error;
@@ -266,20 +271,11 @@ export class CompiledActor {
     else this.cancel(d.id);
   }
 
+  /** To the listeners for its type, then to those for every event ('*'), as XState does. */
   private emit(event: AnyEvent): void {
-    const own = this.listeners.get(event.type);
-    const any = this.listeners.get('*');
-    if (own === undefined && any === undefined) return;
-    // The host's one listener, called without copying the set (what it adds meanwhile is not called).
-    if (own === undefined && (any as Set<Listener>).size === 1) {
-      for (const listener of any as Set<Listener>) {
-        this.call(listener, event);
-        break;
-      }
-      return;
-    }
-    const all = [...(own ?? []), ...(any ?? [])];
-    for (const listener of all) this.call(listener, event);
+    const listeners = this.listeners;
+    for (const s of listeners) if (s.type === event.type) this.call(s.listener, event);
+    for (const s of listeners) if (s.type === '*') this.call(s.listener, event);
   }
 
   private call(listener: Listener, event: AnyEvent): void {
@@ -346,10 +342,10 @@ export class CompiledActor {
       const partial = configured({ spawn: refuseSpawn, input, self: this });
       run.context = Object.assign({}, run.context, partial);
     }
-    const step = new Step(logic, run, [logic.root]);
+    const step = new Step(logic, run, rootConfiguration(logic));
     step.microstep([logic.initialTransition], true);
     step.settle(true);
-    return new CompiledSnapshot(logic, step.status, run.context, step.nodes);
+    return new CompiledSnapshot(logic, step.status, run.context, step.configuration);
   }
 
   private macrostep(snapshot: CompiledSnapshot, event: AnyEvent): CompiledSnapshot {
@@ -364,34 +360,30 @@ export class CompiledActor {
         owned: false,
         self: this,
       };
-      step = new Step(this.logic, run, snapshot.nodes as CompiledNode[], snapshot.status);
+      step = new Step(this.logic, run, snapshot.configuration, snapshot.status);
       this.step = step;
-    } else step.reset(snapshot.context, event, snapshot.nodes as CompiledNode[], snapshot.status);
-    // The snapshot's nodes are shared until a microstep changes them, then copied (unshare).
-    step.shared = true;
-    const run = step.run;
-    step.microstep(step.select(this.logic.root), false);
+    } else step.reset(snapshot.context, event, snapshot.configuration, snapshot.status);
+    step.microstep(step.select(), false);
     step.settle(true);
     if (!step.changed) return snapshot;
-    return new CompiledSnapshot(this.logic, step.status, run.context, step.nodes);
+    return new CompiledSnapshot(this.logic, step.status, step.run.context, step.configuration);
   }
-}
-
-function wrap(listener: Listener): Listener {
-  return (event) => listener(event);
 }
 
 /** What `on` returns (a class: tsx names each named arrow it creates, which showed per run). */
 class Subscription {
   constructor(
-    private readonly set: Set<Listener>,
-    private readonly listener: Listener,
+    private readonly actor: CompiledActor,
+    readonly type: string,
+    readonly listener: Listener,
   ) {}
 
   unsubscribe(): void {
-    this.set.delete(this.listener);
+    this.actor.unsubscribe(this);
   }
 }
+
+const noListeners: readonly Subscription[] = [];
 
 function refuseSpawn(): never {
   throw new Error('the compiled engine does not spawn actors');
@@ -401,18 +393,21 @@ function refuseSpawn(): never {
 class Step {
   /** Whether any microstep changed the configuration, the context or the status. */
   changed = false;
-  /** Whether `nodes` is still the snapshot's own array, to be copied before it changes. */
-  shared = false;
   constructor(
     private readonly logic: CompiledMachine,
     readonly run: Run,
-    public nodes: CompiledNode[],
+    public configuration: Configuration,
     /** A snapshot restored as it stopped stays stopped; its transitions still run, once (as in XState). */
     public status: Status = 'active',
   ) {}
 
-  /** Ready for the next macrostep, from `nodes` (shared with its snapshot) on `event`. */
-  reset(context: Record<string, unknown>, event: AnyEvent, nodes: CompiledNode[], status: Status): void {
+  /** Ready for the next macrostep, from `configuration` on `event`. */
+  reset(
+    context: Record<string, unknown>,
+    event: AnyEvent,
+    configuration: Configuration,
+    status: Status,
+  ): void {
     const run = this.run;
     run.context = context;
     run.event = event;
@@ -420,18 +415,9 @@ class Step {
     while (run.queue.length > 0) run.queue.pop();
     run.assigned = false;
     run.owned = false;
-    this.nodes = nodes;
+    this.configuration = configuration;
     this.status = status;
     this.changed = false;
-  }
-
-  /** The configuration, as an array of this macrostep's own, ready to change. */
-  private unshare(): CompiledNode[] {
-    if (this.shared) {
-      this.nodes = this.nodes.slice();
-      this.shared = false;
-    }
-    return this.nodes;
   }
 
   /** Eventless transitions after each microstep, then raised events one by one, until none is left. */
@@ -445,39 +431,39 @@ class Step {
         const next = run.queue.shift();
         if (next === undefined) break;
         run.event = next;
-        enabled = this.select(this.logic.root);
+        enabled = this.select();
       }
       const changed = this.microstep(enabled, false);
       eventless = fromEventless ? changed : true;
     }
   }
 
-  /** The transitions an event takes: each region's deepest enabled one; a state's own only if none below. */
-  select(node: CompiledNode): readonly CompiledTransition[] {
-    if (node.type === 'compound') {
-      const child = this.activeChild(node);
-      if (child !== undefined) {
-        const below = this.select(child);
-        if (below.length > 0) return below;
-      }
-      return this.own(node);
-    }
-    if (node.type === 'parallel') {
-      const all: CompiledTransition[] = [];
-      for (const child of this.nodes) {
-        if (child.parent !== node) continue;
-        for (const t of this.select(child)) all.push(t);
-      }
-      return all.length > 0 ? all : this.own(node);
-    }
-    return this.own(node);
+  /** The transitions the run's event takes: each region's deepest enabled one; a state's own only if none below. */
+  select(): readonly CompiledTransition[] {
+    const selector = this.configuration.selector(this.run.event.type);
+    return selector === null ? none : this.selectWith(selector);
   }
 
-  private own(node: CompiledNode): readonly CompiledTransition[] {
-    const candidates = node.on.get(this.run.event.type);
+  private selectWith(selector: Selector): readonly CompiledTransition[] {
+    const below = selector.below;
+    if (!selector.parallel) {
+      const child = below[0];
+      if (child !== undefined) {
+        const taken = this.selectWith(child);
+        if (taken.length > 0) return taken;
+      }
+      return this.own(selector.own);
+    }
+    const all: CompiledTransition[] = [];
+    for (const child of below) for (const t of this.selectWith(child)) all.push(t);
+    return all.length > 0 ? all : this.own(selector.own);
+  }
+
+  private own(candidates: readonly CompiledTransition[] | undefined): readonly CompiledTransition[] {
     if (candidates === undefined) return none;
+    const { context, event } = this.run;
     for (const t of candidates) {
-      if (t.guard === undefined || t.guard(this.run.context, this.run.event)) {
+      if (t.guard === undefined || t.guard(context, event)) {
         t.alone ??= [t];
         return t.alone;
       }
@@ -485,227 +471,54 @@ class Step {
     return none;
   }
 
-  private activeChild(node: CompiledNode): CompiledNode | undefined {
-    for (const n of this.nodes) if (n.parent === node) return n;
-    return undefined;
-  }
-
   private eventless(): readonly CompiledTransition[] {
-    const enabled: CompiledTransition[] = [];
-    for (const atomic of this.nodes) {
-      if (atomic.type !== 'atomic' && atomic.type !== 'final') continue;
-      search: for (let s: CompiledNode | undefined = atomic; s !== undefined; s = s.parent) {
-        if (s.always === undefined) continue;
-        for (const t of s.always) {
-          if (t.guard === undefined || t.guard(this.run.context, this.run.event)) {
+    const chains = this.configuration.eventlessChains();
+    if (chains === null) return none;
+    const { context, event } = this.run;
+    let enabled: CompiledTransition[] | undefined;
+    for (const chain of chains) {
+      search: for (const always of chain) {
+        for (const t of always) {
+          if (t.guard === undefined || t.guard(context, event)) {
+            enabled ??= [];
             if (!enabled.includes(t)) enabled.push(t);
             break search;
           }
         }
       }
     }
-    if (enabled.length === 0) return none;
-    return enabled.length > 1 ? this.withoutConflicts(enabled) : enabled;
-  }
-
-  /** XState's removeConflictingTransitions: of two transitions exiting a common state, the deeper source wins. */
-  private withoutConflicts(enabled: readonly CompiledTransition[]): CompiledTransition[] {
-    const kept: CompiledTransition[] = [];
-    for (const t1 of enabled) {
-      let preempted = false;
-      const remove: CompiledTransition[] = [];
-      const exits1 = this.exitSet([t1]);
-      for (const t2 of kept) {
-        const exits2 = this.exitSet([t2]);
-        if (exits1.some((s) => exits2.includes(s))) {
-          if (isDescendant(t1.source, t2.source)) remove.push(t2);
-          else {
-            preempted = true;
-            break;
-          }
-        }
-      }
-      if (preempted) continue;
-      for (const t of remove) kept.splice(kept.indexOf(t), 1);
-      kept.push(t1);
-    }
-    return kept;
-  }
-
-  private exitSet(transitions: readonly CompiledTransition[], exits: CompiledNode[] = []): CompiledNode[] {
-    for (const t of transitions) {
-      if (t.targets === undefined || t.targets.length === 0) continue;
-      const domain = t.domain;
-      if (t.reenter && t.source === domain && !exits.includes(domain)) exits.push(domain);
-      for (const s of this.nodes) if (isDescendant(s, domain) && !exits.includes(s)) exits.push(s);
-    }
-    return exits;
+    if (enabled === undefined) return none;
+    return enabled.length > 1 ? this.configuration.withoutConflicts(enabled) : enabled;
   }
 
   /** One microstep; true if it changed the configuration, the context or the status. */
   microstep(transitions: readonly CompiledTransition[], initial: boolean): boolean {
     if (transitions.length === 0) return false;
-    // The states exited are gathered in one array kept for every microstep (microsteps do not nest:
-    // actions only defer their effects; a new one serves if they ever did).
-    if (exitsInUse) return this.microstepInto(transitions, initial, []);
-    exitsInUse = true;
-    try {
-      return this.microstepInto(transitions, initial, exitsKept);
-    } finally {
-      exitsInUse = false;
-      while (exitsKept.length > 0) exitsKept.pop();
-    }
-  }
-
-  private microstepInto(
-    transitions: readonly CompiledTransition[],
-    initial: boolean,
-    exitsInto: CompiledNode[],
-  ): boolean {
     const run = this.run;
-    const taken = transitions.length > 1 ? this.withoutConflicts(transitions) : transitions;
-    const before = this.nodes.length;
-    let configChanged = false;
+    const plan = this.configuration.plan(transitions, initial);
     const assignedBefore = run.assigned;
     run.assigned = false;
-    let exits: readonly CompiledNode[] = noNodes;
-    if (!initial) {
-      const set = this.exitSet(taken, exitsInto);
-      exits = set.length > 1 ? sortDeepestFirst(set) : set;
-    }
-    // XState keeps the old node order when a microstep ends on the same set of nodes: copied only
-    // then (every state exited is entered again, and every state entered was active).
-    const entered = this.logic.entrySet(taken);
-    const order =
-      exits.length > 0 && endsOnSameNodes(exits, entered, this.nodes) ? this.nodes.slice() : undefined;
     const exitLater = this.logic.exitAfterEntry;
-    for (const s of exits) {
-      if (!exitLater) for (const op of s.exit) op(run);
-      removeNode(this.unshare(), s);
-      configChanged = true;
+    if (!exitLater) for (const s of plan.exits) for (const op of s.exit) op(run);
+    for (const t of plan.taken) for (const op of t.actions) op(run);
+    for (const { node, done } of plan.entries) {
+      for (const op of node.entry) op(run);
+      for (const d of done) run.queue.push(doneEvent(d));
     }
-    for (const t of taken) for (const op of t.actions) op(run);
-    let completed: CompiledNode[] | undefined;
-    let done = false;
-    for (const s of entered) {
-      if (!this.nodes.includes(s)) {
-        this.unshare().push(s);
-        configChanged = true;
-      }
-      for (const op of s.entry) op(run);
-      if (s.type !== 'final') continue;
-      const parent = s.parent;
-      let marker = parent?.type === 'parallel' ? parent : parent?.parent;
-      if (parent?.type === 'compound') run.queue.push(doneEvent(parent));
-      while (
-        marker?.type === 'parallel' &&
-        !completed?.includes(marker) &&
-        isInFinalState(this.nodes, marker)
-      ) {
-        completed ??= [];
-        completed.push(marker);
-        run.queue.push(doneEvent(marker));
-        marker = marker.parent;
-      }
-      if (marker !== undefined) continue;
+    if (exitLater) for (const s of plan.exits) for (const op of s.exit) op(run);
+    if (plan.done) {
       this.status = 'done';
-      done = true;
+      for (const s of plan.doneExits) for (const op of s.exit) op(run);
     }
-    if (exitLater) for (const s of exits) for (const op of s.exit) op(run);
-    if (done) {
-      for (const s of [...this.nodes].sort((a, b) => b.order - a.order)) for (const op of s.exit) op(run);
-    }
-    // A re-entered state leaves the same set of nodes: XState keeps the snapshot then.
-    if (configChanged && this.nodes.length === before && exits.every((s) => this.nodes.includes(s))) {
-      configChanged = false;
-      if (order !== undefined) this.unshare().splice(0, this.nodes.length, ...order);
-    }
-    const changed = configChanged || run.assigned || done;
+    this.configuration = plan.next;
+    const changed = plan.configurationChanged || run.assigned || plan.done;
     run.assigned = assignedBefore || run.assigned;
     if (changed) this.changed = true;
     return changed;
   }
 }
 
-/** Whether a microstep exiting `exits` and entering `entered` from `nodes` ends on the same set of nodes. */
-function endsOnSameNodes(
-  exits: readonly CompiledNode[],
-  entered: readonly CompiledNode[],
-  nodes: readonly CompiledNode[],
-): boolean {
-  for (const s of exits) if (!entered.includes(s)) return false;
-  for (const s of entered) if (!nodes.includes(s)) return false;
-  return true;
-}
-
-/** `nodes.sort((a, b) => b.order - a.order)` in place, without the work array sort allocates. */
-function sortDeepestFirst(nodes: CompiledNode[]): CompiledNode[] {
-  for (let i = 1; i < nodes.length; i++) {
-    const n = nodes[i] as CompiledNode;
-    let j = i - 1;
-    while (j >= 0 && (nodes[j] as CompiledNode).order < n.order) {
-      nodes[j + 1] = nodes[j] as CompiledNode;
-      j--;
-    }
-    nodes[j + 1] = n;
-  }
-  return nodes;
-}
-
-/** `nodes.splice(nodes.indexOf(node), 1)`, without the array splice returns. */
-function removeNode(nodes: CompiledNode[], node: CompiledNode): void {
-  const at = nodes.indexOf(node);
-  if (at < 0) {
-    nodes.splice(at, 1);
-    return;
-  }
-  for (let i = at + 1; i < nodes.length; i++) nodes[i - 1] = nodes[i] as CompiledNode;
-  nodes.pop();
-}
-
 const none: readonly CompiledTransition[] = [];
-const exitsKept: CompiledNode[] = [];
-let exitsInUse = false;
-const noNodes: readonly CompiledNode[] = [];
-
-function doneEvent(node: CompiledNode): AnyEvent {
-  return { type: `xstate.done.state.${node.id}`, output: undefined } as AnyEvent;
-}
-
-function isInFinalState(nodes: readonly CompiledNode[], node: CompiledNode): boolean {
-  if (node.type === 'compound') return node.children.some((c) => c.type === 'final' && nodes.includes(c));
-  if (node.type === 'parallel') return node.children.every((c) => isInFinalState(nodes, c));
-  return node.type === 'final';
-}
-
-/** XState's getValueFromAdj: a compound's active child by key, a parallel's regions in `nodes` order. */
-function stateValue(root: CompiledNode, nodes: readonly CompiledNode[]): StateValue {
-  const adjacent = new Map<CompiledNode, CompiledNode[]>();
-  for (const s of nodes) {
-    if (!adjacent.has(s)) adjacent.set(s, []);
-    if (s.parent !== undefined) {
-      let siblings = adjacent.get(s.parent);
-      if (siblings === undefined) {
-        siblings = [];
-        adjacent.set(s.parent, siblings);
-      }
-      siblings.push(s);
-    }
-  }
-  const valueAt = (node: CompiledNode): StateValue => {
-    const children = adjacent.get(node);
-    if (children === undefined) return {};
-    if (node.type === 'compound') {
-      const child = children[0];
-      if (child === undefined) return {};
-      if (child.type === 'atomic' || child.type === 'final') return child.key;
-    }
-    const value: { [key: string]: StateValue } = {};
-    for (const child of children) value[child.key] = valueAt(child);
-    return value;
-  };
-  return valueAt(root);
-}
 
 /** XState's restoreSnapshot: the active nodes, in the order its getStateNodes and getAllStateNodes give. */
 function restore(logic: CompiledMachine, persisted: PersistedSnapshot): CompiledSnapshot {
@@ -745,5 +558,5 @@ function restore(logic: CompiledMachine, persisted: PersistedSnapshot): Compiled
     }
   }
   for (const s of [...set]) for (let m = s.parent; m !== undefined; m = m.parent) set.add(m);
-  return new CompiledSnapshot(logic, persisted.status, persisted.context, [...set]);
+  return new CompiledSnapshot(logic, persisted.status, persisted.context, configurationOf(logic, [...set]));
 }

@@ -367,8 +367,9 @@ export class CompiledMachine {
   }
 
   /**
-   * Runs an `enqueueActions` body, then what it enqueued, in order. One `enqueue` serves every call
-   * (they nest, never overlap): creating one per call is what made enqueueing cost.
+   * Runs an `enqueueActions` body, then what it enqueued, in order. One `enqueue` serves every call,
+   * and one frame per nesting depth is kept and reused: creating them per call is what made
+   * enqueueing cost. A frame stays in use until what it queued has run (that may enqueue again, deeper).
    */
   private enqueueing(
     run: Run,
@@ -376,8 +377,16 @@ export class CompiledMachine {
     params: unknown,
     where: string,
   ): void {
-    const queued: Queued[] = [];
-    this.enqueues.push({ queued, run, where });
+    let frame = this.frames[this.depth];
+    if (frame === undefined) {
+      frame = { queued: [], run, where };
+      this.frames.push(frame);
+    } else {
+      frame.run = run;
+      frame.where = where;
+    }
+    this.depth++;
+    const queued = frame.queued;
     try {
       collect(
         {
@@ -390,33 +399,35 @@ export class CompiledMachine {
         },
         params,
       );
-    } finally {
-      this.enqueues.pop();
-    }
-    for (const q of queued) {
-      switch (q.kind) {
-        case 'action':
-          q.op(run);
-          break;
-        case 'assign':
-          assignNow(run, q.value, undefined);
-          break;
-        case 'emit':
-          emitNow(run, q.value, undefined);
-          break;
-        case 'raise':
-          raiseNow(run, q.value, q.delay, q.id, undefined, this.impl.delays);
-          break;
-        case 'cancel':
-          cancelNow(run, q.value, undefined);
-          break;
+      for (const q of queued) {
+        switch (q.kind) {
+          case 'action':
+            q.op(run);
+            break;
+          case 'assign':
+            assignNow(run, q.value, undefined);
+            break;
+          case 'emit':
+            emitNow(run, q.value, undefined);
+            break;
+          case 'raise':
+            raiseNow(run, q.value, q.delay, q.id, undefined, this.impl.delays);
+            break;
+          case 'cancel':
+            cancelNow(run, q.value, undefined);
+            break;
+        }
       }
+    } finally {
+      while (queued.length > 0) queued.pop();
+      this.depth--;
     }
   }
 
-  private readonly enqueues: Array<{ queued: Queued[]; run: Run; where: string }> = [];
+  private readonly frames: Array<{ queued: Queued[]; run: Run; where: string }> = [];
+  private depth = 0;
   private top(): { queued: Queued[]; run: Run; where: string } {
-    const top = this.enqueues.at(-1);
+    const top = this.frames[this.depth - 1];
     if (top === undefined) throw new Error('enqueue called outside enqueueActions');
     return top;
   }

@@ -18,6 +18,7 @@
 import type { AnyStateMachine } from 'xstate';
 import type { ActorClock } from './compiled-actor.ts';
 import { copyOf } from './copy.ts';
+import { Holdings, LazySet } from './holdings.ts';
 import {
   createMachineActor,
   defaultEngine,
@@ -101,7 +102,7 @@ export class MachineHost<Input> implements Service {
   /** Committed writes per entity: the row version a handler compares with what it read. */
   private readonly versions = new Map<string, number>();
   /** Which entity and replica each live timer belongs to, so a replica's crash drops the right actors. */
-  private readonly timerOwners = new Map<number, { key: string; replica: number }>();
+  private readonly timerOwners = new Holdings();
   /** The entity whose actor is running now: timers it sets are its timers. */
   private currentKey = '';
   private currentActor: HostedActor | undefined;
@@ -110,17 +111,17 @@ export class MachineHost<Input> implements Service {
     | { readonly to: string; readonly requestId: number; readonly replica?: number }
     | undefined;
   /** Requests this service sent, by id: until when the caller waits for the reply. */
-  private readonly waiting = new Map<number, number>();
+  private waiting: Map<number, number> | undefined;
   private nextRequestId = 1;
   /** Entities whose transition a crash cut short: their memory is ahead of their row. */
-  private readonly cutShort = new Set<string>();
+  private readonly cutShort = new LazySet<string>();
   /**
    * Entities whose handler failed after a commit it could not confirm (`db.timeout`): the rest of
    * the handler is not done, and the entity is read again from its row, as after an error response.
    */
-  private readonly failed = new Set<string>();
+  private readonly failed = new LazySet<string>();
   /** Handlers between their read and their write, by world step: a crash loses them (and a fired timer with them). */
-  private readonly inFlight = new Map<number, { key: string; replica: number }>();
+  private readonly inFlight = new Holdings();
   private readonly clock: ActorClock = new HostClock(this);
 
   /** Which interpreter runs the machines: the world's choice (the compiled engine by default). */
@@ -145,7 +146,7 @@ export class MachineHost<Input> implements Service {
       this.timerOwners.delete(id);
       this.fireTimer(key, actor, event as Message | undefined, fn);
     });
-    this.timerOwners.set(id, { key, replica: this.world.replicaOf(this.address) });
+    this.timerOwners.add(id, key, this.world.replicaOf(this.address));
     return id;
   }
 
@@ -163,13 +164,12 @@ export class MachineHost<Input> implements Service {
 
   crash(replica: number): void {
     // With no replica left, every actor's memory is gone; otherwise only what the dead one held.
-    const dropped = new Set<string>(this.cutShort);
+    const dropped = new Set<string>(this.cutShort.values());
     this.cutShort.clear();
     if (!this.world.anyUp(this.address)) for (const key of this.entities.keys()) dropped.add(key);
-    for (const owner of [...this.timerOwners.values(), ...this.inFlight.values()]) {
-      if (owner.replica === replica) dropped.add(owner.key);
-    }
-    for (const [step, owner] of this.inFlight) if (owner.replica === replica) this.inFlight.delete(step);
+    for (const key of this.timerOwners.keysOf(replica)) dropped.add(key);
+    for (const key of this.inFlight.keysOf(replica)) dropped.add(key);
+    this.inFlight.dropReplica(replica);
     for (const key of dropped) {
       const entity = this.entities.get(key);
       this.entities.delete(key);
@@ -254,7 +254,7 @@ export class MachineHost<Input> implements Service {
       entity.key,
       what,
     );
-    if (step >= 0) this.inFlight.set(step, { key: entity.key, replica: this.world.replicaOf(this.address) });
+    if (step >= 0) this.inFlight.add(step, entity.key, this.world.replicaOf(this.address));
   }
 
   /**
@@ -365,8 +365,8 @@ export class MachineHost<Input> implements Service {
   private timedOut(env: Envelope): boolean {
     const requestId = (env.msg as { requestId?: number }).requestId;
     if (requestId === undefined || this.spec.requests?.to !== env.from) return false;
-    const deadline = this.waiting.get(requestId);
-    this.waiting.delete(requestId);
+    const deadline = this.waiting?.get(requestId);
+    this.waiting?.delete(requestId);
     if (deadline !== undefined && this.world.nowMs <= deadline) return false;
     this.world.note(
       this.address,
@@ -422,7 +422,7 @@ export class MachineHost<Input> implements Service {
 
   /** A handler that failed leaves its entity as its row says: rebuilt as a restart would. */
   private reloadFailed(): void {
-    for (const key of [...this.failed]) {
+    for (const key of this.failed.values()) {
       this.failed.delete(key);
       const entity = this.entities.get(key);
       this.entities.delete(key);
@@ -450,6 +450,7 @@ export class MachineHost<Input> implements Service {
         msg = this.spec.answer?.(msg) ?? msg;
       } else if (this.spec.requests?.to === effect.to) {
         const requestId = this.nextRequestId++;
+        this.waiting ??= new Map();
         this.waiting.set(requestId, this.world.nowMs + this.spec.requests.timeoutMs);
         msg = withRequestId(msg, requestId);
       }
