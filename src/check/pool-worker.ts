@@ -1,10 +1,11 @@
 // One thread of a search pool: rebuilds a search from plain data (and, for `--app`, by importing
 // the config module itself), runs the indices it claims, and answers when none is left.
 
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parentPort } from 'node:worker_threads';
 import { closeSqlDatabases } from '../adapters/sql-engine.ts';
 import { type SearchSettings, type Services, searchIndices } from './indexed-search.ts';
+import { importUserModule } from './user-module.ts';
 
 export interface SearchRequest {
   readonly kind: 'search';
@@ -16,6 +17,10 @@ export type WorkerReply = { readonly kind: 'done' } | { readonly kind: 'error'; 
 
 const port = parentPort;
 if (port === null) throw new Error('pool-worker.ts runs in a worker thread');
+// Workers load what the main thread runs (dist/ or src/, see pool.ts); bin/paysim.js prints its own.
+if (process.env.PAYSIM_DEBUG_ENTRY) {
+  process.stderr.write(`paysim worker: running ${fileURLToPath(import.meta.url)}\n`);
+}
 
 const apps = new Map<string, Promise<Services>>();
 
@@ -23,9 +28,9 @@ async function servicesOf(module: string | undefined): Promise<Services> {
   if (module === undefined) return {};
   let loading = apps.get(module);
   if (loading === undefined) {
-    loading = import(pathToFileURL(module).href).then((m: { default?: Services }) => ({
-      paymentCenter: m.default?.paymentCenter,
-      businessApp: m.default?.businessApp,
+    loading = importUserModule(module).then((m) => ({
+      paymentCenter: (m as { default?: Services }).default?.paymentCenter,
+      businessApp: (m as { default?: Services }).default?.businessApp,
     }));
     apps.set(module, loading);
   }

@@ -40,16 +40,18 @@ export function defaultWorkers(runs: number): number {
 /** Indices a worker claims at a time: small, so a failure found early wastes few runs elsewhere. */
 const chunk = 4;
 
-/** How the worker module is started: through tsx when paysim runs from its TypeScript sources. */
+/**
+ * How the worker module is started: through tsx when paysim runs from its TypeScript sources, else
+ * as compiled JavaScript (a worker registers tsx itself if it imports an `--app` config).
+ */
 function workerSource(): { code: string } {
   const fromSources = import.meta.url.endsWith('.ts');
-  const entry = new URL(fromSources ? './pool-worker.ts' : './pool-worker.js', import.meta.url).href;
-  // As bin/paysim.js does: register tsx, then import. Also when running compiled, since an
-  // `--app` config is usually TypeScript.
-  const tsx = import.meta.resolve('tsx/esm/api');
-  return {
-    code: `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`,
-  };
+  const entry = JSON.stringify(
+    new URL(fromSources ? './pool-worker.ts' : './pool-worker.js', import.meta.url).href,
+  );
+  if (!fromSources) return { code: `import(${entry});` };
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  return { code: `import(${tsx}).then((tsx) => { tsx.register(); return import(${entry}); });` };
 }
 
 export class SearchPool {

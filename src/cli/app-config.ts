@@ -4,9 +4,9 @@
 
 import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { factoryProblem } from '../adapters/factory-check.ts';
 import type { BusinessAppFactory, PaymentCenterFactory } from '../check/simulate.ts';
+import { importUserModule } from '../check/user-module.ts';
 import { UsageError } from './usage-error.ts';
 
 /** What a `paysim.config.ts` default-exports: the design to check, and the services of your own. */
@@ -33,7 +33,7 @@ export async function loadApp(file: string): Promise<LoadedApp> {
   }
   let loaded: { default?: unknown };
   try {
-    loaded = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    loaded = (await importUserModule(path)) as { default?: unknown };
   } catch (error) {
     throw new UsageError(`--app ${file}: the module failed to load: ${loadFailure(error)}`);
   }
