@@ -11,6 +11,10 @@
 //   cancelled ones cleared; events sent meanwhile wait in the mailbox for the next macrostep;
 // - a final state stops the actor, and `stop` clears its timers, as XState does.
 //
+// What depends only on the configuration (which transitions an event type may select, a microstep's
+// exits, entries and next configuration) is worked out once per machine (configuration.ts); a
+// macrostep here runs guards and actions.
+//
 // XState's own interpreter stays the reference (`--engine xstate`); test/kernel/
 // compiled-machine.prop.test.ts compares the two on random event sequences for every machine.
 
