@@ -1,6 +1,6 @@
 // Imports a module of the user's (an `--app` config, in the CLI or in a worker thread). It is usually
-// TypeScript, so tsx's loader is registered first, once per thread and only then: registering it
-// costs about 0.45 s, which every start paid while paysim itself needed tsx to run.
+// TypeScript, so tsx's loaders are registered first, once per thread and only then: registering
+// them costs about 0.45 s, which every start paid while paysim itself needed tsx to run.
 
 import { pathToFileURL } from 'node:url';
 
@@ -9,13 +9,22 @@ let registered: Promise<void> | undefined;
 export async function importUserModule(path: string): Promise<unknown> {
   registered ??= registerTypeScript();
   await registered;
-  return import(pathToFileURL(path).href);
+  return withDefaultExport((await import(pathToFileURL(path).href)) as Record<string, unknown>);
 }
 
 async function registerTypeScript(): Promise<void> {
-  // Running from the TypeScript sources, a loader that reads TypeScript is already in place (tsx
-  // from bin/paysim.js, or vitest's).
-  if (import.meta.url.endsWith('.ts')) return;
-  const { register } = await import('tsx/esm/api');
-  register();
+  // A .ts file in a package without "type": "module" (what `npm init` makes) is CommonJS to Node:
+  // tsx's require hook reads it.
+  (await import('tsx/cjs/api')).register();
+  // Running from the TypeScript sources, an import hook that reads TypeScript is already in place
+  // (tsx from bin/paysim.js, or vitest's).
+  if (!import.meta.url.endsWith('.ts')) (await import('tsx/esm/api')).register();
+}
+
+/** A CommonJS module's `export default` arrives one level down (`default.default`) through `import()`. */
+function withDefaultExport(module: Record<string, unknown>): Record<string, unknown> {
+  const exports = module.default as Record<string, unknown> | undefined;
+  if (typeof exports !== 'object' || exports === null || !('default' in exports)) return module;
+  const onlyDefault = Object.keys(exports).every((key) => key === 'default' || key === '__esModule');
+  return exports.__esModule === true || onlyDefault ? { ...module, default: exports.default } : module;
 }

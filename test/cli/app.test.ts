@@ -18,6 +18,26 @@ describe('check and replay --app', () => {
     expect(r.out).toContain('--design hardened');
   });
 
+  it('loads a TypeScript config from a CommonJS package (no "type": "module"), on one thread and on workers', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paysim-cjs-'));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'orders', version: '1.0.0' }));
+    const example = join(process.cwd(), 'examples', 'simple-order-service.ts');
+    writeFileSync(
+      join(dir, 'paysim.config.ts'),
+      `import { orderService } from ${JSON.stringify(example)};\nexport default { businessApp: orderService({ plantedBug: 'get-then-set' }) };\n`,
+    );
+    for (const threads of [[], ['--workers', '2']]) {
+      const r = paysim(
+        ['check', '--app', './paysim.config.ts', '--runs', '300', '--seed', '1', ...threads],
+        {},
+        dir,
+      );
+      expect(r.err).toBe('');
+      expect(r.code).toBe(1);
+      expect(r.out).toMatch(/no-duplicate-orders/);
+    }
+  });
+
   it.each([
     ['order service', config, { ORDER_SERVICE_BUG: 'ships-every-delivery' }, [], /exactly-once-fulfilment/],
     ['order service', config, { ORDER_SERVICE_BUG: 'get-then-set' }, [], /no-duplicate-orders/],
