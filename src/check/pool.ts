@@ -25,10 +25,10 @@ export function shardRange(runs: number, shard?: Shard): { from: number; to: num
 }
 
 /**
- * From this many runs a search is worth threads. Starting them (tsx and the simulator loaded in
- * each, their code not yet optimised) costs about a second; measured on 2 cores, hardened with
- * every fault: 3,000 runs took longer on two workers than on one thread, 10,000 about 1.2× less
- * time. The runs a shard searches count, not the seed's.
+ * From this many runs a search is worth threads. Starting them (the simulator loaded in each, its
+ * code not yet optimised) cost about a second while each registered tsx, a few tenths since;
+ * measured then on 2 cores, hardened with every fault: 3,000 runs took longer on two workers than
+ * on one thread, 10,000 about 1.2× less time. The runs a shard searches count, not the seed's.
  */
 export const longSearchRuns = 10_000;
 
