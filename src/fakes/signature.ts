@@ -5,20 +5,35 @@
 import type { Notification } from '../domain/messages.ts';
 
 export function signNotification(key: string, n: Omit<Notification, 'signature'>): string {
-  return fnv1a(
-    `${key}\n${n.timestampMs}\n${n.nonce}\n${n.outTradeNo}|${n.amount}|${n.merchant}|${n.status}\n`,
-  );
+  // FNV-1a of `${key}\n${timestampMs}\n${nonce}\n${outTradeNo}|${amount}|${merchant}|${status}\n`,
+  // folded part by part instead of over the joined string (which showed in profiles).
+  let hash = 0x811c9dc5;
+  hash = fold(hash, key);
+  hash = fold(hash, '\n');
+  hash = fold(hash, String(n.timestampMs));
+  hash = fold(hash, '\n');
+  hash = fold(hash, String(n.nonce));
+  hash = fold(hash, '\n');
+  hash = fold(hash, String(n.outTradeNo));
+  hash = fold(hash, '|');
+  hash = fold(hash, String(n.amount));
+  hash = fold(hash, '|');
+  hash = fold(hash, String(n.merchant));
+  hash = fold(hash, '|');
+  hash = fold(hash, String(n.status));
+  hash = fold(hash, '\n');
+  return (hash >>> 0).toString(16).padStart(8, '0');
 }
 
 export function signatureValid(key: string, n: Notification): boolean {
   return signNotification(key, n) === n.signature;
 }
 
-function fnv1a(text: string): string {
-  let hash = 0x811c9dc5;
+function fold(hash: number, text: string): number {
+  let h = hash;
   for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
   }
-  return (hash >>> 0).toString(16).padStart(8, '0');
+  return h;
 }

@@ -492,7 +492,7 @@ class Step {
       }
     }
     if (enabled === undefined) return none;
-    return enabled.length > 1 ? this.configuration.withoutConflicts(enabled) : enabled;
+    return enabled.length > 1 ? this.configuration.nonConflicting(enabled) : enabled;
   }
 
   /** One microstep; true if it changed the configuration, the context or the status. */
