@@ -4,24 +4,21 @@
 
 import type { Notification } from '../domain/messages.ts';
 
+/** The fields signed after the key, each followed by its separator. */
+const signed = [
+  ['timestampMs', '\n'],
+  ['nonce', '\n'],
+  ['outTradeNo', '|'],
+  ['amount', '|'],
+  ['merchant', '|'],
+  ['status', '\n'],
+] as const;
+
 export function signNotification(key: string, n: Omit<Notification, 'signature'>): string {
   // FNV-1a of `${key}\n${timestampMs}\n${nonce}\n${outTradeNo}|${amount}|${merchant}|${status}\n`,
   // folded part by part instead of over the joined string (which showed in profiles).
-  let hash = 0x811c9dc5;
-  hash = fold(hash, key);
-  hash = fold(hash, '\n');
-  hash = fold(hash, String(n.timestampMs));
-  hash = fold(hash, '\n');
-  hash = fold(hash, String(n.nonce));
-  hash = fold(hash, '\n');
-  hash = fold(hash, String(n.outTradeNo));
-  hash = fold(hash, '|');
-  hash = fold(hash, String(n.amount));
-  hash = fold(hash, '|');
-  hash = fold(hash, String(n.merchant));
-  hash = fold(hash, '|');
-  hash = fold(hash, String(n.status));
-  hash = fold(hash, '\n');
+  let hash = fold(fold(0x811c9dc5, key), '\n');
+  for (const [field, separator] of signed) hash = fold(fold(hash, String(n[field])), separator);
   return (hash >>> 0).toString(16).padStart(8, '0');
 }
 

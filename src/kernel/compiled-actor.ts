@@ -491,8 +491,8 @@ class Step {
         }
       }
     }
-    if (enabled === undefined) return none;
-    return enabled.length > 1 ? this.configuration.nonConflicting(enabled) : enabled;
+    // Conflicting ones are removed by the microstep's plan (kept per set of enabled transitions).
+    return enabled ?? none;
   }
 
   /** One microstep; true if it changed the configuration, the context or the status. */

@@ -50,7 +50,6 @@ export class Configuration {
   private readonly plans = new Map<CompiledTransition, Plan>();
   private readonly multiPlans = new Map<string, Plan>();
   private readonly initialPlans = new Map<CompiledTransition, Plan>();
-  private readonly kept = new Map<string, readonly CompiledTransition[]>();
   /** Per active atomic or final state, the `always` lists from it up to the root; null if none. */
   private alwaysChains: ReadonlyArray<ReadonlyArray<readonly CompiledTransition[]>> | null | undefined;
 
@@ -128,20 +127,8 @@ export class Configuration {
     return plan;
   }
 
-  /** `withoutConflicts(enabled)`, worked out once per set of enabled transitions. */
-  nonConflicting(enabled: readonly CompiledTransition[]): readonly CompiledTransition[] {
-    let key = '';
-    for (const t of enabled) key += `${t.index},`;
-    let kept = this.kept.get(key);
-    if (kept === undefined) {
-      kept = this.withoutConflicts(enabled);
-      this.kept.set(key, kept);
-    }
-    return kept;
-  }
-
   /** XState's removeConflictingTransitions: of two transitions exiting a common state, the deeper source wins. */
-  withoutConflicts(enabled: readonly CompiledTransition[]): CompiledTransition[] {
+  private withoutConflicts(enabled: readonly CompiledTransition[]): CompiledTransition[] {
     const kept: CompiledTransition[] = [];
     for (const t1 of enabled) {
       let preempted = false;
