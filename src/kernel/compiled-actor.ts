@@ -341,6 +341,7 @@ export class CompiledActor {
       assigned: false,
       owned: false,
       self: this,
+      contexts: logic.contexts,
     };
     if (typeof configured === 'function') {
       const partial = configured({ spawn: refuseSpawn, input, self: this });
@@ -363,6 +364,7 @@ export class CompiledActor {
         assigned: false,
         owned: false,
         self: this,
+        contexts: this.logic.contexts,
       };
       step = new Step(this.logic, run, snapshot.configuration, snapshot.status);
       this.step = step;

@@ -11,7 +11,7 @@
 // wildcard events, output) is refused here, when the machine is compiled, with the state that uses it.
 
 import { type AnyStateMachine, and, not, or, stateIn } from 'xstate';
-import { copyOf } from './copy.ts';
+import { ShapeCopier } from './copy.ts';
 
 export interface AnyEvent {
   readonly type: string;
@@ -33,6 +33,8 @@ export interface Run {
    */
   owned: boolean;
   readonly self: unknown;
+  /** Copies this machine's contexts (they keep one shape, or a few). */
+  readonly contexts: ShapeCopier;
 }
 
 export type Deferred =
@@ -137,6 +139,8 @@ export class CompiledMachine {
   readonly context: unknown;
   /** The transition that enters the initial configuration (XState's initial microstep). */
   readonly initialTransition: CompiledTransition;
+  /** Copies the contexts of this machine's actors (see Run.owned). */
+  readonly contexts = new ShapeCopier();
   private readonly impl: Implementations;
   private readonly named = new Map<string, Op>();
   private readonly entrySets = new Map<string, readonly CompiledNode[]>();
@@ -485,14 +489,14 @@ function assignNow(run: Run, assignment: unknown, params: unknown): void {
   // as it was before that assign, as XState's assigners see it).
   if (typeof assignment === 'function') {
     const partial = (assignment as Expr<object>)(args, params);
-    const next = run.owned ? run.context : copyOf(run.context);
+    const next = run.owned ? run.context : run.contexts.copy(run.context);
     for (const key in partial) next[key] = (partial as Record<string, unknown>)[key];
     run.context = next;
   } else {
     const byKey = assignment as Record<string, unknown>;
     const keys = Object.keys(byKey);
     if (!run.owned) {
-      const next = copyOf(run.context);
+      const next = run.contexts.copy(run.context);
       for (const key of keys) {
         const v = byKey[key];
         next[key] = typeof v === 'function' ? (v as Expr<unknown>)(args, params) : v;

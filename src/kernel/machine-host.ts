@@ -17,7 +17,7 @@
 
 import type { AnyStateMachine } from 'xstate';
 import type { ActorClock } from './compiled-actor.ts';
-import { copyOf } from './copy.ts';
+import { ShapeCopier } from './copy.ts';
 import { Holdings, LazySet } from './holdings.ts';
 import {
   createMachineActor,
@@ -400,10 +400,13 @@ export class MachineHost<Input> implements Service {
   private eventOf(env: Envelope): Message {
     // The sender's address travels with the event so that replies go back where they came from.
     // `atMs` is the time on this service's own clock, which may be off (`clock.skew`).
-    const event = copyOf(env.msg as unknown as Record<string, unknown>);
-    event.replyTo = env.from;
-    event.atMs = this.world.clockOf(this.address);
-    return event as unknown as Message;
+    const type = env.msg.type;
+    let copier = eventCopiers.get(type);
+    if (copier === undefined) {
+      copier = new ShapeCopier(['replyTo', 'atMs']);
+      eventCopiers.set(type, copier);
+    }
+    return copier.copy(env.msg, env.from, this.world.clockOf(this.address));
   }
 
   private within(key: string, run: () => void, actor?: HostedActor, reload = true): void {
@@ -509,11 +512,18 @@ function statusOf(snapshot: HostedSnapshot): string | undefined {
   return (snapshot as { context?: { status?: string } }).context?.status;
 }
 
+/** By message type: what copies a delivered message into its event (see eventOf), or adds a request id. */
+const eventCopiers = new Map<string, ShapeCopier>();
+const requestCopiers = new Map<string, ShapeCopier>();
+
 /** `{ ...msg, requestId }`. */
 function withRequestId(msg: Message, requestId: number): Message {
-  const copy = copyOf(msg as unknown as Record<string, unknown>);
-  copy.requestId = requestId;
-  return copy as unknown as Message;
+  let copier = requestCopiers.get(msg.type);
+  if (copier === undefined) {
+    copier = new ShapeCopier(['requestId']);
+    requestCopiers.set(msg.type, copier);
+  }
+  return copier.copy(msg, requestId);
 }
 
 /** The effect of sending `msg` to the service at `to`. */
