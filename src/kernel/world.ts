@@ -112,6 +112,8 @@ type QueueItem =
       id: number;
       owner: string;
       replica: number;
+      /** The life of that replica it belongs to: a timer dies with the life that set it. */
+      life: number;
       /** For a step, the message whose handler it continues. */
       cause?: number;
       /** For a step, what it handles and which entity, for the story. */
@@ -122,7 +124,8 @@ type QueueItem =
 
 interface Replica {
   up: boolean;
-  readonly timers: Set<number>;
+  /** How many times it has crashed: its timers and steps of an earlier life are void. */
+  life: number;
 }
 
 interface Slot {
@@ -147,24 +150,28 @@ export class World {
   private nextEnvelopeId = 1;
   private readonly queue = new EventQueue<QueueItem>();
   private readonly slots = new Map<string, Slot>();
-  private readonly cancelled = new Set<number>();
+  private lastAddress: string | undefined;
+  private lastSlot: Slot | undefined;
+  // Made when first needed (most are never needed in a run): an empty Map is some 200 bytes.
+  private cancelled: Set<number> | undefined;
   private readonly crashedThisStep: Array<{ slot: Slot; replica: number }> = [];
-  private readonly outages = new Map<string, boolean>();
+  private outages: Map<string, boolean> | undefined;
   /** Per partitioned link: until when it is down. */
-  private readonly partitions = new Map<string, number>();
+  private partitions: Map<string, number> | undefined;
   private readonly crashListeners: Array<(owner: string, replica: number) => void> = [];
   private readonly restartListeners: Array<(owner: string, replica: number) => void> = [];
   /** The message whose handler is running now: what it sends and writes are caused by it. */
   private cause: number | undefined;
-  private readonly skews = new Map<string, number>();
+  private skews: Map<string, number> | undefined;
 
   constructor(readonly options: WorldOptions) {}
 
   /** Adds a service running `replicas` instances that share one durable store. */
   add(service: Service, replicas = 1): void {
     if (this.slots.has(service.address)) throw new Error(`service ${service.address} added twice`);
+    this.lastAddress = undefined;
     const instances: Replica[] = [];
-    for (let r = 0; r < Math.max(1, replicas); r++) instances.push({ up: true, timers: new Set<number>() });
+    for (let r = 0; r < Math.max(1, replicas); r++) instances.push({ up: true, life: 0 });
     this.slots.set(service.address, {
       service,
       crashLabel: this.options.faults.crashLabel(service.address),
@@ -180,11 +187,12 @@ export class World {
    * is read (`clock.skew`). Timers are unaffected: they count durations, not wall time.
    */
   clockOf(owner: string): number {
-    let skewMs = this.skews.get(owner);
+    let skewMs = this.skews?.get(owner);
     if (skewMs === undefined) {
       const skew = this.options.faults.clockSkew?.(owner);
       const pick = skew === undefined ? 0 : this.choose(skew.label, skew.optionsMs.length + 1);
       skewMs = pick === 0 ? 0 : (skew?.optionsMs[pick - 1] ?? 0);
+      this.skews ??= new Map();
       this.skews.set(owner, skewMs);
       if (skewMs !== 0)
         this.recordFault(
@@ -233,7 +241,7 @@ export class World {
     replyTo?: { readonly replica?: number },
   ): boolean {
     if (!this.crashPoint(from)) return false;
-    const sender = this.slots.get(from);
+    const sender = this.find(from);
     // Built field by field (the same keys, in the same order, as a spread would give): no spread per message.
     const built: Mutable<Envelope> = {
       id: this.nextEnvelopeId++,
@@ -411,6 +419,7 @@ export class World {
   }
 
   clearTimer(id: number): void {
+    this.cancelled ??= new Set();
     this.cancelled.add(id);
   }
 
@@ -482,7 +491,7 @@ export class World {
     for (;;) {
       let item = this.queue.pop();
       if (item === undefined || item.atMs > this.options.horizonMs) break;
-      if (item.kind !== 'deliver' && item.kind !== 'restart' && this.cancelled.has(item.id)) continue;
+      if (item.kind !== 'deliver' && item.kind !== 'restart' && this.void(item)) continue;
       if (item.kind === 'step') item = this.interleave(item);
       this.nowMs = item.atMs;
       if (++this.step > this.options.maxSteps) {
@@ -528,7 +537,6 @@ export class World {
       case 'step': {
         const slot = this.slot(item.owner);
         const replica = slot.replicas[item.replica] as Replica;
-        replica.timers.delete(item.id);
         slot.current = item.replica;
         return replica.up ? item.fire() : undefined;
       }
@@ -560,7 +568,6 @@ export class World {
   ): number {
     const slot = this.slot(owner);
     const id = this.seq++;
-    (slot.replicas[slot.current] as Replica).timers.add(id);
     this.push({
       atMs: this.nowMs + delayMs,
       seq: id,
@@ -568,6 +575,7 @@ export class World {
       id,
       owner,
       replica: slot.current,
+      life: (slot.replicas[slot.current] as Replica).life,
       fire,
       cause,
       handles,
@@ -612,7 +620,7 @@ export class World {
       sameTime.push(this.queue.pop() as QueueItem);
     }
     const rivals = sameTime.filter(
-      (other) => other.kind === 'step' && other.owner === item.owner && !this.cancelled.has(other.id),
+      (other) => other.kind === 'step' && other.owner === item.owner && !this.void(other),
     );
     let chosen: QueueItem = item;
     if (rivals.length > 0) {
@@ -634,7 +642,7 @@ export class World {
 
   /** The fault policy's label for a decision of `owner`, asked once per service and run. */
   private policyLabel(owner: string, decision: SchedulingDecision | 'commitUnknown'): string | undefined {
-    const slot = this.slots.get(owner);
+    const slot = this.find(owner);
     const cached = slot?.labels[decision];
     if (cached !== undefined) return cached ?? undefined;
     const faults = this.options.faults;
@@ -652,20 +660,22 @@ export class World {
 
   /** A partition may start at any message on its link (the choice is asked at each until one strikes); once only. */
   private partitioned(p: NonNullable<LinkFaults['partition']>, env: Envelope): boolean {
-    const untilMs = this.partitions.get(p.key);
+    const untilMs = this.partitions?.get(p.key);
     if (untilMs !== undefined) return this.nowMs < untilMs;
     const pick = this.choose(p.label, p.durationsMs.length + 1);
     if (pick === 0) return false;
     const durationMs = p.durationsMs[pick - 1] as number;
+    this.partitions ??= new Map();
     this.partitions.set(p.key, this.nowMs + durationMs);
     this.recordFault(p.label, `the link ${p.key} goes down for ${durationMs / 60_000} min`, env);
     return true;
   }
 
   private linkDown(label: string, key: string): boolean {
-    let down = this.outages.get(key);
+    let down = this.outages?.get(key);
     if (down === undefined) {
       down = this.choose(label, 2) === 1;
+      this.outages ??= new Map();
       this.outages.set(key, down);
     }
     return down;
@@ -673,7 +683,7 @@ export class World {
 
   /** The crash point before an effect: false if the running replica of `owner` is down or dies right here. */
   private crashPoint(owner: string): boolean {
-    const slot = this.slots.get(owner);
+    const slot = this.find(owner);
     if (slot === undefined) return true;
     const replica = slot.replicas[slot.current] as Replica;
     if (!replica.up) return false;
@@ -694,8 +704,7 @@ export class World {
 
   private crashHere(owner: string, slot: Slot, replica: Replica): void {
     replica.up = false;
-    for (const id of replica.timers) this.cancelled.add(id);
-    replica.timers.clear();
+    replica.life++;
     this.record({
       step: this.step,
       atMs: this.nowMs,
@@ -755,12 +764,27 @@ export class World {
     this.queue.push(item);
   }
 
+  /** A timer or step cleared, or set in an earlier life of its replica (one that crashed since). */
+  private void(item: QueueItem & { kind: 'timer' | 'step' }): boolean {
+    if (this.cancelled?.has(item.id)) return true;
+    return (this.slot(item.owner).replicas[item.replica] as Replica).life !== item.life;
+  }
+
+  /** The slot at `address`, if any; the last one found is kept, since a handler asks for its own again and again. */
+  private find(address: string): Slot | undefined {
+    if (address === this.lastAddress) return this.lastSlot;
+    const slot = this.slots.get(address);
+    this.lastAddress = address;
+    this.lastSlot = slot;
+    return slot;
+  }
+
   private record(entry: TraceEntry): void {
     this.trace.push(entry);
   }
 
   private slot(address: string): Slot {
-    const slot = this.slots.get(address);
+    const slot = this.find(address);
     if (slot === undefined) throw new Error(`no service at address "${address}"`);
     return slot;
   }
