@@ -344,10 +344,13 @@ export class CompiledActor {
       contexts: logic.contexts,
     };
     if (typeof configured === 'function') {
+      // Object.assign({}, {}, partial): a copy of what the factory gave, in the machine's context shape.
       const partial = configured({ spawn: refuseSpawn, input, self: this });
-      run.context = Object.assign({}, run.context, partial);
+      run.context = partial === null || partial === undefined ? {} : logic.contexts.copy(partial as object);
     }
     const step = new Step(logic, run, rootConfiguration(logic));
+    // Kept for the macrosteps to come (reset before each), not made again for the first.
+    this.step = step;
     step.microstep([logic.initialTransition], true);
     step.settle(true);
     return new CompiledSnapshot(logic, step.status, run.context, step.configuration);
