@@ -31,9 +31,16 @@ export interface GatewayClient {
   ): Promise<{ ok: boolean; status?: string; code?: string }>;
 }
 
+/** The answers the business app (order service) waits for; each one goes out as a message. */
 export interface BusinessAppClient {
+  /**
+   * The answer to `onCreatePayment`: the payment is open under `outTradeNo` (the trade the gateway
+   * knows it by), so the shopper can pay. Without it the business app times out and may close.
+   */
   paymentCreated(orderId: string, outTradeNo: string, prepayId?: string): void;
+  /** The answer to `onClose`: nothing can be paid for this order any more (also for an unknown order). */
   paymentClosed(orderId: string): void;
+  /** The answer to `onQuery`: `paid`, or anything else (`paying`, `closed`, `none` for an unknown order). */
   paymentStatus(orderId: string, status: string): void;
   /** Forwards a success by the design's channel (direct call or MQ); true once acknowledged. */
   publishResult(orderId: string, outTradeNo: string, amount: number): Promise<boolean>;
@@ -62,11 +69,25 @@ export interface PaymentCenterPorts extends ProcessPorts<PaymentFact> {
   };
 }
 
+/**
+ * What the payment center is asked to do. Requests from the business app are answered through
+ * `ports.businessApp` (a message, not a return value), as a service answers over a queue or a
+ * callback URL; each may come twice, late, or after a crash. A trade's `outTradeNo` is yours to
+ * choose, one per attempt to pay; the examples write `${orderId}~${attempt}`.
+ */
 export interface PaymentCenterHandlers {
+  /** Opens a payment (pre-pays at the gateway), then answers `businessApp.paymentCreated`. */
   onCreatePayment(req: { orderId: string; amount: number }): Promise<void>;
+  /** Closes the order's payment if nothing was paid (close the trade first), then answers `businessApp.paymentClosed`. */
   onClose(req: { orderId: string }): Promise<void>;
+  /** Answers `businessApp.paymentStatus` with what it holds about the order's payment. */
   onQuery(req: { orderId: string }): Promise<void>;
-  /** Answers the gateway's callback: the HTTP status and body to reply with. */
+  /**
+   * Answers the gateway's callback: the HTTP status and body to reply with (`ports.provider.ackReply`
+   * to acknowledge; anything else makes the gateway notify again). A callback names the trade
+   * (`notification.outTradeNo`), not the order: map it back the way you built it. Forward a payment
+   * to the business app with `businessApp.publishResult`.
+   */
   onNotify(notification: Notification): Promise<{ httpStatus: number; body: string }>;
   /** Called after every (re)start, with the database as the crash left it. */
   recover(): Promise<void>;

@@ -5,7 +5,7 @@ import { type ExploreReport, explore } from '../check/explore.ts';
 import { defaultWorkers, exploreIndexed, longSearchRuns, type Shard, shardRange } from '../check/pool.ts';
 import { formatReplayCommand } from '../check/story.ts';
 import { type ProviderName, providerNames } from '../designs/design.ts';
-import { resolveDesign } from '../designs/load-design.ts';
+import { DesignError, resolveDesign } from '../designs/load-design.ts';
 import { allFaults } from '../faults/catalogue.ts';
 import { defaultEngine, type MachineEngine, machineEngines } from '../kernel/index.ts';
 import { buildReport } from '../report/report-model.ts';
@@ -82,7 +82,7 @@ export function checkCommand(): Command {
     )
     .option(
       '--workers <n>',
-      `threads to search on, each running some of the seed's runs; the result is the one a single thread gives (default: the core count, ${availableParallelism()} here, for a search of ${longSearchRuns} runs or more, else 1: starting the threads takes about a second, which a shorter search does not win back)`,
+      `threads to search on, each running some of the seed's runs; the result is the one a single thread gives (default: the core count, ${availableParallelism()} here, for a search of ${longSearchRuns} runs or more, else 1: starting the threads takes a few tenths of a second, which a shorter search does not win back)`,
       positiveInt('--workers'),
     )
     .option(
@@ -109,7 +109,13 @@ export function checkCommand(): Command {
       ];
       const app = flags.app === undefined ? undefined : await loadApp(flags.app);
       const base = flags.design ?? app?.design ?? 'hardened';
-      const design = await resolveDesign([base, ...changes.filter(Boolean)].join(','));
+      const spec = [base, ...changes.filter(Boolean)].join(',');
+      const design = await resolveDesign(spec).catch((error: unknown) => {
+        // A design named by the --app config: say where it came from.
+        if (flags.design !== undefined || app?.design === undefined || !(error instanceof DesignError))
+          throw error;
+        throw new DesignError(`--app ${flags.app}: its design: ${error.message}`);
+      });
       const excluded = flags.withoutFaults === undefined ? [] : faultList('--no-faults', flags.withoutFaults);
       const faults =
         flags.faults === undefined
@@ -133,10 +139,18 @@ export function checkCommand(): Command {
         throw new UsageError(
           `--shard ${flags.shard.index}/${flags.shard.count}: ${flags.runs} runs cannot be split into ${flags.shard.count} shards; give fewer shards than --runs`,
         );
+      if (flags.shard !== undefined && flags.seed === undefined)
+        throw new UsageError(
+          `--shard ${flags.shard.index}/${flags.shard.count} needs --seed: the shards of one search split the runs of one seed, so give every runner the same one (e.g. --seed 7), or \`paysim merge\` cannot combine them`,
+        );
       const shardText = flags.shard && ` --shard ${flags.shard.index}/${flags.shard.count}`;
       const [command, ...described] = describeSettings(settings).split('\n');
       const rerun = `${command}${shardText ?? ''}`;
       const workers = flags.workers ?? defaultWorkers(to - from);
+      if (workers > availableParallelism())
+        process.stderr.write(
+          `paysim: --workers ${workers} is more than this machine's ${availableParallelism()} cores: the threads take turns, and each costs a few tenths of a second to start\n`,
+        );
       if (!flags.json) {
         const extra = [
           ...(flags.shard === undefined

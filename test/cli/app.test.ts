@@ -129,6 +129,10 @@ describe('check and replay --app', () => {
     ],
     ['export default { app: 1, businessApp: () => 1 };', /unknown field app/],
     ['throw new Error("no database URL");', /the module failed to load: no database URL/],
+    [
+      `import config from ${JSON.stringify(join(process.cwd(), 'examples/paysim.config.ts'))}; export default { ...config, design: 'hardend' };`,
+      /: its design: unknown design "hardend" \(did you mean "hardened"\?\)/,
+    ],
   ])('refuses a bad config with a message naming it, exit 2: %s', (source, message) => {
     const dir = mkdtempSync(join(tmpdir(), 'paysim-app-'));
     const file = join(dir, 'paysim.config.mjs');

@@ -94,6 +94,13 @@ describe('check --workers and --shard, then merge', () => {
     expect(paysim(['check', '--workers', '0']).code).toBe(2);
   });
 
+  it('refuses --shard without --seed: each runner would search a seed of its own', () => {
+    const r = paysim(['check', '--runs', '10', '--shard', '1/2']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--shard 1\/2 needs --seed: .* give every runner the same one/);
+    expect(r.out).toBe('');
+  });
+
   it('refuses to merge shards of different searches, a shard twice, a missing shard, or not a shard', () => {
     const a = shards(['check', '--design', 'hardened', '--runs', '20', '--seed', '1'], 2, 'a');
     const b = shards(['check', '--design', 'hardened', '--runs', '20', '--seed', '2'], 2, 'b');
