@@ -26,7 +26,7 @@ export function describeSettings(s: CheckSettings): string {
   return [
     `npx paysim check --design ${s.design.name} --runs ${s.runs} --seed ${s.seed} --orders ${s.maxOrders}${faults}${s.app === undefined ? '' : ` --app ${s.app}`}${s.engine === undefined || s.engine === defaultEngine ? '' : ` --engine ${s.engine}`}`,
     `  design: ${s.design.description}`,
-    `  provider ${s.design.provider}, forwarding ${s.design.forwarding}; ${describeDeployment(s.design)}`,
+    `  provider ${s.design.provider}, forwarding ${s.design.forwarding}; ${describeDeployment(s.design, s.yours)}`,
     ...(s.app === undefined || s.yours === undefined
       ? []
       : [

@@ -19,9 +19,15 @@ export function withoutMitigation(design: Design, name: MitigationName): Design 
 export const services = ['paymentCenter', 'businessApp'] as const;
 
 /** `payment center 2× conditional writes, business app 1× plain writes`: how a design is deployed. */
-export function describeDeployment(design: Design): string {
-  const one = (name: string, d: Design['paymentCenter']) => `${name} ${d.replicas}× ${d.writes} writes`;
-  return `${one('payment center', design.paymentCenter)}, ${one('business app', design.businessApp)}`;
+export function describeDeployment(design: Design, yours: readonly ServiceName[] = []): string {
+  // A service of your own writes as its code does: the design's write guard is the model's.
+  const one = (name: string, service: ServiceName) => {
+    const d = design[service];
+    return yours.includes(service)
+      ? `${name} ${d.replicas}× (your code)`
+      : `${name} ${d.replicas}× ${d.writes} writes`;
+  };
+  return `${one('payment center', 'paymentCenter')}, ${one('business app', 'businessApp')}`;
 }
 export type ServiceName = (typeof services)[number];
 

@@ -11,13 +11,16 @@ import type { Invariant, Violation } from './run-view.ts';
 export const inertBadInput: Invariant = {
   name: 'inert-bad-input',
   kind: 'safety',
-  statement: 'a callback that fails verification changes no state and sets nothing in motion',
+  statement:
+    'a hostile callback (forged, altered in flight, or a genuine one replayed past the timestamp tolerance) changes no state and sets nothing in motion',
   check(view) {
     const out: Violation[] = [];
     /** Hostile message ids, and the ids of messages they caused, with the hostile tag and its sender. */
     const tainted = new Map<number, { tag: string; replyTo: string }>();
     const report = (e: TraceEntry, orderId: string, what: string, tag: string) =>
-      out.push(view.violation(this.name, [orderId], `a ${tag} callback ${what}`, e.step, e.atMs));
+      out.push(
+        view.violation(this.name, [orderId], `a ${tag} callback (${hostile[tag]}) ${what}`, e.step, e.atMs),
+      );
     for (const e of view.facts.trace) {
       if (e.kind === 'deliver') {
         const env = e.env;
@@ -52,6 +55,13 @@ export const inertBadInput: Invariant = {
     }
     return out;
   },
+};
+
+/** What makes each kind of hostile callback one, for the verdict: a replay carries a genuine signature. */
+const hostile: Record<string, string> = {
+  'notify.forged': "not signed with the provider's key",
+  'notify.tampered': 'altered in flight: its signature no longer matches',
+  'notify.replayed': "a genuine one, captured and sent again later, past the provider's timestamp tolerance",
 };
 
 function orderOf(msg: object): string | undefined {
