@@ -72,13 +72,17 @@ export interface PaymentCenterPorts extends ProcessPorts<PaymentFact> {
 /**
  * What the payment center is asked to do. Requests from the business app are answered through
  * `ports.businessApp` (a message, not a return value), as a service answers over a queue or a
- * callback URL; each may come twice, late, or after a crash. A trade's `outTradeNo` is yours to
- * choose, one per attempt to pay; the examples write `${orderId}~${attempt}`.
+ * callback URL; each may come twice, late, or after a crash. Name each attempt to pay (a trade,
+ * `outTradeNo`) `${orderId}~${attempt}`: the simulated gateway and the checkers read the order back
+ * from before the last `~`, so captures and refunds add up per order.
  */
 export interface PaymentCenterHandlers {
   /** Opens a payment (pre-pays at the gateway), then answers `businessApp.paymentCreated`. */
   onCreatePayment(req: { orderId: string; amount: number }): Promise<void>;
-  /** Closes the order's payment if nothing was paid (close the trade first), then answers `businessApp.paymentClosed`. */
+  /**
+   * Closes the order's payment if nothing was paid (close the trade first), then answers
+   * `businessApp.paymentClosed`. If it was paid after all, forward the payment instead.
+   */
   onClose(req: { orderId: string }): Promise<void>;
   /** Answers `businessApp.paymentStatus` with what it holds about the order's payment. */
   onQuery(req: { orderId: string }): Promise<void>;

@@ -101,6 +101,10 @@ export function checkCommand(): Command {
         throw new UsageError(
           `--orders ${flags.orders} is more than a generated world ever has: the maximum is ${maxOrdersHonoured}`,
         );
+      if (flags.shard !== undefined && flags.seed === undefined)
+        throw new UsageError(
+          `--shard ${flags.shard.index}/${flags.shard.count} needs --seed: the shards of one search split the runs of one seed, so give every runner the same one (e.g. --seed 7), or \`paysim merge\` cannot combine them`,
+        );
       if (flags.save !== undefined) await checkWritable('--save', flags.save);
       if (flags.report !== undefined) await checkReportDir(flags.reportDir);
       const changes = [
@@ -138,10 +142,6 @@ export function checkCommand(): Command {
       if (flags.shard !== undefined && flags.shard.count > flags.runs)
         throw new UsageError(
           `--shard ${flags.shard.index}/${flags.shard.count}: ${flags.runs} runs cannot be split into ${flags.shard.count} shards; give fewer shards than --runs`,
-        );
-      if (flags.shard !== undefined && flags.seed === undefined)
-        throw new UsageError(
-          `--shard ${flags.shard.index}/${flags.shard.count} needs --seed: the shards of one search split the runs of one seed, so give every runner the same one (e.g. --seed 7), or \`paysim merge\` cannot combine them`,
         );
       const shardText = flags.shard && ` --shard ${flags.shard.index}/${flags.shard.count}`;
       const [command, ...described] = describeSettings(settings).split('\n');
@@ -206,6 +206,7 @@ export function checkCommand(): Command {
           design,
           result: c?.result,
           runs: report.runs,
+          yours,
           replay: c ? formatReplayCommand(c.story) : rerun,
           provenance: [
             c

@@ -344,9 +344,9 @@ export class CompiledActor {
       contexts: logic.contexts,
     };
     if (typeof configured === 'function') {
-      // Object.assign({}, {}, partial): a copy of what the factory gave, in the machine's context shape.
+      // As XState builds it: own keys only, symbols included (a factory may return anything).
       const partial = configured({ spawn: refuseSpawn, input, self: this });
-      run.context = partial === null || partial === undefined ? {} : logic.contexts.copy(partial as object);
+      run.context = Object.assign({}, run.context, partial);
     }
     const step = new Step(logic, run, rootConfiguration(logic));
     // Kept for the macrosteps to come (reset before each), not made again for the first.

@@ -48,16 +48,23 @@ export class ShapeCopier {
   }
 
   private learn(object: Record<string, unknown>): Literal {
+    // A site that sees many shapes is copied key by key.
+    if (this.shapes.length >= maxShapes) return this.byKey;
     const keys: string[] = [];
     for (const key in object) keys.push(key);
-    // A site that sees many shapes is copied key by key. A `__proto__` key needs no care: the literal
-    // sets the prototype from it exactly when copyOf's assignment does (to an object value).
-    if (this.shapes.length >= maxShapes) return this.byKey;
+    // A `__proto__` key needs no care: the literal sets the prototype from it exactly when copyOf's
+    // assignment does (to an object or null), and for…in lists a key once.
     const fields = keys.map((k) => `${JSON.stringify(k)}: source[${JSON.stringify(k)}]`);
     for (const [i, name] of this.extra.entries())
       fields.push(`${JSON.stringify(name)}: ${i === 0 ? 'a' : 'b'}`);
-    // Code built from the keys alone (quoted), never from values: it reads, it runs nothing else.
-    const literal = new Function('source', 'a', 'b', `return { ${fields.join(', ')} };`) as Literal;
+    let literal: Literal;
+    try {
+      // Code built from the keys alone (quoted), never from values: it reads, it runs nothing else.
+      literal = new Function('source', 'a', 'b', `return { ${fields.join(', ')} };`) as Literal;
+    } catch {
+      // Code generation refused (node --disallow-code-generation-from-strings): copy key by key.
+      literal = this.byKey;
+    }
     this.shapes.push(keys);
     this.literals.push(literal);
     return literal;

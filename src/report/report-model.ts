@@ -5,7 +5,7 @@
 
 import type { RunResult } from '../check/simulate.ts';
 import type { Design } from '../designs/design.ts';
-import { describeDeployment, mitigationNames } from '../designs/variants.ts';
+import { describeDeployment, mitigationNames, type ServiceName } from '../designs/variants.ts';
 import { invariants } from '../invariants/index.ts';
 import { traceHash } from '../kernel/index.ts';
 import { type OrderOutcome, orderOutcomes } from './final-state.ts';
@@ -106,6 +106,8 @@ export interface ReportInput {
   readonly result?: RunResult;
   /** For a check that held: how many runs it searched. */
   readonly runs?: number;
+  /** The services that are the user's own code (`--app`), not the models. */
+  readonly yours?: readonly ServiceName[];
 }
 
 export function buildReport(input: ReportInput): ReportModel {
@@ -140,7 +142,7 @@ export function buildReport(input: ReportInput): ReportModel {
       spec: design.name,
       description: design.description,
       provider: design.provider,
-      deployment: describeDeployment(design),
+      deployment: describeDeployment(design, input.yours),
       forwarding: design.forwarding,
       mitigations: mitigationNames.map((name) => ({ name, setting: settingOf(design.mitigations[name]) })),
     },

@@ -3,7 +3,7 @@
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { paysim, type Ran } from './paysim.ts';
@@ -88,10 +88,19 @@ describe('check --workers and --shard, then merge', () => {
   });
 
   it('refuses more shards than runs, and --workers 0', () => {
-    expect(paysim(['check', '--runs', '3', '--shard', '1/4']).err).toMatch(
+    expect(paysim(['check', '--runs', '3', '--seed', '1', '--shard', '1/4']).err).toMatch(
       /3 runs cannot be split into 4 shards/,
     );
     expect(paysim(['check', '--workers', '0']).code).toBe(2);
+  });
+
+  it('says what more workers than cores cost, and still searches', () => {
+    const cores = availableParallelism();
+    const r = paysim(['check', '--runs', '20', '--seed', '1', '--workers', String(cores + 1)]);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe(
+      `paysim: --workers ${cores + 1} is more than this machine's ${cores} cores: the threads take turns, and each costs a few tenths of a second to start\n`,
+    );
   });
 
   it('refuses --shard without --seed: each runner would search a seed of its own', () => {

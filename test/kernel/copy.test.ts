@@ -16,6 +16,7 @@ const key = fc.constantFrom(
   'amount',
   'replyTo',
   'atMs',
+  'requestId',
   '0',
   '12',
   'a-b',
@@ -46,9 +47,10 @@ const plain = fc
 describe('ShapeCopier', () => {
   it('gives exactly copyOf plus the extra fields, keys in the same order, over many shapes at one copier', () => {
     for (const extra of [[], ['requestId'], ['replyTo', 'atMs']] as const) {
-      const copier = new ShapeCopier(extra);
       fc.assert(
         fc.property(fc.array(plain, { minLength: 1, maxLength: 12 }), (objects) => {
+          // A fresh copier per run: the generated literals for the first shapes, copyOf's loop past them.
+          const copier = new ShapeCopier(extra);
           for (const [i, source] of objects.entries()) {
             const copy = copier.copy(source, `a${i}`, i);
             expect(Object.entries(copy)).toEqual(expected(source, extra, `a${i}`, i));
@@ -58,6 +60,29 @@ describe('ShapeCopier', () => {
           }
         }),
       );
+    }
+  });
+
+  it('copies a shape it learned again and again through its literal, and shapes past its fourth key by key', () => {
+    const copier = new ShapeCopier(['replyTo', 'atMs']);
+    const shapes = [{ a: 1 }, { b: 2 }, { c: 3 }, { d: 4 }, { e: 5 }, { f: 6 }];
+    for (let round = 0; round < 3; round++)
+      for (const [i, source] of shapes.entries())
+        expect(Object.entries(copier.copy(source, 'app', i))).toEqual([
+          ...Object.entries(source),
+          ['replyTo', 'app'],
+          ['atMs', i],
+        ]);
+  });
+
+  it('copies what copyOf copies: inherited enumerable keys too, symbol keys not', () => {
+    const symbol = Symbol('s');
+    const inherited = Object.assign(Object.create({ inherited: 1 }), { own: 2 });
+    const withSymbol = { a: 1, [symbol]: 2 };
+    for (const source of [inherited, withSymbol, inherited, withSymbol]) {
+      const copy = new ShapeCopier().copy(source);
+      expect(Object.entries(copy)).toEqual(Object.entries(copyOf(source)));
+      expect(Object.getOwnPropertySymbols(copy)).toEqual([]);
     }
   });
 
