@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { factoryProblem } from '../adapters/factory-check.ts';
 import type { BusinessAppFactory, PaymentCenterFactory } from '../check/simulate.ts';
 import { importUserModule } from '../check/user-module.ts';
+import { suggest } from '../designs/load-design.ts';
 import { UsageError } from './usage-error.ts';
 
 /** What a `paysim.config.ts` default-exports: the design to check, and the services of your own. */
@@ -38,16 +39,23 @@ export async function loadApp(file: string): Promise<LoadedApp> {
     throw new UsageError(`--app ${file}: the module failed to load: ${loadFailure(error)}`);
   }
   const config = loaded.default;
-  if (typeof config !== 'object' || config === null)
+  if (typeof config !== 'object' || config === null) {
+    // `export const config = { … }` is the usual slip: say which named export could be meant.
+    const named = Object.keys(loaded).filter((k) => k !== 'default');
+    const hint =
+      config === undefined && named.length > 0
+        ? ` (its named exports: ${named.join(', ')}; export the config as default)`
+        : '';
     throw new UsageError(
-      `--app ${file}: expected a default export of { design?, paymentCenter?, businessApp? }, got ${config === null ? 'null' : typeof config}`,
+      `--app ${file}: expected a default export of { design?, paymentCenter?, businessApp? }, got ${config === null ? 'null' : typeof config}${hint}`,
     );
+  }
   const c = config as Record<string, unknown>;
   const known = ['design', 'paymentCenter', 'businessApp'];
   const unknown = Object.keys(c).filter((k) => !known.includes(k));
   if (unknown.length > 0)
     throw new UsageError(
-      `--app ${file}: unknown field ${unknown.join(', ')}; the fields are ${known.join(', ')}`,
+      `--app ${file}: unknown field ${unknown.map((k) => `${k}${suggest(k, known)}`).join(', ')}; the fields are ${known.join(', ')}`,
     );
   if (c.design !== undefined && typeof c.design !== 'string')
     throw new UsageError(

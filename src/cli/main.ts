@@ -70,7 +70,12 @@ try {
       // An option written without its value swallows the next flag and leaves that flag's value stray.
       const hint =
         error.code === 'commander.excessArguments' ? ' (did an option before it miss its value?)' : '';
-      usageFailure(`${message}${hint}`, '\nRun `paysim --help` for usage.');
+      // The help of the command that was run, if one was: that is where its arguments are told.
+      const name = argv.slice(2).find((arg) => !arg.startsWith('-'));
+      const help = program.commands.some((c) => c.name() === name)
+        ? `paysim ${name} --help`
+        : 'paysim --help';
+      usageFailure(`${message}${hint}`, `\nRun \`${help}\` for usage.`);
     }
   } else if (error instanceof UsageError || error instanceof DesignError || error instanceof ContractError) {
     usageFailure(error.message);

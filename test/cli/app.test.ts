@@ -129,6 +129,14 @@ describe('check and replay --app', () => {
       /got a plain function; wrap your factory: asyncBusinessApp/,
     ],
     ['export default { app: 1, businessApp: () => 1 };', /unknown field app/],
+    [
+      'export default { paymentCentre: 1 };',
+      /unknown field paymentCentre \(did you mean "paymentCenter"\?\); the fields are design, paymentCenter, businessApp/,
+    ],
+    [
+      'export const config = { design: "hardened" };',
+      /got undefined \(its named exports: config; export the config as default\)/,
+    ],
     ['throw new Error("no database URL");', /the module failed to load: no database URL/],
     [
       `import config from ${JSON.stringify(join(process.cwd(), 'examples/paysim.config.ts'))}; export default { ...config, design: 'hardend' };`,
