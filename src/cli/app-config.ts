@@ -8,6 +8,7 @@ import { factoryProblem } from '../adapters/factory-check.ts';
 import type { BusinessAppFactory, PaymentCenterFactory } from '../check/simulate.ts';
 import { importUserModule } from '../check/user-module.ts';
 import { suggest } from '../designs/load-design.ts';
+import { type ServiceName, services } from '../designs/variants.ts';
 import { UsageError } from './usage-error.ts';
 
 /** What a `paysim.config.ts` default-exports: the design to check, and the services of your own. */
@@ -23,6 +24,8 @@ export interface PaysimConfig {
 export interface LoadedApp extends PaysimConfig {
   /** The path as given, for the replay line. */
   readonly file: string;
+  /** The services it puts in place of the models. */
+  readonly yours: readonly ServiceName[];
 }
 
 export async function loadApp(file: string): Promise<LoadedApp> {
@@ -61,13 +64,13 @@ export async function loadApp(file: string): Promise<LoadedApp> {
     throw new UsageError(
       `--app ${file}: design: expected a design spec such as "hardened", got ${typeof c.design}`,
     );
-  for (const field of ['paymentCenter', 'businessApp'] as const) {
+  for (const field of services) {
     const problem = c[field] === undefined ? undefined : factoryProblem(field, c[field]);
     if (problem !== undefined) throw new UsageError(`--app ${file}: ${problem}`);
   }
   if (c.paymentCenter === undefined && c.businessApp === undefined)
     throw new UsageError(`--app ${file}: names neither a paymentCenter nor a businessApp of your own`);
-  return { ...(c as PaysimConfig), file };
+  return { ...(c as PaysimConfig), file, yours: services.filter((role) => c[role] !== undefined) };
 }
 
 /** Why a config failed to load, in one line: a syntax error with where it is, or the error's first line. */

@@ -127,7 +127,7 @@ export function checkCommand(): Command {
           : faultList('--faults', flags.faults);
       // The CLI, not the simulator, picks a fresh seed; it is printed so the run can be repeated.
       const seed = flags.seed ?? (Date.now() ^ (process.pid << 16)) & 0x7fffffff;
-      const yours = (['paymentCenter', 'businessApp'] as const).filter((role) => app?.[role] !== undefined);
+      const yours = app?.yours ?? [];
       const settings = {
         design,
         runs: flags.runs,

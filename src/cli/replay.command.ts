@@ -130,7 +130,7 @@ export function replayCommand(): Command {
           replay: replayLine,
           lesson: story.lesson,
           provenance: mismatch ? [`Unexpected: ${mismatch}.`] : [],
-          yours: (['paymentCenter', 'businessApp'] as const).filter((role) => app?.[role] !== undefined),
+          yours: app?.yours,
         });
         reportPaths = await writeReportFiles(model, flags.report, flags.reportDir);
       }

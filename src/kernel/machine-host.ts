@@ -400,13 +400,11 @@ export class MachineHost<Input> implements Service {
   private eventOf(env: Envelope): Message {
     // The sender's address travels with the event so that replies go back where they came from.
     // `atMs` is the time on this service's own clock, which may be off (`clock.skew`).
-    const type = env.msg.type;
-    let copier = eventCopiers.get(type);
-    if (copier === undefined) {
-      copier = new ShapeCopier(['replyTo', 'atMs']);
-      eventCopiers.set(type, copier);
-    }
-    return copier.copy(env.msg, env.from, this.world.clockOf(this.address));
+    return copierOf(eventCopiers, env.msg.type, eventFields).copy(
+      env.msg,
+      env.from,
+      this.world.clockOf(this.address),
+    );
   }
 
   private within(key: string, run: () => void, actor?: HostedActor, reload = true): void {
@@ -514,16 +512,27 @@ function statusOf(snapshot: HostedSnapshot): string | undefined {
 
 /** By message type: what copies a delivered message into its event (see eventOf), or adds a request id. */
 const eventCopiers = new Map<string, ShapeCopier>();
+const eventFields = ['replyTo', 'atMs'] as const;
 const requestCopiers = new Map<string, ShapeCopier>();
+const requestFields = ['requestId'] as const;
+
+/** The copier for messages of `type` in `copiers`, made on first use. */
+function copierOf(
+  copiers: Map<string, ShapeCopier>,
+  type: string,
+  extra: readonly [string] | readonly [string, string],
+): ShapeCopier {
+  let copier = copiers.get(type);
+  if (copier === undefined) {
+    copier = new ShapeCopier(extra);
+    copiers.set(type, copier);
+  }
+  return copier;
+}
 
 /** `{ ...msg, requestId }`. */
 function withRequestId(msg: Message, requestId: number): Message {
-  let copier = requestCopiers.get(msg.type);
-  if (copier === undefined) {
-    copier = new ShapeCopier(['requestId']);
-    requestCopiers.set(msg.type, copier);
-  }
-  return copier.copy(msg, requestId);
+  return copierOf(requestCopiers, msg.type, requestFields).copy(msg, requestId);
 }
 
 /** The effect of sending `msg` to the service at `to`. */
