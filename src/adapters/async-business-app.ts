@@ -38,11 +38,12 @@ class AsyncBusinessApp extends AsyncService<OrderServiceHandlers, OrderServicePo
               userId: msg.userId as string,
               amount: msg.amount as number,
             }),
-          `onSubmit for ${orderId}`,
+          'onSubmit',
+          orderId,
         );
         return true;
       case 'pay.requested':
-        this.run(() => h.onPayRequested({ orderId }), `onPayRequested for ${orderId}`);
+        this.run(() => h.onPayRequested({ orderId }), 'onPayRequested', orderId);
         return true;
       case 'payment.created':
         this.run(
@@ -52,16 +53,18 @@ class AsyncBusinessApp extends AsyncService<OrderServiceHandlers, OrderServicePo
               outTradeNo: msg.outTradeNo as string,
               ...(msg.prepayId === undefined ? {} : { prepayId: msg.prepayId as string }),
             }),
-          `onPaymentCreated for ${orderId}`,
+          'onPaymentCreated',
+          orderId,
         );
         return true;
       case 'payment.closed':
-        this.run(() => h.onPaymentClosed({ orderId }), `onPaymentClosed for ${orderId}`);
+        this.run(() => h.onPaymentClosed({ orderId }), 'onPaymentClosed', orderId);
         return true;
       case 'payment.status':
         this.run(
           () => h.onPaymentStatus({ orderId, status: msg.status as string }),
-          `onPaymentStatus for ${orderId}`,
+          'onPaymentStatus',
+          orderId,
         );
         return true;
       case 'payment.succeeded': {
@@ -83,7 +86,8 @@ class AsyncBusinessApp extends AsyncService<OrderServiceHandlers, OrderServicePo
             });
             if (ack !== undefined) this.send(self, ack.to, ack.msg);
           },
-          `onPaymentResult for ${orderId}`,
+          'onPaymentResult',
+          orderId,
           reject,
         );
         return true;

@@ -36,27 +36,32 @@ export class AsyncPaymentCenter extends AsyncService<PaymentCenterHandlers, Paym
       case 'payment.create':
         this.run(
           () => h.onCreatePayment({ orderId, amount: msg.amount as number }),
-          `onCreatePayment for ${orderId}`,
+          'onCreatePayment',
+          orderId,
         );
         return true;
       case 'payment.close':
-        this.run(() => h.onClose({ orderId }), `onClose for ${orderId}`);
+        this.run(() => h.onClose({ orderId }), 'onClose', orderId);
         return true;
       case 'payment.query':
-        this.run(() => h.onQuery({ orderId }), `onQuery for ${orderId}`);
+        this.run(() => h.onQuery({ orderId }), 'onQuery', orderId);
         return true;
       case 'gateway.notify': {
         const n = msg.notification as Notification;
-        this.run(async () => {
-          const reply = await h.onNotify(n);
-          // The gateway times the answer from when it sent the callback (WeChat: 5 s).
-          this.send(self, env.from, {
-            type: 'gateway.notify.ack',
-            outTradeNo: n.outTradeNo,
-            notifiedAtMs: n.timestampMs,
-            ...reply,
-          });
-        }, `onNotify for ${n.outTradeNo}`);
+        this.run(
+          async () => {
+            const reply = await h.onNotify(n);
+            // The gateway times the answer from when it sent the callback (WeChat: 5 s).
+            this.send(self, env.from, {
+              type: 'gateway.notify.ack',
+              outTradeNo: n.outTradeNo,
+              notifiedAtMs: n.timestampMs,
+              ...reply,
+            });
+          },
+          'onNotify',
+          n.outTradeNo,
+        );
         return true;
       }
       default:

@@ -19,6 +19,7 @@ import {
   DatabaseTimeout,
   ProcessCrashed,
   type ProcessPorts,
+  RedisUnavailable,
 } from './service-ports.ts';
 import { SimulatedSql } from './simulated-sql.ts';
 import { SqlDatabase } from './sql-database.ts';
@@ -103,7 +104,7 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
     const instance: Instance<H> = { generation, handlers: undefined as unknown as H };
     this.instances.set(replica, instance);
     instance.handlers = this.create(this.ports({ replica, generation }));
-    this.run(() => instance.handlers.recover());
+    this.run(() => instance.handlers.recover(), 'recover');
     await this.settled();
   }
 
@@ -149,19 +150,25 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
   }
 
   /**
-   * Runs a handler. A crash unwinds it silently; any other error fails its request, as an uncaught
-   * exception fails a server's request (no answer, no ack), and goes into the story. A broken
-   * contract with paysim stops the check.
+   * Runs a handler (`name`, about `subject`). A crash unwinds it silently; any other error fails
+   * its request, as an uncaught exception fails a server's request (no answer, no ack), and goes
+   * into the story and the search's count of errors. A broken contract with paysim stops the check.
    */
-  protected run(handler: () => Promise<void>, what = 'a handler', onError?: () => void): void {
+  protected run(handler: () => Promise<void>, name: string, subject?: string, onError?: () => void): void {
     handler().catch((error: unknown) => {
       if (error instanceof ProcessCrashed) return;
       if (error instanceof ContractError) {
         this.failure ??= error;
         return;
       }
-      const why = error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error);
-      this.world.note(this.address, `${what} failed: ${why}`);
+      this.world.handlerFailed({
+        owner: this.address,
+        handler: name,
+        ...(subject === undefined ? {} : { subject }),
+        error: error instanceof Error ? error.constructor.name : 'a thrown value',
+        message: error instanceof Error ? error.message : String(error),
+        injected: injected(error),
+      });
       onError?.();
     });
   }
@@ -267,7 +274,8 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
         this.alive(self);
         world.setTimer(address, ms, async () => {
           await this.enter();
-          if (this.instances.get(self.replica)?.generation === self.generation) this.run(async () => fn());
+          if (this.instances.get(self.replica)?.generation === self.generation)
+            this.run(async () => fn(), 'an after(…) callback');
           return this.settled();
         });
       },
@@ -282,7 +290,7 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
         }),
       background: (task) => {
         this.alive(self);
-        this.run(task);
+        this.run(task, 'a background task');
       },
       now: () => world.clockOf(address),
       report: (fact: F) => {
@@ -296,6 +304,17 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
       },
     };
   }
+}
+
+/** What a fault paysim injected throws, or an error it caused (its `cause`, a few levels deep). */
+function injected(error: unknown): boolean {
+  let at: unknown = error;
+  for (let depth = 0; depth < 5 && at instanceof Error; depth++) {
+    if (at instanceof DatabaseTimeout || at instanceof RedisUnavailable || at instanceof ProcessCrashed)
+      return true;
+    at = at.cause;
+  }
+  return false;
 }
 
 /** The SQL port of a service given no SQL database: any use says how to give it one. */

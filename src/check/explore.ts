@@ -18,8 +18,9 @@ import {
   type TimerFocus,
   workloadArbitrary,
 } from './arbitraries.ts';
+import { type ErrorKind, ErrorTally } from './error-tally.ts';
 import { type BusinessAppFactory, type PaymentCenterFactory, type RunResult, simulate } from './simulate.ts';
-import type { Story } from './story.ts';
+import { formatReplayCommand, type Story } from './story.ts';
 
 export interface ExploreOptions {
   readonly design: Design;
@@ -56,19 +57,64 @@ export interface ExploreReport {
   readonly seed: number;
   readonly runs: number;
   readonly counterexample?: Counterexample;
+  /** What your own code threw in a search that passed (see error-tally.ts), each with its replay line. */
+  readonly handlerErrors?: readonly ErrorKind[];
 }
 
 export async function explore(options: ExploreOptions): Promise<ExploreReport> {
   let done = 0;
-  const property = await searchProperty(options, (result) => options.onRun?.(++done, result));
+  const tally = new ErrorTally();
+  const property = await searchProperty(options, (result) => {
+    // Until a run fails, the runs come in index order; after, they are shrinking runs.
+    tally.add(done, result.handlerErrors);
+    done++;
+    options.onRun?.(done, result);
+  });
   const details = await fc.check(property, {
     numRuns: options.runs,
     seed: options.seed,
     endOnFailure: false,
   });
   const report = { design: options.design.name, seed: options.seed, runs: details.numRuns };
-  if (!details.failed || details.counterexample === null) return report;
+  if (!details.failed || details.counterexample === null)
+    return withHandlerErrors(report, await replayable(options, tally.kinds()));
   return { ...report, counterexample: await counterexampleOf(options, details, details.numRuns) };
+}
+
+/** A passing search's report, with what your code threw if it threw anything. */
+export function withHandlerErrors<R extends ExploreReport>(report: R, kinds: readonly ErrorKind[]): R {
+  return kinds.length === 0 ? report : { ...report, handlerErrors: kinds };
+}
+
+/** Each kind of error with the replay line of the first run it came in. */
+export async function replayable(options: ExploreOptions, kinds: readonly ErrorKind[]): Promise<ErrorKind[]> {
+  const replays = new Map<number, string>();
+  const out: ErrorKind[] = [];
+  for (const kind of kinds) {
+    let replay = replays.get(kind.firstRun);
+    if (replay === undefined) {
+      replay = formatReplayCommand(await storyAt(options, kind.firstRun - 1));
+      replays.set(kind.firstRun, replay);
+    }
+    out.push({ ...kind, replay });
+  }
+  return out;
+}
+
+/** The story of the run at 0-based `index` of the search with this seed, failing or not. */
+export async function storyAt(options: ExploreOptions, index: number): Promise<Story> {
+  let story: Story | undefined;
+  const property = await searchProperty(options, (result, [workload]) => {
+    story = {
+      design: options.design.name,
+      workload,
+      picks: result.picks,
+      ...(options.app === undefined ? {} : { app: options.app }),
+    };
+  });
+  await fc.check(property, { numRuns: 1, seed: options.seed, path: String(index), endOnFailure: true });
+  if (story === undefined) throw new Error(`run ${index + 1} of seed ${options.seed} could not be run again`);
+  return story;
 }
 
 /** A generated run: the workload and the raw picks, as fast-check generates them. */
@@ -80,7 +126,7 @@ export type Generated = [Workload, RawPick[]];
  */
 export async function searchProperty(
   options: ExploreOptions,
-  onRun?: (result: RunResult) => void,
+  onRun?: (result: RunResult, generated: Generated) => void,
 ): Promise<fc.IAsyncPropertyWithHooks<Generated>> {
   const { design, faults, maxOrders } = options;
   // A fault that cannot strike this design (another provider's, another channel's) would only
@@ -92,7 +138,7 @@ export async function searchProperty(
       : picksArbitrary(labels, maxOrders, await reachOf(options), timerFocuses(design));
   return fc.asyncProperty(workloadArbitrary(maxOrders), picks, async (workload, raw) => {
     const result = await runGenerated(options, [workload, raw]);
-    onRun?.(result);
+    onRun?.(result, [workload, raw]);
     return result.violations.length === 0;
   });
 }

@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import type { Design } from '../designs/design.ts';
 import type { MachineEngine } from '../kernel/index.ts';
+import { type ErrorKind, ErrorTally } from './error-tally.ts';
 import { type ExploreOptions, type Generated, runGenerated, searchProperty } from './explore.ts';
 import type { BusinessAppFactory, PaymentCenterFactory } from './simulate.ts';
 
@@ -56,13 +57,14 @@ type Slot = { readonly index: number; readonly value: Generated } | typeof skip 
 /**
  * Runs the indices this thread claims from `state` until none is left below the first failure,
  * recording failures in `state`. A run that throws counts as failing, as it does in fast-check.
+ * Gives what your code threw in the runs this thread ran (error-tally.ts).
  */
 export async function searchIndices(
   settings: SearchSettings,
   state: Int32Array,
   services: Services = {},
   hooks: { readonly onRun?: (done: number) => void; readonly onFailure?: (index: number) => void } = {},
-): Promise<void> {
+): Promise<ErrorKind[]> {
   const options: ExploreOptions = {
     design: settings.design,
     runs: settings.to,
@@ -75,6 +77,7 @@ export async function searchIndices(
     businessApp: services.businessApp,
   };
   const inner = await searchProperty(options);
+  const tally = new ErrorTally();
   let end = -1; // the end of this thread's current chunk
   let start = -1;
   const claim = () => {
@@ -100,7 +103,9 @@ export async function searchIndices(
       if (s === stop) return { error: stop };
       let failed: boolean;
       try {
-        failed = (await runGenerated(options, s.value)).violations.length > 0;
+        const result = await runGenerated(options, s.value);
+        tally.add(s.index, result.handlerErrors);
+        failed = result.violations.length > 0;
       } catch {
         failed = true;
       }
@@ -116,6 +121,7 @@ export async function searchIndices(
     runAfterEach: async () => {},
   };
   await fc.check(property, { numRuns: settings.to, seed: settings.seed, endOnFailure: true });
+  return tally.kinds();
 }
 
 /** Atomically: the first failure is the smaller of what it was and `index`. */

@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { parentPort } from 'node:worker_threads';
 import { closeSqlDatabases } from '../adapters/sql-engine.ts';
+import type { ErrorKind } from './error-tally.ts';
 import { type SearchSettings, type Services, searchIndices } from './indexed-search.ts';
 import { importUserModule } from './user-module.ts';
 
@@ -13,7 +14,9 @@ export interface SearchRequest {
   readonly state: Int32Array;
 }
 
-export type WorkerReply = { readonly kind: 'done' } | { readonly kind: 'error'; readonly message: string };
+export type WorkerReply =
+  | { readonly kind: 'done'; readonly handlerErrors: readonly ErrorKind[] }
+  | { readonly kind: 'error'; readonly message: string };
 
 const port = parentPort;
 if (port === null) throw new Error('pool-worker.ts runs in a worker thread');
@@ -41,8 +44,8 @@ port.on('message', async (request: SearchRequest) => {
   let reply: WorkerReply;
   try {
     const services = await servicesOf(request.settings.appModule);
-    await searchIndices(request.settings, request.state, services);
-    reply = { kind: 'done' };
+    const handlerErrors = await searchIndices(request.settings, request.state, services);
+    reply = { kind: 'done', handlerErrors };
   } catch (error) {
     reply = {
       kind: 'error',

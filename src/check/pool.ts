@@ -5,7 +5,15 @@
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { type ExploreOptions, type ExploreReport, searchProperty, shrinkAt } from './explore.ts';
+import { type ErrorKind, ErrorTally } from './error-tally.ts';
+import {
+  type ExploreOptions,
+  type ExploreReport,
+  replayable,
+  searchProperty,
+  shrinkAt,
+  withHandlerErrors,
+} from './explore.ts';
 import { type SearchSettings, searchIndices, sharedState, slot } from './indexed-search.ts';
 import type { SearchRequest, WorkerReply } from './pool-worker.ts';
 
@@ -78,10 +86,18 @@ export class SearchPool {
     return this.#workers.length;
   }
 
-  /** Searches `settings.from`..`settings.to` on every worker; resolves when all have stopped. */
-  async search(settings: SearchSettings, state: Int32Array, onProgress?: (done: number) => void) {
+  /**
+   * Searches `settings.from`..`settings.to` on every worker; resolves when all have stopped, with
+   * what your code threw in the runs they ran.
+   */
+  async search(
+    settings: SearchSettings,
+    state: Int32Array,
+    onProgress?: (done: number) => void,
+  ): Promise<ErrorKind[]> {
     if (this.#closed) throw new Error('the search pool is closed');
     const progress = onProgress && setInterval(() => onProgress(Atomics.load(state, slot.done)), 100);
+    const tally = new ErrorTally();
     try {
       await Promise.all(
         this.#workers.map(
@@ -92,10 +108,12 @@ export class SearchPool {
                 if (error) reject(error);
                 else resolve();
               };
-              const onMessage = (reply: WorkerReply) =>
+              const onMessage = (reply: WorkerReply) => {
+                if (reply.kind === 'done') tally.merge(reply.handlerErrors);
                 settle(
                   reply.kind === 'done' ? undefined : new Error(`a search worker failed: ${reply.message}`),
                 );
+              };
               const onExit = (code: number) => settle(new Error(`a search worker exited (code ${code})`));
               worker.ref();
               worker.on('message', onMessage).on('error', settle).on('exit', onExit);
@@ -111,6 +129,7 @@ export class SearchPool {
       if (progress) clearInterval(progress);
     }
     onProgress?.(Atomics.load(state, slot.done));
+    return tally.kinds();
   }
 
   async close(): Promise<void> {
@@ -164,16 +183,17 @@ export async function exploreIndexed(options: IndexedExploreOptions): Promise<In
     chunk: workers === 1 ? Math.max(1, to - from) : chunk,
   };
   const state = sharedState(settings);
+  let handlerErrors: ErrorKind[] = [];
   if (to > from) {
     if (workers === 1) {
-      await searchIndices(settings, state, options, { onRun: options.onProgress });
+      handlerErrors = await searchIndices(settings, state, options, { onRun: options.onProgress });
     } else {
       // What fails before any run (a service of your own refusing the happy run) fails here, as on
       // one thread, rather than in every worker.
       await searchProperty(options);
       const pool = options.pool ?? SearchPool.start(workers);
       try {
-        await pool.search(settings, state, options.onProgress);
+        handlerErrors = await pool.search(settings, state, options.onProgress);
       } finally {
         if (options.pool === undefined) await pool.close();
       }
@@ -181,7 +201,8 @@ export async function exploreIndexed(options: IndexedExploreOptions): Promise<In
   }
   const first = Atomics.load(state, slot.firstFailure);
   const report = { design: options.design.name, seed: options.seed, from, to, workers };
-  if (first >= to) return { ...report, runs: to - from };
+  if (first >= to)
+    return withHandlerErrors({ ...report, runs: to - from }, await replayable(options, handlerErrors));
   const searched = to - from;
   const counterexample = await shrinkAt(
     {

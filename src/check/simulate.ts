@@ -14,6 +14,7 @@ import { delayOptionsMs, faultPolicy, stallOptionsMs } from '../faults/catalogue
 import { checkAll, type Violation } from '../invariants/index.ts';
 import {
   type Choices,
+  type HandlerError,
   LivelockError,
   type MachineEngine,
   type Pick,
@@ -61,6 +62,8 @@ export interface RunResult {
   readonly violations: readonly Violation[];
   /** The non-default decisions this run took: with the workload, its exact reproduction. */
   readonly picks: readonly Pick[];
+  /** The handlers of your own services that threw in this run, in order (none for the models). */
+  readonly handlerErrors: readonly HandlerError[];
 }
 
 /** Long enough for every provider's full notification schedule (WeChat: 24 h 4 min) to drain. */
@@ -99,6 +102,8 @@ function stated(input: RunInput, trace: readonly TraceEntry[]): void {
       );
   }
 }
+
+const noErrors: readonly HandlerError[] = [];
 
 export async function simulate(input: RunInput): Promise<RunResult> {
   const { design, workload, faults } = input;
@@ -167,5 +172,11 @@ export async function simulate(input: RunInput): Promise<RunResult> {
         },
       ]
     : checkAll({ design, profile, workload, trace: world.trace, final });
-  return { trace: world.trace, final, violations, picks: input.choices.taken ?? [] };
+  return {
+    trace: world.trace,
+    final,
+    violations,
+    picks: input.choices.taken ?? [],
+    handlerErrors: world.handlerErrors ?? noErrors,
+  };
 }

@@ -9,7 +9,7 @@ import { DesignError, resolveDesign } from '../designs/load-design.ts';
 import { allFaults } from '../faults/catalogue.ts';
 import { defaultEngine, type MachineEngine, machineEngines } from '../kernel/index.ts';
 import { buildReport } from '../report/report-model.ts';
-import { verdictJson, verdictText } from '../report/verdict.ts';
+import { exitCodeOf, handlerErrorNotes, verdictJson, verdictText } from '../report/verdict.ts';
 import type { ReportFormat } from '../report/write-report.ts';
 import { loadApp } from './app-config.ts';
 import { colourWanted, paintFailures } from './colour.ts';
@@ -37,6 +37,7 @@ interface CheckFlags {
   json?: boolean;
   save?: string;
   verbose?: boolean;
+  failOnErrors?: boolean;
   report?: ReportFormat[];
   reportDir: string;
   engine: MachineEngine;
@@ -70,6 +71,10 @@ export function checkCommand(): Command {
     .option('--faults <list>', 'only these faults (comma-separated, or "all"); see `paysim faults`')
     .option('--without-faults <list>', 'every fault but these (spelled --no-faults on the command line)')
     .option('--verbose', "tell the counterexample with every delivery, not only the story's")
+    .option(
+      '--fail-on-errors',
+      'exit 1 when your own code (an --app service) threw an error paysim did not inject, even if every invariant held (for CI)',
+    )
     .option('--json', 'print one JSON document to stdout and nothing else')
     .option('--save <file>', 'save a counterexample to this file, for `paysim replay --file`')
     .option('--report <formats>', 'also write the verdict as a report: html, md or html,md', reportFormatList)
@@ -212,6 +217,7 @@ export function checkCommand(): Command {
             c
               ? `Found by \`${rerun}\`: generated run ${c.foundAtRun}, shrunk ${c.shrinks} times, ${c.story.picks.length} deviation${c.story.picks.length === 1 ? '' : 's'} from the happy path.`
               : `Checked by \`${rerun}\`.`,
+            ...handlerErrorNotes(report),
           ],
         });
         reportPaths = await writeReportFiles(model, flags.report, flags.reportDir);
@@ -226,7 +232,10 @@ export function checkCommand(): Command {
         };
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
       } else {
-        const lines = verdictText(report, elapsed, { verbose: flags.verbose });
+        const lines = verdictText(report, elapsed, {
+          verbose: flags.verbose,
+          failOnErrors: flags.failOnErrors,
+        });
         process.stdout.write(`${paintFailures(lines, colourWanted()).join('\n')}\n`);
         if (reportPaths.length > 0)
           process.stdout.write(`\n${reportPaths.map((path) => `Report: ${path}`).join('\n')}\n`);
@@ -241,7 +250,7 @@ export function checkCommand(): Command {
           );
         }
       }
-      process.exitCode = c ? 1 : 0;
+      process.exitCode = exitCodeOf(report, flags.failOnErrors);
     });
 }
 

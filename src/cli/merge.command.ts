@@ -1,9 +1,10 @@
 import { Command } from 'commander';
-import { type ExploreReport, replay } from '../check/explore.ts';
+import { ErrorTally } from '../check/error-tally.ts';
+import { type ExploreReport, replay, withHandlerErrors } from '../check/explore.ts';
 import { formatReplayCommand } from '../check/story.ts';
 import { resolveDesign } from '../designs/load-design.ts';
 import { traceHash } from '../kernel/index.ts';
-import { verdictJson, verdictText } from '../report/verdict.ts';
+import { exitCodeOf, verdictJson, verdictText } from '../report/verdict.ts';
 import { loadApp } from './app-config.ts';
 import { colourWanted, paintFailures } from './colour.ts';
 import { checkWritable } from './parse.ts';
@@ -14,6 +15,7 @@ import { UsageError } from './usage-error.ts';
 interface MergeFlags {
   json?: boolean;
   verbose?: boolean;
+  failOnErrors?: boolean;
   save?: string;
 }
 
@@ -24,6 +26,10 @@ export function mergeCommand(): Command {
     )
     .argument('<files...>', "the shards' results, e.g. shard-*.json")
     .option('--verbose', "tell the counterexample with every delivery, not only the story's")
+    .option(
+      '--fail-on-errors',
+      'exit 1 when your own code (an --app service) threw an error paysim did not inject, even if every invariant held (for CI)',
+    )
     .option('--json', 'print one JSON document to stdout and nothing else')
     .option('--save <file>', 'save a counterexample to this file, for `paysim replay --file`')
     .addHelpText(
@@ -36,7 +42,12 @@ export function mergeCommand(): Command {
       const winner = mergeShards(results);
       const search = (results[0] as (typeof results)[number]).shard;
       const elapsed = Math.max(...results.map((r) => r.elapsedMs));
-      let report: ExploreReport = { design: search.design, seed: search.seed, runs: search.runs };
+      const tally = new ErrorTally();
+      for (const r of results) tally.merge(r.handlerErrors);
+      let report: ExploreReport = withHandlerErrors(
+        { design: search.design, seed: search.seed, runs: search.runs },
+        tally.kinds(),
+      );
       const c = winner?.counterexample;
       if (winner && c) {
         // The winning shard shrank the story; re-run it here for the timeline and final states,
@@ -60,7 +71,8 @@ export function mergeCommand(): Command {
             `${winner.file}: its counterexample replays to another trace here (${formatReplayCommand(story)}); merge with the paysim version and design files the shards ran with`,
           );
         report = {
-          ...report,
+          design: report.design,
+          seed: report.seed,
           runs: c.foundAtRun,
           counterexample: {
             story,
@@ -96,7 +108,10 @@ export function mergeCommand(): Command {
           ),
           '',
         ];
-        const lines = verdictText(report, elapsed, { verbose: flags.verbose });
+        const lines = verdictText(report, elapsed, {
+          verbose: flags.verbose,
+          failOnErrors: flags.failOnErrors,
+        });
         process.stdout.write(`${[...header, ...paintFailures(lines, colourWanted())].join('\n')}\n`);
       }
       if (flags.save !== undefined) {
@@ -108,6 +123,6 @@ export function mergeCommand(): Command {
               : '\nNothing to save: every invariant held.\n',
           );
       }
-      process.exitCode = report.counterexample ? 1 : 0;
+      process.exitCode = exitCodeOf(report, flags.failOnErrors);
     });
 }

@@ -1,6 +1,7 @@
 // How a replayed story is told in the terminal: the line that repeats it, the lesson, the timeline,
 // the final state, the verdict and, for a story with `expect`, whether that is what it should be.
 
+import { serviceName } from '../adapters/sql-engine.ts';
 import type { RunResult } from '../check/simulate.ts';
 import { invariants } from '../invariants/index.ts';
 import { traceHash } from '../kernel/index.ts';
@@ -38,6 +39,17 @@ export function replayText(
     '',
   ];
   if (result.violations.length === 0) lines.push('Verdict: every invariant held in this run.');
+  const thrown = result.handlerErrors.filter((e) => !e.injected);
+  if (thrown.length > 0) {
+    const kinds = new Map<string, number>();
+    for (const e of thrown) {
+      const kind = `${serviceName(e.owner)}'s ${e.handler} (${e.error})`;
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    }
+    lines.push(
+      `Your own code threw errors paysim did not inject: ${[...kinds].map(([kind, n]) => `${kind} ${n}×`).join(', ')}.`,
+    );
+  }
   for (const v of result.violations)
     lines.push(
       `✗ ${v.invariant}: ${invariants.find((i) => i.name === v.invariant)?.statement}, but ${v.message}.`,

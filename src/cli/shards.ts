@@ -5,6 +5,7 @@
 // merged verdict is the single run's: same first failing run, same shrunk story, same trace.
 
 import { readFile } from 'node:fs/promises';
+import type { ErrorKind } from '../check/error-tally.ts';
 import { type Shard, shardRange } from '../check/pool.ts';
 import type { Design } from '../designs/design.ts';
 import type { MachineEngine, Pick } from '../kernel/index.ts';
@@ -76,6 +77,8 @@ export interface ShardResult {
   readonly file: string;
   readonly shard: ShardSection;
   readonly elapsedMs: number;
+  /** What your code threw in the shard's runs, if every one of them held. */
+  readonly handlerErrors: readonly ErrorKind[];
   readonly counterexample?: {
     readonly foundAtRun: number;
     readonly shrinks: number;
@@ -127,12 +130,28 @@ export async function readShardResult(file: string): Promise<ShardResult> {
   const c = doc.counterexample as ShardResult['counterexample'] | null | undefined;
   if (doc.verdict === 'violated' && (typeof c !== 'object' || c === null || typeof c.foundAtRun !== 'number'))
     throw problem('a violated verdict without its counterexample');
+  const handlerErrors = doc.handlerErrors ?? [];
+  if (!Array.isArray(handlerErrors) || !handlerErrors.every(isErrorKind))
+    throw problem('its handlerErrors is not a list of {owner, handler, error, message, runs, firstRun}');
   return {
     file,
     shard,
     elapsedMs: typeof doc.elapsedMs === 'number' ? doc.elapsedMs : 0,
+    handlerErrors,
     ...(doc.verdict === 'violated' && c ? { counterexample: c } : {}),
   };
+}
+
+function isErrorKind(value: unknown): value is ErrorKind {
+  const k = value as Record<string, unknown>;
+  return (
+    typeof k === 'object' &&
+    k !== null &&
+    ['owner', 'handler', 'error', 'message'].every((field) => typeof k[field] === 'string') &&
+    Number.isSafeInteger(k.runs) &&
+    Number.isSafeInteger(k.firstRun) &&
+    (k.replay === undefined || typeof k.replay === 'string')
+  );
 }
 
 /** The fields that make shards parts of one search, as `check` options for messages. */

@@ -107,3 +107,23 @@ export function traceHash(trace: readonly TraceEntry[]): string {
   for (const entry of trace) hash.update(`${JSON.stringify(entry)}\n`);
   return hash.digest('hex');
 }
+
+/**
+ * A handler of a service's own code (behind a port) that threw, not a crash: its request failed,
+ * as an uncaught exception fails a server's request.
+ */
+export interface HandlerError {
+  readonly owner: string;
+  /** What ran: a handler's name (`onQuery`), or a kind of task (`a background task`). */
+  readonly handler: string;
+  /** The order or trade it was about, if any. */
+  readonly subject?: string;
+  /** The error's class name (`TypeError`), or what was thrown if not an Error (`a string`). */
+  readonly error: string;
+  readonly message: string;
+  /**
+   * It is what a fault paysim injected throws (`DatabaseTimeout`, `RedisUnavailable`, a crash), or
+   * was caused by one: a handler letting it fail its request is one way to handle it.
+   */
+  readonly injected: boolean;
+}

@@ -15,7 +15,7 @@ import { extend } from './copy.ts';
 import { DurableStore } from './durable-store.ts';
 import { EventQueue } from './event-queue.ts';
 import type { MachineEngine } from './machine-engine.ts';
-import type { Envelope, Message, Row, TraceEntry } from './trace.ts';
+import type { Envelope, HandlerError, Message, Row, TraceEntry } from './trace.ts';
 
 export interface Service {
   readonly address: string;
@@ -146,6 +146,8 @@ export class World {
   nowMs = 0;
   step = 0;
   readonly trace: TraceEntry[] = [];
+  /** The handlers of services' own code that threw, in order (none for the models). */
+  handlerErrors: HandlerError[] | undefined;
   private seq = 0;
   private nextEnvelopeId = 1;
   private readonly queue = new EventQueue<QueueItem>();
@@ -440,6 +442,16 @@ export class World {
     };
     if (this.cause !== undefined) entry.cause = this.cause;
     this.record(entry);
+  }
+
+  /** A handler of `failure.owner`'s own code threw: kept for the search, and told in the story. */
+  handlerFailed(failure: HandlerError): void {
+    this.handlerErrors ??= [];
+    this.handlerErrors.push(failure);
+    const what =
+      failure.subject === undefined ? failure.handler : `${failure.handler} for ${failure.subject}`;
+    const why = failure.error === 'a thrown value' ? failure.message : `${failure.error}: ${failure.message}`;
+    this.note(failure.owner, `${what} failed: ${why}`, failure.subject);
   }
 
   note(owner: string, text: string, subject?: string): void {

@@ -1,5 +1,6 @@
 // The verdict of a check, as text for a person and as one JSON document for a machine.
 
+import { serviceName } from '../adapters/sql-engine.ts';
 import type { ExploreReport } from '../check/explore.ts';
 import { formatReplayCommand } from '../check/story.ts';
 import { invariants } from '../invariants/index.ts';
@@ -16,6 +17,8 @@ export function verdictJson(report: ExploreReport, elapsedMs: number, options: {
     runs: report.runs,
     elapsedMs: Math.round(elapsedMs),
     verdict: c ? 'violated' : 'held',
+    // Counted only where every run ran: a search that passed (see error-tally.ts).
+    ...(c ? {} : { handlerErrors: report.handlerErrors ?? [] }),
     invariants: invariants.map((inv) => ({
       name: inv.name,
       kind: inv.kind,
@@ -42,7 +45,7 @@ export function verdictJson(report: ExploreReport, elapsedMs: number, options: {
 export function verdictText(
   report: ExploreReport,
   elapsedMs: number,
-  options: { verbose?: boolean } = {},
+  options: { verbose?: boolean; failOnErrors?: boolean } = {},
 ): string[] {
   const c = report.counterexample;
   const seconds = (elapsedMs / 1000).toFixed(1);
@@ -67,7 +70,7 @@ export function verdictText(
       `  ${why ? '✗' : '✓'} ${inv.name.padEnd(24)} ${why ?? (c ? 'not broken by this story' : `not broken in ${report.runs} runs`)}`,
     );
   }
-  if (!c) return lines;
+  if (!c) return [...lines, ...handlerErrorLines(report, options.failOnErrors)];
   const orders = [...new Set(c.violations.flatMap((v) => v.orders))];
   lines.push(
     '',
@@ -83,4 +86,36 @@ export function verdictText(
   lines.push(...renderOutcomes(orderOutcomes(c.result, orders)).map((l) => `  ${l}`));
   lines.push('', 'Replay exactly:', '', `  ${formatReplayCommand(c.story)}`);
   return lines;
+}
+
+/** The exit code of a check or merge: 1 when a counterexample was found, or on your errors if asked. */
+export function exitCodeOf(report: ExploreReport, failOnErrors = false): number {
+  return report.counterexample || (failOnErrors && (report.handlerErrors?.length ?? 0) > 0) ? 1 : 0;
+}
+
+/** For a report's provenance: one paragraph per kind of error your code threw in a passing search. */
+export function handlerErrorNotes(report: ExploreReport): string[] {
+  const capital = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+  return (report.handlerErrors ?? []).map(
+    (k) =>
+      `${capital(serviceName(k.owner))}'s ${k.handler} threw ${k.error}: ${k.message}, in ${k.runs} of ${report.runs} runs; paysim injected no such error, and the design recovered from the failed request. The first, run ${k.firstRun}: \`${k.replay ?? ''}\``,
+  );
+}
+
+/** What your own code threw in a passing search, each kind with the first run's replay line. */
+function handlerErrorLines(report: ExploreReport, failOnErrors = false): string[] {
+  const kinds = report.handlerErrors ?? [];
+  if (kinds.length === 0) return [];
+  return [
+    '',
+    `Your own code threw ${kinds.length === 1 ? 'an error' : `${kinds.length} kinds of error`} that paysim did not inject. Each failed its request (no answer, no ack), and the design recovered, so no invariant broke; still, a bug to look at:`,
+    ...kinds.flatMap((k) => [
+      `  ${serviceName(k.owner)}'s ${k.handler}: ${k.error}: ${k.message}`,
+      `    in ${k.runs} of ${report.runs} runs; the first, run ${k.firstRun}: ${k.replay ?? '(no replay line)'}`,
+    ]),
+    '',
+    failOnErrors
+      ? 'The check fails on them (--fail-on-errors).'
+      : 'To make the check fail on them (in CI), give --fail-on-errors.',
+  ];
 }
