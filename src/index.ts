@@ -27,7 +27,13 @@ export type { ProcessPorts } from './adapters/service-ports.ts';
 export { ContractError, RedisUnavailable } from './adapters/service-ports.ts';
 export { closeSqlDatabases } from './adapters/sql-engine.ts';
 export type { Sql, SqlClient, SqlOptions, SqlResult } from './adapters/sql-port.ts';
-export { type AssertHoldsOptions, assertHolds, InvariantBroken } from './check/assert-holds.ts';
+export {
+  type AssertHoldsOptions,
+  assertHolds,
+  HandlerErrors,
+  InvariantBroken,
+} from './check/assert-holds.ts';
+export type { ErrorKind } from './check/error-tally.ts';
 export type { Counterexample, ExploreOptions, ExploreReport } from './check/explore.ts';
 export { explore, replay } from './check/explore.ts';
 export type { BusinessAppFactory, PaymentCenterFactory, RunResult } from './check/simulate.ts';

@@ -3,10 +3,12 @@
 // line that replays it, so a failing CI job shows what happened without a second run.
 
 import { refuseUnknownOptions } from '../adapters/known-options.ts';
+import { serviceName } from '../adapters/sql-engine.ts';
 import type { Design } from '../designs/design.ts';
 import { resolveDesign } from '../designs/load-design.ts';
 import { allFaults } from '../faults/catalogue.ts';
 import { renderTimeline, storyOf } from '../report/timeline.ts';
+import type { ErrorKind } from './error-tally.ts';
 import { type Counterexample, type ExploreReport, explore } from './explore.ts';
 import type { BusinessAppFactory, PaymentCenterFactory } from './simulate.ts';
 import { formatReplayCommand } from './story.ts';
@@ -26,6 +28,11 @@ export interface AssertHoldsOptions {
   readonly paymentCenter?: PaymentCenterFactory;
   /** Your order service in place of the model's (see `asyncBusinessApp`). */
   readonly businessApp?: BusinessAppFactory;
+  /**
+   * Throw `HandlerErrors` when no invariant broke but your code threw errors paysim did not inject
+   * (the report's `handlerErrors`); default false: they are only in the report.
+   */
+  readonly failOnErrors?: boolean;
 }
 
 /** Thrown by `assertHolds`: the message tells the story; the fields carry it for tools. */
@@ -34,6 +41,21 @@ export class InvariantBroken extends Error {
   constructor(
     message: string,
     readonly counterexample: Counterexample,
+    readonly report: ExploreReport,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Thrown by `assertHolds({ failOnErrors: true })` when every invariant held but your code threw:
+ * the message lists each kind of error with its first run's replay line.
+ */
+export class HandlerErrors extends Error {
+  override readonly name = 'HandlerErrors';
+  constructor(
+    message: string,
+    readonly kinds: readonly ErrorKind[],
     readonly report: ExploreReport,
   ) {
     super(message);
@@ -53,6 +75,7 @@ export async function assertHolds(options: AssertHoldsOptions): Promise<ExploreR
     'faults',
     'paymentCenter',
     'businessApp',
+    'failOnErrors',
   ]);
   const design = typeof options.design === 'string' ? await resolveDesign(options.design) : options.design;
   const report = await explore({
@@ -65,16 +88,35 @@ export async function assertHolds(options: AssertHoldsOptions): Promise<ExploreR
     businessApp: options.businessApp,
   });
   const c = report.counterexample;
-  if (c === undefined) return report;
   const ownServices = (['paymentCenter', 'businessApp'] as const).filter(
     (role) => options[role] !== undefined,
   );
+  const appFlag = ownServices.length > 0 ? ' --app ./paysim.config.ts' : '';
+  const kinds = report.handlerErrors ?? [];
+  if (c === undefined && options.failOnErrors && kinds.length > 0)
+    throw new HandlerErrors(
+      [
+        `${design.name} held every invariant in ${report.runs} runs, but your code threw errors paysim did not inject:`,
+        ...kinds.map(
+          (k) =>
+            `  ${serviceName(k.owner)}'s ${k.handler}: ${k.error}: ${k.message} (in ${k.runs} runs; the first, run ${k.firstRun}: ${k.replay}${appFlag})`,
+        ),
+      ].join('\n'),
+      kinds,
+      report,
+    );
+  if (c === undefined) return report;
   const faults =
     options.faults === undefined ? 'new Set(allFaults)' : `new Set(${JSON.stringify([...options.faults])})`;
-  throw new InvariantBroken(storyText(c, ownServices, faults), c, report);
+  throw new InvariantBroken(storyText(c, ownServices, faults, appFlag), c, report);
 }
 
-function storyText(c: Counterexample, ownServices: readonly string[], faults: string): string {
+function storyText(
+  c: Counterexample,
+  ownServices: readonly string[],
+  faults: string,
+  appFlag: string,
+): string {
   const first = c.violations[0];
   const broken = [...new Set(c.violations.map((v) => `${v.invariant}: ${v.message}`))];
   const timeline = renderTimeline(c.result.trace, storyOf(c.violations));
@@ -86,7 +128,7 @@ function storyText(c: Counterexample, ownServices: readonly string[], faults: st
     ...timeline,
     '',
     ownServices.length > 0
-      ? `Replay (the same services you passed): replay(await resolveDesign(${JSON.stringify(c.story.design)}), ${JSON.stringify({ workload: c.story.workload, picks: c.story.picks })}, { faults: ${faults}, ${ownServices.join(', ')} }); from the command line, with a paysim.config: ${replay} --app ./paysim.config.ts`
+      ? `Replay (the same services you passed): replay(await resolveDesign(${JSON.stringify(c.story.design)}), ${JSON.stringify({ workload: c.story.workload, picks: c.story.picks })}, { faults: ${faults}, ${ownServices.join(', ')} }); from the command line, with a paysim.config: ${replay}${appFlag}`
       : `Replay: ${replay}`,
   ].join('\n');
 }

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimplePaymentCenter } from '../../examples/simple-payment-center.ts';
 import { asyncPaymentCenter } from '../../src/adapters/async-payment-center.ts';
+import { assertHolds, HandlerErrors } from '../../src/check/assert-holds.ts';
 import { ErrorTally } from '../../src/check/error-tally.ts';
 import { explore, replay } from '../../src/check/explore.ts';
 import { exploreIndexed, SearchPool } from '../../src/check/pool.ts';
@@ -131,5 +132,17 @@ describe('what your code threw in a passing search', () => {
     expect(report.counterexample).toBeDefined();
     expect(threw).toBeGreaterThan(0);
     expect(report.handlerErrors).toBeUndefined();
+  });
+
+  it('fails assertHolds with failOnErrors, and only the report tells them without it', async () => {
+    const options = { design: 'hardened', runs: 60, seed: 3, paymentCenter: search.paymentCenter };
+    const report = await assertHolds(options);
+    expect(report.handlerErrors?.map((k) => k.handler)).toEqual(['onQuery']);
+    const thrown = await assertHolds({ ...options, failOnErrors: true }).catch((error: unknown) => error);
+    expect(thrown).toBeInstanceOf(HandlerErrors);
+    expect((thrown as HandlerErrors).kinds).toEqual(report.handlerErrors);
+    expect((thrown as Error).message).toMatch(
+      /^hardened held every invariant in 60 runs, but your code threw errors paysim did not inject:\n {2}your payment center's onQuery: TypeError: .* the first, run \d+: npx paysim replay .* --app \.\/paysim\.config\.ts\)$/,
+    );
   });
 });
