@@ -35,7 +35,7 @@ import type { Design } from '../designs/design.ts';
 import type { Fact } from '../domain/facts.ts';
 import { type Notification, orderIdOf } from '../domain/messages.ts';
 import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
-import type { World } from '../kernel/index.ts';
+import type { TraceEntry, World } from '../kernel/index.ts';
 import { AlipayApi, type AlipayCredentials, alipayCredentials } from './alipay-api.ts';
 import { NetworkGuard } from './network-guard.ts';
 import { type ProviderWire, throwingOnMalformed } from './provider-wire.ts';
@@ -223,6 +223,43 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
     return { appId, sellerId, appPrivateKey, alipayPublicKey };
   }
 
+  /** How long the story is now: what `serverError` looks back to. */
+  storySoFar(): number {
+    return this.world.trace.length;
+  }
+
+  /**
+   * Your service answered 500, as a framework answers an error its handler threw. Unless a fault
+   * struck anywhere in the world while it ran (a lost gateway call, a database timeout, a crash),
+   * or the request was a hostile callback, nothing paysim injected explains it: it counts as an
+   * error of your code.
+   */
+  async serverError(
+    handler: string,
+    subject: string | undefined,
+    response: Response,
+    hostile: boolean,
+    since: number,
+  ): Promise<void> {
+    const trace = this.world.trace;
+    let faulted = false;
+    for (let i = since; i < trace.length && !faulted; i++) {
+      const kind = (trace[i] as TraceEntry).kind;
+      faulted = kind === 'fault' || kind === 'crash';
+    }
+    this.world.handlerFailed(
+      {
+        owner: this.address,
+        handler,
+        ...(subject === undefined ? {} : { subject }),
+        error: 'HTTP 500',
+        message: (await response.clone().text()).slice(0, 200),
+        injected: hostile || faulted,
+      },
+      true,
+    );
+  }
+
   /** One HTTP exchange, in the story, about an order. */
   tell(exchange: string, orderId: string | undefined): void {
     this.world.note(this.address, exchange, orderId);
@@ -384,16 +421,22 @@ class HttpBridge implements PaymentCenterHandlers {
   async onNotify(n: Notification): Promise<{ httpStatus: number; body: string }> {
     const genuine = this.ports.provider.verify(n) && n.merchant === this.ports.provider.merchantId;
     const { body, headers } = this.host.wire.callback(n, genuine);
-    const res = await this.call('POST', 'notify', orderIdOf(n.outTradeNo), body, headers);
+    const res = await this.call('POST', 'notify', orderIdOf(n.outTradeNo), body, headers, genuine);
     return { httpStatus: res.status, body: await res.text() };
   }
 
   private route(name: keyof HttpRoutes, orderId?: string): string {
-    const path =
-      this.host.options.routes?.[name] ??
-      (name === 'notify' ? this.host.wire.notifyPath : defaultRoutes[name]);
+    const path = this.routeTemplate(name);
     const base = this.host.options.baseUrl ?? 'http://payment-center.test';
     return `${base}${orderId === undefined ? path : path.replace(':orderId', encodeURIComponent(orderId))}`;
+  }
+
+  /** The path of a route as configured, `:orderId` and all. */
+  private routeTemplate(name: keyof HttpRoutes): string {
+    return (
+      this.host.options.routes?.[name] ??
+      (name === 'notify' ? this.host.wire.notifyPath : defaultRoutes[name])
+    );
   }
 
   /** One request into the app, in-process, as this process; told in the story with its answer. */
@@ -403,6 +446,7 @@ class HttpBridge implements PaymentCenterHandlers {
     subject: string | undefined,
     body?: object | string,
     headers: Record<string, string> = { 'content-type': 'application/json' },
+    genuine = true,
   ): Promise<Response> {
     const app = this.app;
     if (app === undefined) throw new ContractError('the HTTP service was asked before it started');
@@ -414,9 +458,12 @@ class HttpBridge implements PaymentCenterHandlers {
     host.unanswered.set(id, what);
     const init: RequestInit = { method, headers };
     if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    const since = host.storySoFar();
     try {
       const response = await incarnation.run(this, async () => app(new Request(url, init)));
       host.tell(`${what} → ${response.status}`, subject);
+      if (response.status === 500)
+        await host.serverError(`${method} ${this.routeTemplate(name)}`, subject, response, !genuine, since);
       const type = response.headers.get('content-type') ?? '';
       // A framework's own "no such route" answer: the route is wrong, which no verdict should hide.
       if ((response.status === 404 || response.status === 405) && !type.includes('json'))

@@ -444,10 +444,14 @@ export class World {
     this.record(entry);
   }
 
-  /** A handler of `failure.owner`'s own code threw: kept for the search, and told in the story. */
-  handlerFailed(failure: HandlerError): void {
+  /**
+   * A handler of `failure.owner`'s own code threw: kept for the search, and told in the story
+   * unless the caller has told it already.
+   */
+  handlerFailed(failure: HandlerError, told = false): void {
     this.handlerErrors ??= [];
     this.handlerErrors.push(failure);
+    if (told) return;
     const what =
       failure.subject === undefined ? failure.handler : `${failure.handler} for ${failure.subject}`;
     const why = failure.error === 'a thrown value' ? failure.message : `${failure.error}: ${failure.message}`;

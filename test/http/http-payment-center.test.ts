@@ -37,12 +37,17 @@ const service = (plantedBug?: HttpPaymentCenterBug) =>
 const one = { intents: [{ intentId: 'o1', userId: 'u1', amount: 100, atMs: 0 }] };
 const everyFault = new Set(allFaults);
 
-/** The first violation a search of `runs` runs with every fault finds, with its replay line. */
+/**
+ * The first violation a search of `runs` runs with every fault finds, with its replay line; or,
+ * when none, the errors the service answered 500 for that no fault explains.
+ */
 async function firstViolation(spec: string, paymentCenter: PaymentCenterFactory, runs: number) {
   const design = await resolveDesign(spec);
   const report = await explore({ design, runs, seed: 1, maxOrders: 2, faults: everyFault, paymentCenter });
   const c = report.counterexample;
-  return c && `${c.violations[0]?.message}\n${formatReplayCommand(c.story)}`;
+  if (c === undefined)
+    return report.handlerErrors?.map((k) => `${k.handler}: ${k.error}: ${k.message}\n${k.replay}`).join('\n');
+  return `${c.violations[0]?.message}\n${formatReplayCommand(c.story)}`;
 }
 
 describe('a Hono + Stripe payment center, unmodified, in place of the model', () => {
@@ -52,6 +57,46 @@ describe('a Hono + Stripe payment center, unmodified, in place of the model', ()
     ['alipay', 300],
   ] as const)('holds on %s: no counterexample in %i runs with every fault', async (provider, runs) => {
     expect(await firstViolation(`hardened,provider=${provider}`, service(), runs)).toBeUndefined();
+  });
+
+  it('counts a 500 that no fault explains as an error of your code, and not one a fault may explain', async () => {
+    // The framework answers 500 for a query route that throws, as Hono's error handler does.
+    const throwingQuery = httpPaymentCenter({
+      start: (env) => {
+        const app = createPaymentCenter(env);
+        return (request: Request) =>
+          request.method === 'GET'
+            ? Response.json(
+                { error: "Cannot read properties of undefined (reading 'status')" },
+                { status: 500 },
+              )
+            : app.fetch(request);
+      },
+      sql,
+    });
+    const design = await resolveDesign('hardened,provider=stripe');
+    let faulted = 0;
+    const report = await explore({
+      design,
+      runs: 25,
+      seed: 1,
+      maxOrders: 2,
+      faults: everyFault,
+      paymentCenter: throwingQuery,
+      onRun: (_, result) => {
+        faulted += result.handlerErrors.filter((e) => e.injected).length;
+      },
+    });
+    expect(report.counterexample).toBeUndefined();
+    expect(report.handlerErrors?.map((k) => [k.handler, k.error, k.message])).toEqual([
+      [
+        'GET /payments/:orderId',
+        'HTTP 500',
+        '{"error":"Cannot read properties of undefined (reading \'status\')"}',
+      ],
+    ]);
+    // The same answer while a fault struck is not counted: it may be the fault's doing.
+    expect(faulted).toBeGreaterThan(0);
   });
 
   it('tells its HTTP exchanges in the story: its own routes and its calls to Stripe', async () => {
