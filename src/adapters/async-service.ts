@@ -30,6 +30,12 @@ export type Incoming = Message & { requestId?: number; [key: string]: unknown };
 /** Resolves once every continuation that is runnable now has run (all microtasks drained). */
 const drained = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/**
+ * The service whose step the world is settling, or settled last: a promise rejection nobody
+ * handles surfaces while its code runs, so it is that service's (the world runs one step at a time).
+ */
+let settling: AsyncService<{ recover(): Promise<void> }, unknown> | undefined;
+
 interface Instance<H> {
   generation: number;
   handlers: H;
@@ -57,6 +63,8 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
   private failure: unknown;
   /** This run's SQL database, if the service was given one. */
   private sql: SimulatedSql | undefined;
+  /** Whether this run listens for promise rejections nobody handles. */
+  private watchingRejections = false;
 
   constructor(
     protected readonly world: World,
@@ -87,6 +95,10 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
   protected abstract handle(env: Envelope, handlers: H, self: Incarnation): boolean;
 
   async start(replica: number): Promise<void> {
+    if (!this.watchingRejections) {
+      this.watchingRejections = true;
+      process.on('unhandledRejection', this.unhandledRejection);
+    }
     if (this.sqlOptions !== undefined && this.sql === undefined) {
       const db = await SqlDatabase.fresh(
         this.address,
@@ -110,6 +122,8 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
 
   /** The run is over: a transaction still holding the connection then means a deadlock. */
   finish(): void {
+    process.off('unhandledRejection', this.unhandledRejection);
+    this.watchingRejections = false;
     this.sql?.finish();
   }
 
@@ -144,7 +158,31 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
     if (this.instances.get(waiting.replica)?.generation === waiting.generation) waiting.resolve(msg);
   }
 
+  /**
+   * Node ends a process whose promise rejection nobody handles: so does the world, and it is an
+   * error of your code whatever was rejected (even an injected fault's error: nothing caught it).
+   */
+  private readonly unhandledRejection = (reason: unknown) => {
+    if (settling !== this || !this.world.isUp(this.address)) return;
+    this.world.handlerFailed(
+      {
+        owner: this.address,
+        handler: 'unhandled rejection',
+        error: errorName(reason),
+        message: errorMessage(reason),
+        injected: false,
+      },
+      true,
+    );
+    this.world.note(
+      this.address,
+      `unhandled promise rejection (${errorName(reason) === 'a thrown value' ? errorMessage(reason) : `${errorName(reason)}: ${errorMessage(reason)}`}): Node ends the process`,
+    );
+    this.world.crashNow(this.address);
+  };
+
   protected async settled(): Promise<void> {
+    settling = this as unknown as typeof settling;
     await drained();
     if (this.failure !== undefined) throw this.failure;
   }
@@ -155,7 +193,14 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
    * into the story and the search's count of errors. A broken contract with paysim stops the check.
    */
   protected run(handler: () => Promise<void>, name: string, subject?: string, onError?: () => void): void {
-    handler().catch((error: unknown) => {
+    let running: Promise<void>;
+    try {
+      running = handler();
+    } catch (error) {
+      // A handler that is not async throws before it returns a promise: the same failure.
+      running = Promise.reject(error);
+    }
+    running.catch((error: unknown) => {
       if (error instanceof ProcessCrashed) return;
       if (error instanceof ContractError) {
         this.failure ??= error;
@@ -165,8 +210,8 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
         owner: this.address,
         handler: name,
         ...(subject === undefined ? {} : { subject }),
-        error: error instanceof Error ? error.constructor.name : 'a thrown value',
-        message: error instanceof Error ? error.message : String(error),
+        error: errorName(error),
+        message: errorMessage(error),
         injected: injected(error),
       });
       onError?.();
@@ -275,7 +320,7 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
         world.setTimer(address, ms, async () => {
           await this.enter();
           if (this.instances.get(self.replica)?.generation === self.generation)
-            this.run(async () => fn(), 'an after(…) callback');
+            this.run(async () => fn(), 'after() callback');
           return this.settled();
         });
       },
@@ -290,7 +335,7 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
         }),
       background: (task) => {
         this.alive(self);
-        this.run(task, 'a background task');
+        this.run(task, 'background task');
       },
       now: () => world.clockOf(address),
       report: (fact: F) => {
@@ -304,6 +349,15 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
       },
     };
   }
+}
+
+/** An error's class name (`TypeError`), or `a thrown value` for anything else thrown. */
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.constructor.name : 'a thrown value';
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** What a fault paysim injected throws, or an error it caused (its `cause`, a few levels deep). */

@@ -26,6 +26,8 @@ export interface OrderServiceHandlers {
   /**
    * Resolving acknowledges the result (MQ ack, or the answer to a direct call). Throwing rejects it:
    * a broker delivery is requeued and comes again at once (nack); a direct call is sent again.
+   * `check` lists what your code threw as errors to look at: name a class you throw on purpose to
+   * reject (`BusyError`) in the config's `expectedErrors`.
    */
   onPaymentResult(result: { orderId: string; outTradeNo: string; amount: number }): Promise<void>;
   /** Called after every (re)start, with the database as the crash left it. */

@@ -7,7 +7,9 @@ import { serviceName } from '../adapters/sql-engine.ts';
 import type { Design } from '../designs/design.ts';
 import { resolveDesign } from '../designs/load-design.ts';
 import { allFaults } from '../faults/catalogue.ts';
+import type { Pick } from '../kernel/index.ts';
 import { renderTimeline, storyOf } from '../report/timeline.ts';
+import type { Workload } from '../services/workload.ts';
 import type { ErrorKind } from './error-tally.ts';
 import { type Counterexample, type ExploreReport, explore } from './explore.ts';
 import type { BusinessAppFactory, PaymentCenterFactory } from './simulate.ts';
@@ -33,7 +35,12 @@ export interface AssertHoldsOptions {
    * (the report's `handlerErrors`); default false: they are only in the report.
    */
   readonly failOnErrors?: boolean;
+  /** Error classes your code throws on purpose to fail a request (`['BusyError']`): not counted. */
+  readonly expectedErrors?: readonly string[];
 }
+
+/** What `assertHolds` resolves with: no invariant broke; what your code threw is always listed. */
+export type HeldReport = ExploreReport & { readonly handlerErrors: readonly ErrorKind[] };
 
 /** Thrown by `assertHolds`: the message tells the story; the fields carry it for tools. */
 export class InvariantBroken extends Error {
@@ -66,7 +73,7 @@ export class HandlerErrors extends Error {
  * Explores the design and resolves with the report when no run broke an invariant ("not found in
  * `runs` runs": a search budget, not a proof); otherwise throws `InvariantBroken`.
  */
-export async function assertHolds(options: AssertHoldsOptions): Promise<ExploreReport> {
+export async function assertHolds(options: AssertHoldsOptions): Promise<HeldReport> {
   refuseUnknownOptions('assertHolds', options, [
     'design',
     'runs',
@@ -76,6 +83,7 @@ export async function assertHolds(options: AssertHoldsOptions): Promise<ExploreR
     'paymentCenter',
     'businessApp',
     'failOnErrors',
+    'expectedErrors',
   ]);
   const design = typeof options.design === 'string' ? await resolveDesign(options.design) : options.design;
   const report = await explore({
@@ -86,49 +94,45 @@ export async function assertHolds(options: AssertHoldsOptions): Promise<ExploreR
     faults: new Set(options.faults ?? allFaults),
     paymentCenter: options.paymentCenter,
     businessApp: options.businessApp,
+    expectedErrors: options.expectedErrors,
   });
   const c = report.counterexample;
   const ownServices = (['paymentCenter', 'businessApp'] as const).filter(
     (role) => options[role] !== undefined,
   );
-  const appFlag = ownServices.length > 0 ? ' --app ./paysim.config.ts' : '';
+  const faults =
+    options.faults === undefined ? 'new Set(allFaults)' : `new Set(${JSON.stringify([...options.faults])})`;
+  const replayOf = (story: { design: string; workload?: Workload; picks?: readonly Pick[] }, line = '') =>
+    ownServices.length > 0
+      ? `replay(await resolveDesign(${JSON.stringify(story.design)}), ${JSON.stringify({ workload: story.workload, picks: story.picks })}, { faults: ${faults}, ${ownServices.join(', ')} }), with the services you passed; from the command line, with a paysim.config that names them: ${line} --app ./paysim.config.ts`
+      : line;
   const kinds = report.handlerErrors ?? [];
   if (c === undefined && options.failOnErrors && kinds.length > 0)
     throw new HandlerErrors(
       [
         `${design.name} held every invariant in ${report.runs} runs, but your code threw errors paysim did not inject:`,
-        ...kinds.map(
-          (k) =>
-            `  ${serviceName(k.owner)}'s ${k.handler}: ${k.error}: ${k.message} (in ${k.runs} runs; the first, run ${k.firstRun}: ${k.replay}${appFlag})`,
-        ),
+        ...kinds.flatMap((k) => [
+          `  ${serviceName(k.owner)}'s ${k.handler}: ${k.error}: ${k.message}`,
+          `    in ${k.runs} of ${report.runs} runs; the first, run ${k.firstRun}: ${replayOf({ design: design.name, workload: k.workload, picks: k.picks }, k.replay)}`,
+        ]),
       ].join('\n'),
       kinds,
       report,
     );
-  if (c === undefined) return report;
-  const faults =
-    options.faults === undefined ? 'new Set(allFaults)' : `new Set(${JSON.stringify([...options.faults])})`;
-  throw new InvariantBroken(storyText(c, ownServices, faults, appFlag), c, report);
+  if (c === undefined) return { ...report, handlerErrors: kinds };
+  throw new InvariantBroken(storyText(c, replayOf(c.story, formatReplayCommand(c.story))), c, report);
 }
 
-function storyText(
-  c: Counterexample,
-  ownServices: readonly string[],
-  faults: string,
-  appFlag: string,
-): string {
+function storyText(c: Counterexample, replay: string): string {
   const first = c.violations[0];
   const broken = [...new Set(c.violations.map((v) => `${v.invariant}: ${v.message}`))];
   const timeline = renderTimeline(c.result.trace, storyOf(c.violations));
-  const replay = formatReplayCommand(c.story);
   return [
     `${c.story.design} breaks ${first?.invariant ?? 'an invariant'} (generated run ${c.foundAtRun}, shrunk to ${c.story.picks.length} deviation${c.story.picks.length === 1 ? '' : 's'}):`,
     ...broken.map((line) => `  ✗ ${line}`),
     '',
     ...timeline,
     '',
-    ownServices.length > 0
-      ? `Replay (the same services you passed): replay(await resolveDesign(${JSON.stringify(c.story.design)}), ${JSON.stringify({ workload: c.story.workload, picks: c.story.picks })}, { faults: ${faults}, ${ownServices.join(', ')} }); from the command line, with a paysim.config: ${replay}${appFlag}`
-      : `Replay: ${replay}`,
+    `Replay: ${replay}`,
   ].join('\n');
 }

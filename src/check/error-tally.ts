@@ -1,8 +1,9 @@
 // What a search saw your own code throw. A handler of a service behind a port that throws fails its
 // request, as on a server, and the design may well recover (a timeout query finds the payment), so
 // the invariants hold and the search passes. The error is still a bug to know about, and a CI job
-// reads only the verdict: a search counts each kind of error (the handler and the error's class),
-// in how many runs it came, and the first run it came in, which a replay line then reproduces.
+// reads only the verdict: a search counts each kind of error (the handler, the error's class and its
+// message with the numbers taken out, so that two different TypeErrors of one handler stay apart), in
+// how many runs it came, and the first run it came in, which a replay line then reproduces.
 // Errors that a fault paysim injected throws (DatabaseTimeout, RedisUnavailable, a crash), or that
 // one caused, are left out: letting them fail the request is one way to handle them.
 //
@@ -10,13 +11,14 @@
 // pool of workers and on shards merged. A failing search stops at its first failure on one thread
 // but not on the others, so only a passing search reports them.
 
-import type { HandlerError } from '../kernel/index.ts';
+import type { Pick as Decision, HandlerError } from '../kernel/index.ts';
+import type { Workload } from '../services/workload.ts';
 
 /** One kind of error your code threw in a search. */
 export interface ErrorKind {
   /** The service's address: `pc` (your payment center) or `app` (your order service). */
   readonly owner: string;
-  /** What threw: a handler's name (`onQuery`) or a kind of task (`a background task`). */
+  /** What threw: see HandlerError.handler. */
   readonly handler: string;
   /** The error's class name. */
   readonly error: string;
@@ -26,12 +28,21 @@ export interface ErrorKind {
   readonly runs: number;
   /** The 1-based run of the seed it first came in. */
   readonly firstRun: number;
-  /** The replay line of that run, once the search has made it. */
+  /** That run, its deviations cut down to those it needs to throw this, once the search has made it. */
+  readonly workload?: Workload;
+  readonly picks?: readonly Decision[];
+  /** Its replay line. */
   readonly replay?: string;
 }
 
-const keyOf = (e: Pick<ErrorKind, 'owner' | 'handler' | 'error'>) =>
-  `${e.owner}\u0000${e.handler}\u0000${e.error}`;
+/** A kind: the service, what threw, the error's class, and its message without the numbers in it (ids, amounts). */
+export const keyOf = (e: Pick<ErrorKind, 'owner' | 'handler' | 'error' | 'message'>) =>
+  `${e.owner}\u0000${e.handler}\u0000${e.error}\u0000${e.message.replace(/\d+/g, '#')}`;
+
+/** Whether `error` is of `kind` and not injected by paysim. */
+export function isOfKind(kind: ErrorKind, error: HandlerError): boolean {
+  return !error.injected && keyOf({ ...error, message: oneLine(error.message) }) === keyOf(kind);
+}
 
 export class ErrorTally {
   readonly #kinds = new Map<string, ErrorKind>();
@@ -41,19 +52,19 @@ export class ErrorTally {
     if (errors.length === 0) return;
     const seen = new Set<string>();
     for (const e of errors) {
-      const key = keyOf(e);
-      if (e.injected || seen.has(key)) continue;
+      if (e.injected) continue;
+      const kind = {
+        owner: e.owner,
+        handler: e.handler,
+        error: e.error,
+        message: oneLine(e.message),
+        runs: 1,
+        firstRun: index + 1,
+      };
+      const key = keyOf(kind);
+      if (seen.has(key)) continue;
       seen.add(key);
-      this.merge([
-        {
-          owner: e.owner,
-          handler: e.handler,
-          error: e.error,
-          message: e.message,
-          runs: 1,
-          firstRun: index + 1,
-        },
-      ]);
+      this.merge([kind]);
     }
   }
 
@@ -77,4 +88,11 @@ export class ErrorTally {
       (a, b) => a.firstRun - b.firstRun || (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0),
     );
   }
+}
+
+/** A message as one line of plain text: no line breaks or terminal escapes from your code, at most 300 characters. */
+function oneLine(message: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
+  const plain = message.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+  return plain.length > 300 ? `${plain.slice(0, 299)}…` : plain;
 }

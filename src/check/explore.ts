@@ -18,7 +18,7 @@ import {
   type TimerFocus,
   workloadArbitrary,
 } from './arbitraries.ts';
-import { type ErrorKind, ErrorTally } from './error-tally.ts';
+import { type ErrorKind, ErrorTally, isOfKind } from './error-tally.ts';
 import { type BusinessAppFactory, type PaymentCenterFactory, type RunResult, simulate } from './simulate.ts';
 import { formatReplayCommand, type Story } from './story.ts';
 
@@ -39,6 +39,8 @@ export interface ExploreOptions {
   readonly search?: 'aimed' | 'plain';
   /** Which interpreter runs the machines: `compiled` (the default) or `xstate`, the reference. */
   readonly engine?: MachineEngine;
+  /** Error classes your code throws on purpose (`BusyError`): not listed among the errors it threw. */
+  readonly expectedErrors?: readonly string[];
   /** Called after every run (shrinking runs included), e.g. to draw a progress bar. */
   readonly onRun?: (done: number, result: RunResult) => void;
 }
@@ -86,35 +88,41 @@ export function withHandlerErrors<R extends ExploreReport>(report: R, kinds: rea
   return kinds.length === 0 ? report : { ...report, handlerErrors: kinds };
 }
 
-/** Each kind of error with the replay line of the first run it came in. */
+/**
+ * The kinds of error to tell (not the expected ones), each with the first run it came in, its
+ * deviations cut down to those it needs to throw that kind while every invariant holds, and its
+ * replay line.
+ */
 export async function replayable(options: ExploreOptions, kinds: readonly ErrorKind[]): Promise<ErrorKind[]> {
-  const replays = new Map<number, string>();
+  const expected = new Set(options.expectedErrors ?? []);
   const out: ErrorKind[] = [];
   for (const kind of kinds) {
-    let replay = replays.get(kind.firstRun);
-    if (replay === undefined) {
-      replay = formatReplayCommand(await storyAt(options, kind.firstRun - 1));
-      replays.set(kind.firstRun, replay);
-    }
-    out.push({ ...kind, replay });
+    if (expected.has(kind.error)) continue;
+    const { story: first, result } = await storyAt(options, kind.firstRun - 1);
+    const throws = (r: RunResult) =>
+      r.violations.length === 0 && r.handlerErrors.some((e) => isOfKind(kind, e));
+    const { picks } = await dropNeedlessPicks(options, first.workload, first.picks, throws, result);
+    const story = { ...first, picks };
+    out.push({ ...kind, workload: story.workload, picks, replay: formatReplayCommand(story) });
   }
   return out;
 }
 
-/** The story of the run at 0-based `index` of the search with this seed, failing or not. */
-export async function storyAt(options: ExploreOptions, index: number): Promise<Story> {
-  let story: Story | undefined;
+/** The story of the run at 0-based `index` of the search with this seed, failing or not, and its result. */
+async function storyAt(options: ExploreOptions, index: number): Promise<{ story: Story; result: RunResult }> {
+  let found: { story: Story; result: RunResult } | undefined;
   const property = await searchProperty(options, (result, [workload]) => {
-    story = {
+    const story = {
       design: options.design.name,
       workload,
       picks: result.picks,
       ...(options.app === undefined ? {} : { app: options.app }),
     };
+    found = { story, result };
   });
   await fc.check(property, { numRuns: 1, seed: options.seed, path: String(index), endOnFailure: true });
-  if (story === undefined) throw new Error(`run ${index + 1} of seed ${options.seed} could not be run again`);
-  return story;
+  if (found === undefined) throw new Error(`run ${index + 1} of seed ${options.seed} could not be run again`);
+  return found;
 }
 
 /** A generated run: the workload and the raw picks, as fast-check generates them. */
@@ -175,7 +183,14 @@ async function counterexampleOf(
   const [workload, raw] = details.counterexample as Generated;
   // Re-run the shrunk case to learn the exact decisions it took: those, not the raw values, replay it.
   const { result: shrunk, choices } = await runAimed(options, workload, raw);
-  const smallest = await dropNeedlessPicks(options, workload, choices.taken, shrunk);
+  const broken = shrunk.violations[0]?.invariant;
+  const smallest = await dropNeedlessPicks(
+    options,
+    workload,
+    choices.taken,
+    (r) => r.violations[0]?.invariant === broken,
+    shrunk,
+  );
   const result = smallest.result;
   return {
     story: {
@@ -193,16 +208,17 @@ async function counterexampleOf(
 
 /**
  * A last shrinking pass on the decisions themselves: drop each deviation in turn and keep the drop
- * when the exact replay still breaks the same invariant. fast-check shrinks the generated values;
- * this removes deviations that survived it only because of how they were generated.
+ * when the exact replay still does what matters (`keeps`: breaks the same invariant, throws the same
+ * error). fast-check shrinks the generated values; this removes deviations that survived it only
+ * because of how they were generated.
  */
 async function dropNeedlessPicks(
   options: ExploreOptions,
   workload: Workload,
   picks: readonly Pick[],
+  keeps: (result: RunResult) => boolean,
   result: RunResult,
 ): Promise<{ picks: readonly Pick[]; result: RunResult }> {
-  const broken = result.violations[0]?.invariant;
   let best = { picks, result };
   for (let i = best.picks.length - 1; i >= 0; i--) {
     const candidate = best.picks.filter((_, k) => k !== i);
@@ -212,7 +228,7 @@ async function dropNeedlessPicks(
     } catch {
       continue; // a later pick now names an option its choice does not have there
     }
-    if (again.violations[0]?.invariant === broken) best = { picks: again.picks, result: again };
+    if (keeps(again)) best = { picks: again.picks, result: again };
   }
   return best;
 }

@@ -19,6 +19,11 @@ export interface PaysimConfig {
   readonly paymentCenter?: PaymentCenterFactory;
   /** Your order service, e.g. `asyncBusinessApp((ports) => new OurOrderService(ports), { project })`. */
   readonly businessApp?: BusinessAppFactory;
+  /**
+   * Error classes your code throws on purpose to fail a request (`['BusyError']`: reject a result so
+   * that it comes again), which `check` then does not list among the errors of your code.
+   */
+  readonly expectedErrors?: readonly string[];
 }
 
 export interface LoadedApp extends PaysimConfig {
@@ -50,11 +55,11 @@ export async function loadApp(file: string): Promise<LoadedApp> {
         ? ` (its named exports: ${named.join(', ')}; export the config as default)`
         : '';
     throw new UsageError(
-      `--app ${file}: expected a default export of { design?, paymentCenter?, businessApp? }, got ${config === null ? 'null' : typeof config}${hint}`,
+      `--app ${file}: expected a default export of { design?, paymentCenter?, businessApp?, expectedErrors? }, got ${config === null ? 'null' : typeof config}${hint}`,
     );
   }
   const c = config as Record<string, unknown>;
-  const known = ['design', 'paymentCenter', 'businessApp'];
+  const known = ['design', 'paymentCenter', 'businessApp', 'expectedErrors'];
   const unknown = Object.keys(c).filter((k) => !known.includes(k));
   if (unknown.length > 0)
     throw new UsageError(
@@ -63,6 +68,13 @@ export async function loadApp(file: string): Promise<LoadedApp> {
   if (c.design !== undefined && typeof c.design !== 'string')
     throw new UsageError(
       `--app ${file}: design: expected a design spec such as "hardened", got ${typeof c.design}`,
+    );
+  if (
+    c.expectedErrors !== undefined &&
+    !(Array.isArray(c.expectedErrors) && c.expectedErrors.every((name) => typeof name === 'string'))
+  )
+    throw new UsageError(
+      `--app ${file}: expectedErrors: expected a list of error class names such as ["BusyError"], got ${JSON.stringify(c.expectedErrors)}`,
     );
   for (const field of services) {
     const problem = c[field] === undefined ? undefined : factoryProblem(field, c[field]);

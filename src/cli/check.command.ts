@@ -189,6 +189,7 @@ export function checkCommand(): Command {
         businessApp: app?.businessApp,
         app: app?.file,
         engine: flags.engine,
+        expectedErrors: app?.expectedErrors,
       };
       // One thread and the whole seed: fast-check's own search, the reference the others equal.
       const report: ExploreReport =
@@ -224,7 +225,7 @@ export function checkCommand(): Command {
       }
       if (flags.json) {
         const doc = {
-          ...verdictJson(report, elapsed, { verbose: flags.verbose }),
+          ...verdictJson(report, elapsed, { verbose: flags.verbose, failOnErrors: flags.failOnErrors }),
           ...(flags.report ? { reports: reportPaths } : {}),
           ...(flags.shard === undefined
             ? {}

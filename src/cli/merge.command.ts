@@ -95,7 +95,7 @@ export function mergeCommand(): Command {
         }));
       if (flags.json) {
         const doc = {
-          ...verdictJson(report, elapsed, { verbose: flags.verbose }),
+          ...verdictJson(report, elapsed, { verbose: flags.verbose, failOnErrors: flags.failOnErrors }),
           merged: { check: search.check, count: search.count, shards },
         };
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);

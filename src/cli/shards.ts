@@ -5,7 +5,7 @@
 // merged verdict is the single run's: same first failing run, same shrunk story, same trace.
 
 import { readFile } from 'node:fs/promises';
-import type { ErrorKind } from '../check/error-tally.ts';
+import { type ErrorKind, keyOf } from '../check/error-tally.ts';
 import { type Shard, shardRange } from '../check/pool.ts';
 import type { Design } from '../designs/design.ts';
 import type { MachineEngine, Pick } from '../kernel/index.ts';
@@ -77,7 +77,7 @@ export interface ShardResult {
   readonly file: string;
   readonly shard: ShardSection;
   readonly elapsedMs: number;
-  /** What your code threw in the shard's runs, if every one of them held. */
+  /** What your code threw in the shard's runs, if every one of them held (else empty). */
   readonly handlerErrors: readonly ErrorKind[];
   readonly counterexample?: {
     readonly foundAtRun: number;
@@ -130,28 +130,55 @@ export async function readShardResult(file: string): Promise<ShardResult> {
   const c = doc.counterexample as ShardResult['counterexample'] | null | undefined;
   if (doc.verdict === 'violated' && (typeof c !== 'object' || c === null || typeof c.foundAtRun !== 'number'))
     throw problem('a violated verdict without its counterexample');
-  const handlerErrors = doc.handlerErrors ?? [];
-  if (!Array.isArray(handlerErrors) || !handlerErrors.every(isErrorKind))
-    throw problem('its handlerErrors is not a list of {owner, handler, error, message, runs, firstRun}');
+  const handlerErrors = doc.verdict === 'held' ? doc.handlerErrors : [];
+  const errorsProblem = errorKindsProblem(handlerErrors, shard);
+  if (errorsProblem !== undefined) throw problem(`its handlerErrors: ${errorsProblem}`);
   return {
     file,
     shard,
     elapsedMs: typeof doc.elapsedMs === 'number' ? doc.elapsedMs : 0,
-    handlerErrors,
+    handlerErrors: handlerErrors as readonly ErrorKind[],
     ...(doc.verdict === 'violated' && c ? { counterexample: c } : {}),
   };
 }
 
-function isErrorKind(value: unknown): value is ErrorKind {
-  const k = value as Record<string, unknown>;
-  return (
-    typeof k === 'object' &&
-    k !== null &&
-    ['owner', 'handler', 'error', 'message'].every((field) => typeof k[field] === 'string') &&
-    Number.isSafeInteger(k.runs) &&
-    Number.isSafeInteger(k.firstRun) &&
-    (k.replay === undefined || typeof k.replay === 'string')
-  );
+// biome-ignore lint/suspicious/noControlCharactersInRegex: what a terminal would act on, not print
+const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * What is wrong with a shard's list of the errors your code threw, if anything: each kind once,
+ * counted in at most the shard's runs, first seen in one of them, and printable as it stands.
+ */
+function errorKindsProblem(kinds: unknown, shard: ShardSection): string | undefined {
+  if (!Array.isArray(kinds))
+    return 'missing, or not a list (was the shard run by another version of paysim?)';
+  const size = shard.lastRun - shard.firstRun + 1;
+  const seen = new Set<string>();
+  for (const [i, value] of kinds.entries()) {
+    const k = value as Record<string, unknown>;
+    const at = `entry ${i + 1}`;
+    if (typeof k !== 'object' || k === null) return `${at} is not an object`;
+    for (const field of ['owner', 'handler', 'error', 'message'])
+      if (typeof k[field] !== 'string' || controlCharacters.test(k[field] as string))
+        return `${at}: ${field} is not one line of text`;
+    if (k.owner !== 'pc' && k.owner !== 'app')
+      return `${at}: owner is ${JSON.stringify(k.owner)}, not pc or app`;
+    if (!Number.isSafeInteger(k.runs) || (k.runs as number) < 1 || (k.runs as number) > size)
+      return `${at}: runs is ${JSON.stringify(k.runs)}, not a count from 1 to the shard's ${size} runs`;
+    if (
+      !Number.isSafeInteger(k.firstRun) ||
+      (k.firstRun as number) < shard.firstRun ||
+      (k.firstRun as number) > shard.lastRun
+    )
+      return `${at}: firstRun is ${JSON.stringify(k.firstRun)}, not one of the shard's runs ${shard.firstRun}-${shard.lastRun}`;
+    const replay = `npx paysim replay --design ${shard.design} `;
+    if (typeof k.replay !== 'string' || !k.replay.startsWith(replay) || controlCharacters.test(k.replay))
+      return `${at}: replay is not a line that starts ${JSON.stringify(replay)}`;
+    const key = keyOf(k as unknown as ErrorKind);
+    if (seen.has(key)) return `${at} is a kind listed before it`;
+    seen.add(key);
+  }
+  return undefined;
 }
 
 /** The fields that make shards parts of one search, as `check` options for messages. */

@@ -178,16 +178,7 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
     server.resetHandlers(...this.wire.handlers(), this.resultsHandler());
     this.time.install(this.world.nowMs);
     network.install();
-    process.on('unhandledRejection', this.unhandledRejection);
   }
-
-  /** Node ends a process whose promise rejection nobody handles: so does the world. */
-  private readonly unhandledRejection = (reason: unknown) => {
-    if (this.live === undefined) return;
-    const why = reason instanceof Error ? `${reason.constructor.name}: ${reason.message}` : String(reason);
-    this.world.note(this.address, `unhandled promise rejection (${why}): Node ends the process`);
-    this.world.crashNow(this.address);
-  };
 
   override crash(replica: number): void {
     super.crash(replica);
@@ -197,7 +188,6 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
   }
 
   override finish(): void {
-    process.off('unhandledRejection', this.unhandledRejection);
     network.uninstall();
     this.time.uninstall();
     if (this.listening) server.close();

@@ -114,7 +114,7 @@ export function traceHash(trace: readonly TraceEntry[]): string {
  */
 export interface HandlerError {
   readonly owner: string;
-  /** What ran: a handler's name (`onQuery`), or a kind of task (`a background task`). */
+  /** What ran: a handler's name (`onQuery`), `background task`, `after() callback`, `unhandled rejection`, or an HTTP route (`GET /payments/:orderId`). */
   readonly handler: string;
   /** The order or trade it was about, if any. */
   readonly subject?: string;

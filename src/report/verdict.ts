@@ -8,7 +8,11 @@ import { traceHash } from '../kernel/index.ts';
 import { orderOutcomes, renderOutcomes } from './final-state.ts';
 import { finalStateHeading, renderTimeline, storyOf } from './timeline.ts';
 
-export function verdictJson(report: ExploreReport, elapsedMs: number, options: { verbose?: boolean } = {}) {
+export function verdictJson(
+  report: ExploreReport,
+  elapsedMs: number,
+  options: { verbose?: boolean; failOnErrors?: boolean } = {},
+) {
   const c = report.counterexample;
   const broken = new Set(c?.violations.map((v) => v.invariant));
   return {
@@ -19,6 +23,8 @@ export function verdictJson(report: ExploreReport, elapsedMs: number, options: {
     verdict: c ? 'violated' : 'held',
     // Counted only where every run ran: a search that passed (see error-tally.ts).
     ...(c ? {} : { handlerErrors: report.handlerErrors ?? [] }),
+    // Why a check whose invariants held exits 1.
+    ...(!c && exitCodeOf(report, options.failOnErrors) === 1 ? { failedOn: 'handlerErrors' } : {}),
     invariants: invariants.map((inv) => ({
       name: inv.name,
       kind: inv.kind,
@@ -102,17 +108,24 @@ export function handlerErrorNotes(report: ExploreReport): string[] {
   );
 }
 
+/** The kinds of error the text lists; --json has them all. */
+const shownKinds = 10;
+
 /** What your own code threw in a passing search, each kind with the first run's replay line. */
 function handlerErrorLines(report: ExploreReport, failOnErrors = false): string[] {
   const kinds = report.handlerErrors ?? [];
   if (kinds.length === 0) return [];
+  const shown = kinds.slice(0, shownKinds);
   return [
     '',
-    `Your own code threw ${kinds.length === 1 ? 'an error' : `${kinds.length} kinds of error`} that paysim did not inject. Each failed its request (no answer, no ack), and the design recovered, so no invariant broke; still, a bug to look at:`,
-    ...kinds.flatMap((k) => [
+    `Your own code threw ${kinds.length === 1 ? 'an error' : `${kinds.length} kinds of error`} that paysim did not inject. No invariant broke (the design recovered each time), but ${kinds.length === 1 ? 'it is a bug' : 'each is a bug'} to look at, unless your code throws it on purpose (name such classes in the --app config's expectedErrors):`,
+    ...shown.flatMap((k) => [
       `  ${serviceName(k.owner)}'s ${k.handler}: ${k.error}: ${k.message}`,
       `    in ${k.runs} of ${report.runs} runs; the first, run ${k.firstRun}: ${k.replay ?? '(no replay line)'}`,
     ]),
+    ...(kinds.length > shown.length
+      ? [`  … and ${kinds.length - shown.length} more kinds (--json lists them all)`]
+      : []),
     '',
     failOnErrors
       ? 'The check fails on them (--fail-on-errors).'

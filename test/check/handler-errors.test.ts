@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimplePaymentCenter } from '../../examples/simple-payment-center.ts';
 import { asyncPaymentCenter } from '../../src/adapters/async-payment-center.ts';
+import type { PaymentCenterPorts } from '../../src/adapters/payment-center-port.ts';
 import { assertHolds, HandlerErrors } from '../../src/check/assert-holds.ts';
 import { ErrorTally } from '../../src/check/error-tally.ts';
 import { explore, replay } from '../../src/check/explore.ts';
@@ -137,12 +138,90 @@ describe('what your code threw in a passing search', () => {
   it('fails assertHolds with failOnErrors, and only the report tells them without it', async () => {
     const options = { design: 'hardened', runs: 60, seed: 3, paymentCenter: search.paymentCenter };
     const report = await assertHolds(options);
-    expect(report.handlerErrors?.map((k) => k.handler)).toEqual(['onQuery']);
+    expect(report.handlerErrors.map((k) => k.handler)).toEqual(['onQuery']);
     const thrown = await assertHolds({ ...options, failOnErrors: true }).catch((error: unknown) => error);
     expect(thrown).toBeInstanceOf(HandlerErrors);
     expect((thrown as HandlerErrors).kinds).toEqual(report.handlerErrors);
-    expect((thrown as Error).message).toMatch(
-      /^hardened held every invariant in 60 runs, but your code threw errors paysim did not inject:\n {2}your payment center's onQuery: TypeError: .* the first, run \d+: npx paysim replay .* --app \.\/paysim\.config\.ts\)$/,
+    const [head, kind, where, ...rest] = (thrown as Error).message.split('\n');
+    expect(rest).toEqual([]);
+    expect(head).toBe(
+      'hardened held every invariant in 60 runs, but your code threw errors paysim did not inject:',
     );
+    expect(kind).toBe(
+      "  your payment center's onQuery: TypeError: Cannot read properties of undefined (reading 'status')",
+    );
+    expect(where).toMatch(
+      /^ {4}in \d+ of 60 runs; the first, run \d+: replay\(await resolveDesign\("hardened"\), \{"workload":.*\}, \{ faults: new Set\(allFaults\), paymentCenter \}\), with the services you passed; from the command line, .*: npx paysim replay .* --app \.\/paysim\.config\.ts$/,
+    );
+    // expectedErrors: a class thrown on purpose is not listed, nor failed on.
+    const expected = await assertHolds({ ...options, failOnErrors: true, expectedErrors: ['TypeError'] });
+    expect(expected.handlerErrors).toEqual([]);
+  });
+
+  it('counts a handler that throws before it returns a promise, and a rejection nothing handles (the process ends)', async () => {
+    class ThrowsAtOnce extends SimplePaymentCenter {
+      override onQuery(): Promise<void> {
+        throw new RangeError('not async');
+      }
+    }
+    class Floating extends SimplePaymentCenter {
+      override async onQuery(): Promise<void> {
+        void Promise.reject(new SyntaxError('nobody awaits this'));
+      }
+    }
+    const told = async (create: (ports: PaymentCenterPorts) => SimplePaymentCenter) => {
+      const report = await explore({ ...search, runs: 80, paymentCenter: asyncPaymentCenter(create) });
+      expect(report.counterexample).toBeUndefined();
+      return report.handlerErrors?.map((k) => `${k.handler}: ${k.error}: ${k.message}`);
+    };
+    expect(await told((ports) => new ThrowsAtOnce(ports))).toEqual(['onQuery: RangeError: not async']);
+    expect(await told((ports) => new Floating(ports))).toEqual([
+      'unhandled rejection: SyntaxError: nobody awaits this',
+    ]);
+    const again = await replay(
+      hardened,
+      {
+        workload: { intents: [{ intentId: 'o1', userId: 'u1', amount: 100, atMs: 0 }] },
+        picks: parsePicks('user.abandon#0=1'),
+      },
+      { faults, paymentCenter: asyncPaymentCenter((ports) => new Floating(ports)) },
+    );
+    const notes = again.trace.flatMap((e) =>
+      e.kind === 'note' ? [e.text] : e.kind === 'crash' ? ['(crash)'] : [],
+    );
+    expect(notes).toContain(
+      'unhandled promise rejection (SyntaxError: nobody awaits this): Node ends the process',
+    );
+    expect(notes).toContain('(crash)');
+  });
+
+  it('keeps two different errors of one handler apart, and cuts the first run down to what throws', async () => {
+    class TwoBugs extends SimplePaymentCenter {
+      override async onQuery({ orderId }: { orderId: string }): Promise<void> {
+        if (orderId.startsWith('o1')) throw new TypeError(`no row for ${orderId}`);
+        throw new TypeError('status is not a function');
+      }
+    }
+    const report = await explore({
+      ...search,
+      paymentCenter: asyncPaymentCenter((ports) => new TwoBugs(ports)),
+    });
+    const kinds = report.handlerErrors ?? [];
+    expect(kinds.map((k) => k.message).sort()).toEqual(['no row for o1.1', 'status is not a function']);
+    for (const k of kinds) {
+      // Every deviation left is needed: without any one of them, the run no longer throws it.
+      const picks = k.picks ?? [];
+      for (let i = 0; i < picks.length; i++) {
+        const without = await replay(
+          hardened,
+          { workload: k.workload as never, picks: picks.filter((_, j) => j !== i) },
+          search,
+        ).catch(() => undefined);
+        const stillThrows = without?.handlerErrors.some(
+          (e) => e.message.replace(/\d+/g, '#') === k.message.replace(/\d+/g, '#'),
+        );
+        expect(stillThrows && without?.violations.length === 0).not.toBe(true);
+      }
+    }
   });
 });

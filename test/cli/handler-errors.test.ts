@@ -76,14 +76,62 @@ describe('your code threw in a passing check', () => {
     );
   });
 
-  it('merge refuses a shard whose handlerErrors is not a list of error kinds', () => {
-    const doc = JSON.parse(paysim([...check, '--shard', '1/2', '--json']).out) as Record<string, unknown>;
-    const bad = join(dir, 'bad.json');
-    writeFileSync(bad, JSON.stringify({ ...doc, handlerErrors: [{ handler: 'onQuery' }] }));
-    const r = paysim(['merge', bad]);
-    expect(r.code).toBe(2);
-    expect(r.err).toContain(
-      'its handlerErrors is not a list of {owner, handler, error, message, runs, firstRun}',
+  it('--json says why a check that held failed, and expectedErrors in the config leaves a class out', () => {
+    const strict = paysim([...check, '--json', '--fail-on-errors']);
+    expect(strict.code).toBe(1);
+    expect(JSON.parse(strict.out)).toMatchObject({ verdict: 'held', failedOn: 'handlerErrors' });
+    const expecting = join(dir, 'expecting.config.ts');
+    writeFileSync(
+      expecting,
+      `import config from ${JSON.stringify(config)}; export default { ...config, expectedErrors: ['TypeError'] };`,
     );
+    const r = paysim([
+      'check',
+      '--app',
+      expecting,
+      '--runs',
+      '200',
+      '--seed',
+      '3',
+      '--json',
+      '--fail-on-errors',
+    ]);
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ verdict: 'held', handlerErrors: [] });
+    writeFileSync(
+      expecting,
+      `import config from ${JSON.stringify(config)}; export default { ...config, expectedErrors: 'TypeError' };`,
+    );
+    const bad = paysim(['check', '--app', expecting, '--runs', '10']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain(
+      'expectedErrors: expected a list of error class names such as ["BusyError"], got "TypeError"',
+    );
+  });
+
+  it('merge refuses a shard whose list of errors is missing, tampered with or out of its runs', () => {
+    const doc = JSON.parse(paysim([...check, '--shard', '2/2', '--json']).out) as {
+      handlerErrors: Array<Record<string, unknown>>;
+    };
+    const [kind] = doc.handlerErrors;
+    expect(kind).toBeDefined();
+    const refused = (handlerErrors: unknown, why: string) => {
+      const file = join(dir, 'tampered.json');
+      writeFileSync(file, JSON.stringify({ ...doc, handlerErrors }));
+      const r = paysim(['merge', file]);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(why);
+      expect(r.err).not.toMatch(/\n\s+at /);
+    };
+    refused(undefined, 'its handlerErrors: missing, or not a list');
+    refused([{ handler: 'onQuery' }], 'its handlerErrors: entry 1: owner is not one line of text');
+    refused([{ ...kind, runs: 999 }], "entry 1: runs is 999, not a count from 1 to the shard's 100 runs");
+    refused([{ ...kind, firstRun: 5 }], "entry 1: firstRun is 5, not one of the shard's runs 101-200");
+    refused([kind, kind], 'entry 2 is a kind listed before it');
+    refused(
+      [{ ...kind, replay: 'rm -rf /' }],
+      'entry 1: replay is not a line that starts "npx paysim replay --design hardened "',
+    );
+    refused([{ ...kind, message: '\u001b[2Jgone' }], 'entry 1: message is not one line of text');
   });
 });
