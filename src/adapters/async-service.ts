@@ -11,7 +11,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Design } from '../designs/design.ts';
 import type { Fact, Projection } from '../domain/facts.ts';
-import type { Envelope, Message, Service, World } from '../kernel/index.ts';
+import { type Envelope, errorText, type Message, type Service, type World } from '../kernel/index.ts';
 import { checkFacts } from './fact-contract.ts';
 import {
   ContractError,
@@ -31,8 +31,9 @@ export type Incoming = Message & { requestId?: number; [key: string]: unknown };
 const drained = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * The service whose step the world is settling, or settled last: a promise rejection nobody
- * handles surfaces while its code runs, so it is that service's (the world runs one step at a time).
+ * The service whose code the world's step is running (from `begin` until the next one's): a
+ * promise rejection nobody handles surfaces while its code runs, so it is that service's (the world
+ * runs one step at a time).
  */
 let settling: AsyncService<{ recover(): Promise<void> }, unknown> | undefined;
 
@@ -65,6 +66,8 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
   private sql: SimulatedSql | undefined;
   /** Whether this run listens for promise rejections nobody handles. */
   private watchingRejections = false;
+  /** The message being handed to a handler now, while `handle` runs. */
+  private delivering: Envelope | undefined;
 
   constructor(
     protected readonly world: World,
@@ -107,7 +110,7 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
         this.address === 'app' ? 'order' : 'payment',
       );
       this.sql = new SimulatedSql(this.world, this.address, db, {
-        enter: () => this.enter(),
+        enter: () => this.begin(),
         settled: () => this.settled(),
         fail: (error) => this.breach(error),
       });
@@ -124,6 +127,7 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
   finish(): void {
     process.off('unhandledRejection', this.unhandledRejection);
     this.watchingRejections = false;
+    if (settling === (this as unknown)) settling = undefined;
     this.sql?.finish();
   }
 
@@ -140,12 +144,28 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
    */
   protected enter(): void | Promise<void> {}
 
+  /** Every step of the implementation starts here: its code runs from now until it settles. */
+  protected begin(): void | Promise<void> {
+    settling = this as unknown as typeof settling;
+    return this.enter();
+  }
+
   async deliver(env: Envelope, replica: number): Promise<void> {
-    await this.enter();
+    await this.begin();
     const instance = this.instances.get(replica) as Instance<H>;
     const self = { replica, generation: instance.generation };
-    if (!this.handle(env, instance.handlers, self)) this.answer(env.msg as Incoming);
+    this.delivering = env;
+    try {
+      if (!this.handle(env, instance.handlers, self)) this.answer(env.msg as Incoming);
+    } finally {
+      this.delivering = undefined;
+    }
     await this.settled();
+  }
+
+  /** Whether the message being handed to a handler now is hostile (forged, altered or replayed by a fault). */
+  protected hostileDelivery(): boolean {
+    return this.delivering?.tag !== undefined;
   }
 
   /** A reply goes back to the request that asked, on whichever instance asked it, if it still waits. */
@@ -159,30 +179,27 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
   }
 
   /**
-   * Node ends a process whose promise rejection nobody handles: so does the world, and it is an
-   * error of your code whatever was rejected (even an injected fault's error: nothing caught it).
+   * Node ends a process whose promise rejection nobody handles: so does the world. Nothing caught
+   * it, so it counts as an error of your code whatever was rejected, an injected fault's error too.
    */
   private readonly unhandledRejection = (reason: unknown) => {
-    if (settling !== this || !this.world.isUp(this.address)) return;
-    this.world.handlerFailed(
-      {
-        owner: this.address,
-        handler: 'unhandled rejection',
-        error: errorName(reason),
-        message: errorMessage(reason),
-        injected: false,
-      },
-      true,
-    );
+    if (settling !== (this as unknown) || !this.world.isUp(this.address)) return;
+    const failure = {
+      owner: this.address,
+      handler: 'unhandled rejection',
+      error: errorName(reason),
+      message: errorMessage(reason),
+      faultMayExplain: false,
+    };
+    this.world.handlerFailed(failure, true);
     this.world.note(
       this.address,
-      `unhandled promise rejection (${errorName(reason) === 'a thrown value' ? errorMessage(reason) : `${errorName(reason)}: ${errorMessage(reason)}`}): Node ends the process`,
+      `unhandled promise rejection (${errorText(failure.error, failure.message)}): Node ends the process`,
     );
     this.world.crashNow(this.address);
   };
 
   protected async settled(): Promise<void> {
-    settling = this as unknown as typeof settling;
     await drained();
     if (this.failure !== undefined) throw this.failure;
   }
@@ -193,6 +210,8 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
    * into the story and the search's count of errors. A broken contract with paysim stops the check.
    */
   protected run(handler: () => Promise<void>, name: string, subject?: string, onError?: () => void): void {
+    const mark = this.world.trace.length;
+    const hostile = this.hostileDelivery();
     let running: Promise<void>;
     try {
       running = handler();
@@ -212,7 +231,7 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
         ...(subject === undefined ? {} : { subject }),
         error: errorName(error),
         message: errorMessage(error),
-        injected: injected(error),
+        faultMayExplain: hostile || thrownByFault(error) || this.world.faultedSince(mark),
       });
       onError?.();
     });
@@ -239,7 +258,7 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
     this.send(self, to, build(requestId));
     return new Promise<T>((resolve) => {
       const timer = this.world.setTimer(this.address, this.design.timing.requestTimeoutMs, async () => {
-        await this.enter();
+        await this.begin();
         this.waiting.delete(requestId);
         resolve(timeout);
         return this.settled();
@@ -253,7 +272,7 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
     this.alive(self);
     return new Promise<T>((resolve, reject) => {
       this.world.await(this.address, async () => {
-        await this.enter();
+        await this.begin();
         try {
           this.alive(self);
           resolve(query());
@@ -318,7 +337,7 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
       after: (ms, fn) => {
         this.alive(self);
         world.setTimer(address, ms, async () => {
-          await this.enter();
+          await this.begin();
           if (this.instances.get(self.replica)?.generation === self.generation)
             this.run(async () => fn(), 'after() callback');
           return this.settled();
@@ -328,7 +347,7 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
         new Promise<void>((resolve) => {
           this.alive(self);
           world.setTimer(address, ms, async () => {
-            await this.enter();
+            await this.begin();
             resolve();
             return this.settled();
           });
@@ -361,7 +380,7 @@ function errorMessage(error: unknown): string {
 }
 
 /** What a fault paysim injected throws, or an error it caused (its `cause`, a few levels deep). */
-function injected(error: unknown): boolean {
+function thrownByFault(error: unknown): boolean {
   let at: unknown = error;
   for (let depth = 0; depth < 5 && at instanceof Error; depth++) {
     if (at instanceof DatabaseTimeout || at instanceof RedisUnavailable || at instanceof ProcessCrashed)

@@ -2,10 +2,10 @@
 // statement a step the world schedules, one connection that a transaction holds until it ends,
 // a crash point before every commit that changes rows, and `db.timeout` after it.
 
+import { serviceName } from '../domain/service-name.ts';
 import type { World } from '../kernel/index.ts';
 import { ContractError, DatabaseTimeout, ProcessCrashed } from './service-ports.ts';
 import type { SqlDatabase } from './sql-database.ts';
-import { serviceName } from './sql-engine.ts';
 import type { Sql, SqlClient, SqlResult } from './sql-port.ts';
 
 /** A transaction open on the connection, and the process incarnation that opened it. */

@@ -3,9 +3,10 @@
 // said so far, so that each commit tells the checkers only what changed.
 
 import type { Fact } from '../domain/facts.ts';
+import { serviceName } from '../domain/service-name.ts';
 import { checkFacts } from './fact-contract.ts';
 import { ContractError } from './service-ports.ts';
-import { type Engine, engineFor, serviceName } from './sql-engine.ts';
+import { type Engine, engineFor } from './sql-engine.ts';
 import type { SqlOptions, SqlResult } from './sql-port.ts';
 
 /** One run's database: fresh at the start, and what its facts query has said so far. */

@@ -3,13 +3,9 @@
 // server when the options name one (`server`). Each run starts from it by truncating every table
 // and restarting every sequence (milliseconds). Statements reach it strictly one after another.
 
+import { serviceName } from '../domain/service-name.ts';
 import { ContractError } from './service-ports.ts';
 import type { SqlOptions } from './sql-port.ts';
-
-/** The service as its owner calls it, in messages. */
-export function serviceName(address: string): string {
-  return address === 'app' ? 'your order service' : address === 'pc' ? 'your payment center' : address;
-}
 
 /** One statement's outcome, the same from either engine. */
 export interface EngineResult {

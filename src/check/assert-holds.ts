@@ -3,14 +3,13 @@
 // line that replays it, so a failing CI job shows what happened without a second run.
 
 import { refuseUnknownOptions } from '../adapters/known-options.ts';
-import { serviceName } from '../adapters/sql-engine.ts';
 import type { Design } from '../designs/design.ts';
 import { resolveDesign } from '../designs/load-design.ts';
 import { allFaults } from '../faults/catalogue.ts';
 import type { Pick } from '../kernel/index.ts';
 import { renderTimeline, storyOf } from '../report/timeline.ts';
 import type { Workload } from '../services/workload.ts';
-import type { ErrorKind } from './error-tally.ts';
+import { describeKind, type ErrorKind } from './error-tally.ts';
 import { type Counterexample, type ExploreReport, explore } from './explore.ts';
 import type { BusinessAppFactory, PaymentCenterFactory } from './simulate.ts';
 import { formatReplayCommand } from './story.ts';
@@ -110,9 +109,9 @@ export async function assertHolds(options: AssertHoldsOptions): Promise<HeldRepo
   if (c === undefined && options.failOnErrors && kinds.length > 0)
     throw new HandlerErrors(
       [
-        `${design.name} held every invariant in ${report.runs} runs, but your code threw errors paysim did not inject:`,
+        `${design.name} held every invariant in ${report.runs} runs, but your code failed where no fault paysim injected explains it:`,
         ...kinds.flatMap((k) => [
-          `  ${serviceName(k.owner)}'s ${k.handler}: ${k.error}: ${k.message}`,
+          `  ${describeKind(k)}`,
           `    in ${k.runs} of ${report.runs} runs; the first, run ${k.firstRun}: ${replayOf({ design: design.name, workload: k.workload, picks: k.picks }, k.replay)}`,
         ]),
       ].join('\n'),

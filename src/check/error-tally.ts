@@ -4,14 +4,16 @@
 // reads only the verdict: a search counts each kind of error (the handler, the error's class and its
 // message with the numbers taken out, so that two different TypeErrors of one handler stay apart), in
 // how many runs it came, and the first run it came in, which a replay line then reproduces.
-// Errors that a fault paysim injected throws (DatabaseTimeout, RedisUnavailable, a crash), or that
-// one caused, are left out: letting them fail the request is one way to handle them.
+// Errors a fault paysim injected may explain are left out (see HandlerError.faultMayExplain):
+// letting a fault fail the request is one way to handle it. A promise rejection nothing handled is
+// always counted: it ended the process.
 //
 // A passing search runs every index of the seed, so the counts are the same on one thread, on a
 // pool of workers and on shards merged. A failing search stops at its first failure on one thread
 // but not on the others, so only a passing search reports them.
 
-import type { Pick as Decision, HandlerError } from '../kernel/index.ts';
+import { serviceName } from '../domain/service-name.ts';
+import { type Pick as Decision, errorText, type HandlerError } from '../kernel/index.ts';
 import type { Workload } from '../services/workload.ts';
 
 /** One kind of error your code threw in a search. */
@@ -39,20 +41,20 @@ export interface ErrorKind {
 export const keyOf = (e: Pick<ErrorKind, 'owner' | 'handler' | 'error' | 'message'>) =>
   `${e.owner}\u0000${e.handler}\u0000${e.error}\u0000${e.message.replace(/\d+/g, '#')}`;
 
-/** Whether `error` is of `kind` and not injected by paysim. */
+/** Whether `error` is of `kind` and no fault may explain it. */
 export function isOfKind(kind: ErrorKind, error: HandlerError): boolean {
-  return !error.injected && keyOf({ ...error, message: oneLine(error.message) }) === keyOf(kind);
+  return !error.faultMayExplain && keyOf({ ...error, message: oneLine(error.message) }) === keyOf(kind);
 }
 
 export class ErrorTally {
   readonly #kinds = new Map<string, ErrorKind>();
 
-  /** Counts the errors not injected by paysim of the run with 0-based index `index`. */
+  /** Counts the errors of the run with 0-based index `index` that no fault may explain. */
   add(index: number, errors: readonly HandlerError[]): void {
     if (errors.length === 0) return;
     const seen = new Set<string>();
     for (const e of errors) {
-      if (e.injected) continue;
+      if (e.faultMayExplain) continue;
       const kind = {
         owner: e.owner,
         handler: e.handler,
@@ -90,9 +92,16 @@ export class ErrorTally {
   }
 }
 
+/** `your payment center's onQuery: TypeError: boom`. */
+export function describeKind(kind: Pick<ErrorKind, 'owner' | 'handler' | 'error' | 'message'>): string {
+  return `${serviceName(kind.owner)}'s ${kind.handler}: ${errorText(kind.error, kind.message)}`;
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: what a terminal would act on, not print
+export const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/;
+
 /** A message as one line of plain text: no line breaks or terminal escapes from your code, at most 300 characters. */
 function oneLine(message: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
-  const plain = message.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+  const plain = message.replace(new RegExp(`${controlCharacters.source}+`, 'g'), ' ').trim();
   return plain.length > 300 ? `${plain.slice(0, 299)}…` : plain;
 }

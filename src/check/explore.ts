@@ -88,6 +88,9 @@ export function withHandlerErrors<R extends ExploreReport>(report: R, kinds: rea
   return kinds.length === 0 ? report : { ...report, handlerErrors: kinds };
 }
 
+/** How many kinds of error get a replay line. */
+const replayedKinds = 20;
+
 /**
  * The kinds of error to tell (not the expected ones), each with the first run it came in, its
  * deviations cut down to those it needs to throw that kind while every invariant holds, and its
@@ -98,6 +101,11 @@ export async function replayable(options: ExploreOptions, kinds: readonly ErrorK
   const out: ErrorKind[] = [];
   for (const kind of kinds) {
     if (expected.has(kind.error)) continue;
+    // Each costs a few runs; past the first ones (the text shows ten), the count says enough.
+    if (out.length >= replayedKinds) {
+      out.push(kind);
+      continue;
+    }
     const { story: first, result } = await storyAt(options, kind.firstRun - 1);
     const throws = (r: RunResult) =>
       r.violations.length === 0 && r.handlerErrors.some((e) => isOfKind(kind, e));

@@ -1,10 +1,10 @@
 // How a replayed story is told in the terminal: the line that repeats it, the lesson, the timeline,
 // the final state, the verdict and, for a story with `expect`, whether that is what it should be.
 
-import { serviceName } from '../adapters/sql-engine.ts';
+import { describeKind, keyOf } from '../check/error-tally.ts';
 import type { RunResult } from '../check/simulate.ts';
 import { invariants } from '../invariants/index.ts';
-import { traceHash } from '../kernel/index.ts';
+import { type HandlerError, traceHash } from '../kernel/index.ts';
 import { orderOutcomes, renderOutcomes } from '../report/final-state.ts';
 import { finalStateHeading, renderTimeline, storyOf } from '../report/timeline.ts';
 import { expectationMismatch, type StoryFile } from './story-file.ts';
@@ -18,7 +18,7 @@ export interface ReplayText {
 export function replayText(
   story: StoryFile,
   result: RunResult,
-  options: { replayLine: string; verbose?: boolean },
+  options: { replayLine: string; verbose?: boolean; expectedErrors?: readonly string[] },
 ): ReplayText {
   const timeline = renderTimeline(result.trace, { ...storyOf(result.violations), verbose: options.verbose });
   const mismatch =
@@ -39,17 +39,21 @@ export function replayText(
     '',
   ];
   if (result.violations.length === 0) lines.push('Verdict: every invariant held in this run.');
-  const thrown = result.handlerErrors.filter((e) => !e.injected);
-  if (thrown.length > 0) {
-    const kinds = new Map<string, number>();
-    for (const e of thrown) {
-      const kind = `${serviceName(e.owner)}'s ${e.handler} (${e.error})`;
-      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
-    }
-    lines.push(
-      `Your own code threw errors paysim did not inject: ${[...kinds].map(([kind, n]) => `${kind} ${n}×`).join(', ')}.`,
-    );
+  const thrown = new Map<string, { kind: HandlerError; times: number }>();
+  for (const e of result.handlerErrors) {
+    if (e.faultMayExplain || options.expectedErrors?.includes(e.error)) continue;
+    const key = keyOf(e);
+    const seen = thrown.get(key);
+    if (seen) seen.times++;
+    else thrown.set(key, { kind: e, times: 1 });
   }
+  if (thrown.size > 0)
+    lines.push(
+      'Your own code failed where no fault paysim injected explains it (see the story):',
+      ...[...thrown.values()].map(
+        ({ kind, times }) => `  ${describeKind(kind)}${times > 1 ? ` (${times}×)` : ''}`,
+      ),
+    );
   for (const v of result.violations)
     lines.push(
       `✗ ${v.invariant}: ${invariants.find((i) => i.name === v.invariant)?.statement}, but ${v.message}.`,

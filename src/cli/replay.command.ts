@@ -120,7 +120,11 @@ export function replayCommand(): Command {
       const replayLine = flags.file
         ? `npx paysim replay --file ${flags.file}`
         : formatReplayCommand({ ...story, ...(appFile === undefined ? {} : { app: appFile }) });
-      const text = replayText(story, result, { replayLine, verbose: flags.verbose });
+      const text = replayText(story, result, {
+        replayLine,
+        verbose: flags.verbose,
+        expectedErrors: app?.expectedErrors,
+      });
       const mismatch = text.mismatch;
       let reportPaths: string[] = [];
       if (flags.report !== undefined) {

@@ -5,7 +5,7 @@
 // merged verdict is the single run's: same first failing run, same shrunk story, same trace.
 
 import { readFile } from 'node:fs/promises';
-import { type ErrorKind, keyOf } from '../check/error-tally.ts';
+import { controlCharacters, type ErrorKind, keyOf } from '../check/error-tally.ts';
 import { type Shard, shardRange } from '../check/pool.ts';
 import type { Design } from '../designs/design.ts';
 import type { MachineEngine, Pick } from '../kernel/index.ts';
@@ -127,33 +127,55 @@ export async function readShardResult(file: string): Promise<ShardResult> {
   for (const [field, type] of fields)
     if (typeof shard[field] !== type) throw problem(`its shard section has no ${field}`);
   if (!Array.isArray(shard.faults)) throw problem('its shard section has no faults');
+  const valid =
+    Number.isSafeInteger(shard.count) &&
+    Number.isSafeInteger(shard.index) &&
+    shard.index >= 1 &&
+    shard.index <= shard.count &&
+    Number.isSafeInteger(shard.runs) &&
+    shard.count <= shard.runs;
+  const range = valid ? shardRange(shard.runs, shard) : undefined;
+  if (range === undefined || range.from + 1 !== shard.firstRun || range.to !== shard.lastRun)
+    throw problem(
+      `its shard section says runs ${shard.firstRun}-${shard.lastRun} for shard ${shard.index}/${shard.count} of ${shard.runs} runs, which is not that shard's part`,
+    );
+  if (doc.verdict !== 'held' && doc.verdict !== 'violated')
+    throw problem(`its verdict is ${JSON.stringify(doc.verdict)}, not held or violated`);
   const c = doc.counterexample as ShardResult['counterexample'] | null | undefined;
-  if (doc.verdict === 'violated' && (typeof c !== 'object' || c === null || typeof c.foundAtRun !== 'number'))
-    throw problem('a violated verdict without its counterexample');
-  const handlerErrors = doc.verdict === 'held' ? doc.handlerErrors : [];
-  const errorsProblem = errorKindsProblem(handlerErrors, shard);
-  if (errorsProblem !== undefined) throw problem(`its handlerErrors: ${errorsProblem}`);
+  if (
+    doc.verdict === 'violated' &&
+    (typeof c !== 'object' ||
+      c === null ||
+      !Number.isSafeInteger(c.foundAtRun) ||
+      c.foundAtRun < shard.firstRun ||
+      c.foundAtRun > shard.lastRun)
+  )
+    throw problem('a violated verdict without its counterexample (a failing run of the shard)');
+  const handlerErrors = doc.verdict === 'held' ? errorKindsOf(doc.handlerErrors, shard) : [];
+  if (typeof handlerErrors === 'string') throw problem(`its handlerErrors: ${handlerErrors}`);
   return {
     file,
     shard,
     elapsedMs: typeof doc.elapsedMs === 'number' ? doc.elapsedMs : 0,
-    handlerErrors: handlerErrors as readonly ErrorKind[],
+    handlerErrors,
     ...(doc.verdict === 'violated' && c ? { counterexample: c } : {}),
   };
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: what a terminal would act on, not print
-const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/;
+/** What a shell would act on in a replay line, rather than pass to paysim. */
+const shellSyntax = /[;&|`$<>(){}\\\n]/;
 
 /**
- * What is wrong with a shard's list of the errors your code threw, if anything: each kind once,
- * counted in at most the shard's runs, first seen in one of them, and printable as it stands.
+ * The errors your code threw, as a shard listed them, or what is wrong with the list: each kind
+ * once, counted in at most the shard's runs, first seen in one of them, printable as it stands.
+ * Only the fields paysim writes are kept.
  */
-function errorKindsProblem(kinds: unknown, shard: ShardSection): string | undefined {
+function errorKindsOf(kinds: unknown, shard: ShardSection): ErrorKind[] | string {
   if (!Array.isArray(kinds))
     return 'missing, or not a list (was the shard run by another version of paysim?)';
   const size = shard.lastRun - shard.firstRun + 1;
   const seen = new Set<string>();
+  const out: ErrorKind[] = [];
   for (const [i, value] of kinds.entries()) {
     const k = value as Record<string, unknown>;
     const at = `entry ${i + 1}`;
@@ -171,14 +193,35 @@ function errorKindsProblem(kinds: unknown, shard: ShardSection): string | undefi
       (k.firstRun as number) > shard.lastRun
     )
       return `${at}: firstRun is ${JSON.stringify(k.firstRun)}, not one of the shard's runs ${shard.firstRun}-${shard.lastRun}`;
-    const replay = `npx paysim replay --design ${shard.design} `;
-    if (typeof k.replay !== 'string' || !k.replay.startsWith(replay) || controlCharacters.test(k.replay))
-      return `${at}: replay is not a line that starts ${JSON.stringify(replay)}`;
-    const key = keyOf(k as unknown as ErrorKind);
+    const prefix = `npx paysim replay --design ${shard.design} `;
+    if (
+      k.replay !== undefined &&
+      (typeof k.replay !== 'string' ||
+        !k.replay.startsWith(prefix) ||
+        controlCharacters.test(k.replay) ||
+        shellSyntax.test(k.replay.replace(/--picks "[^"]*"/, '')))
+    )
+      return `${at}: replay is not a paysim replay line of this design (${JSON.stringify(prefix)}…)`;
+    if (k.workload !== undefined && !Array.isArray((k.workload as { intents?: unknown })?.intents))
+      return `${at}: workload is not a workload`;
+    if (k.picks !== undefined && !Array.isArray(k.picks)) return `${at}: picks is not a list`;
+    const kind = {
+      owner: k.owner,
+      handler: k.handler as string,
+      error: k.error as string,
+      message: k.message as string,
+      runs: k.runs as number,
+      firstRun: k.firstRun as number,
+      ...(k.workload === undefined ? {} : { workload: k.workload as Workload }),
+      ...(k.picks === undefined ? {} : { picks: k.picks as Pick[] }),
+      ...(k.replay === undefined ? {} : { replay: k.replay as string }),
+    };
+    const key = keyOf(kind);
     if (seen.has(key)) return `${at} is a kind listed before it`;
     seen.add(key);
+    out.push(kind);
   }
-  return undefined;
+  return out;
 }
 
 /** The fields that make shards parts of one search, as `check` options for messages. */

@@ -35,7 +35,7 @@ import type { Design } from '../designs/design.ts';
 import type { Fact } from '../domain/facts.ts';
 import { type Notification, orderIdOf } from '../domain/messages.ts';
 import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
-import type { TraceEntry, World } from '../kernel/index.ts';
+import type { World } from '../kernel/index.ts';
 import { AlipayApi, type AlipayCredentials, alipayCredentials } from './alipay-api.ts';
 import { NetworkGuard } from './network-guard.ts';
 import { type ProviderWire, throwingOnMalformed } from './provider-wire.ts';
@@ -221,7 +221,7 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
   /**
    * Your service answered 500, as a framework answers an error its handler threw. Unless a fault
    * struck anywhere in the world while it ran (a lost gateway call, a database timeout, a crash),
-   * or the request was a hostile callback, nothing paysim injected explains it: it counts as an
+   * or the request was a hostile callback, no fault paysim injected explains it: it counts as an
    * error of your code.
    */
   async serverError(
@@ -229,14 +229,8 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
     subject: string | undefined,
     response: Response,
     hostile: boolean,
-    since: number,
+    mark: number,
   ): Promise<void> {
-    const trace = this.world.trace;
-    let faulted = false;
-    for (let i = since; i < trace.length && !faulted; i++) {
-      const kind = (trace[i] as TraceEntry).kind;
-      faulted = kind === 'fault' || kind === 'crash';
-    }
     this.world.handlerFailed(
       {
         owner: this.address,
@@ -244,10 +238,15 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
         ...(subject === undefined ? {} : { subject }),
         error: 'HTTP 500',
         message: (await response.clone().text()).slice(0, 200),
-        injected: hostile || faulted,
+        faultMayExplain: hostile || this.world.faultedSince(mark),
       },
       true,
     );
+  }
+
+  /** Whether the message being handed to the app now is hostile: see AsyncService. */
+  hostileNow(): boolean {
+    return this.hostileDelivery();
   }
 
   /** One HTTP exchange, in the story, about an order. */
@@ -299,7 +298,7 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
         this.world.setTimer(address, ms, async () => {
           if (bridge === undefined || bridge !== this.live) return;
           this.idleWakes++;
-          await this.enter();
+          await this.begin();
           await incarnation.run(bridge, fire);
           await this.settled();
         });
@@ -448,12 +447,14 @@ class HttpBridge implements PaymentCenterHandlers {
     host.unanswered.set(id, what);
     const init: RequestInit = { method, headers };
     if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
-    const since = host.storySoFar();
+    const mark = host.storySoFar();
+    // Read before the first await: the delivery being handed over is this request's only until then.
+    const hostile = !genuine || host.hostileNow();
     try {
       const response = await incarnation.run(this, async () => app(new Request(url, init)));
       host.tell(`${what} → ${response.status}`, subject);
       if (response.status === 500)
-        await host.serverError(`${method} ${this.routeTemplate(name)}`, subject, response, !genuine, since);
+        await host.serverError(`${method} ${this.routeTemplate(name)}`, subject, response, hostile, mark);
       const type = response.headers.get('content-type') ?? '';
       // A framework's own "no such route" answer: the route is wrong, which no verdict should hide.
       if ((response.status === 404 || response.status === 405) && !type.includes('json'))

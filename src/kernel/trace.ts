@@ -118,12 +118,19 @@ export interface HandlerError {
   readonly handler: string;
   /** The order or trade it was about, if any. */
   readonly subject?: string;
-  /** The error's class name (`TypeError`), or what was thrown if not an Error (`a string`). */
+  /** The error's class name (`TypeError`), `HTTP 500`, or `a thrown value` for anything else thrown. */
   readonly error: string;
   readonly message: string;
   /**
-   * It is what a fault paysim injected throws (`DatabaseTimeout`, `RedisUnavailable`, a crash), or
-   * was caused by one: a handler letting it fail its request is one way to handle it.
+   * A fault paysim injected may explain it: it is what a fault throws (`DatabaseTimeout`,
+   * `RedisUnavailable`, a crash) or was caused by one, a fault struck somewhere while the handler
+   * ran, or the message it handled was hostile (forged, altered, replayed). Failing the request is
+   * then one way to handle it.
    */
-  readonly injected: boolean;
+  readonly faultMayExplain: boolean;
+}
+
+/** `TypeError: boom`, or what was thrown, if not an Error. */
+export function errorText(error: string, message: string): string {
+  return error === 'a thrown value' ? message : `${error}: ${message}`;
 }

@@ -15,7 +15,14 @@ import { extend } from './copy.ts';
 import { DurableStore } from './durable-store.ts';
 import { EventQueue } from './event-queue.ts';
 import type { MachineEngine } from './machine-engine.ts';
-import type { Envelope, HandlerError, Message, Row, TraceEntry } from './trace.ts';
+import {
+  type Envelope,
+  errorText,
+  type HandlerError,
+  type Message,
+  type Row,
+  type TraceEntry,
+} from './trace.ts';
 
 export interface Service {
   readonly address: string;
@@ -454,8 +461,16 @@ export class World {
     if (told) return;
     const what =
       failure.subject === undefined ? failure.handler : `${failure.handler} for ${failure.subject}`;
-    const why = failure.error === 'a thrown value' ? failure.message : `${failure.error}: ${failure.message}`;
-    this.note(failure.owner, `${what} failed: ${why}`, failure.subject);
+    this.note(failure.owner, `${what} failed: ${errorText(failure.error, failure.message)}`, failure.subject);
+  }
+
+  /** Whether a fault struck or a service crashed after the first `mark` entries of the trace. */
+  faultedSince(mark: number): boolean {
+    for (let i = mark; i < this.trace.length; i++) {
+      const kind = (this.trace[i] as TraceEntry).kind;
+      if (kind === 'fault' || kind === 'crash') return true;
+    }
+    return false;
   }
 
   note(owner: string, text: string, subject?: string): void {

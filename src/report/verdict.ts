@@ -1,6 +1,6 @@
 // The verdict of a check, as text for a person and as one JSON document for a machine.
 
-import { serviceName } from '../adapters/sql-engine.ts';
+import { describeKind } from '../check/error-tally.ts';
 import type { ExploreReport } from '../check/explore.ts';
 import { formatReplayCommand } from '../check/story.ts';
 import { invariants } from '../invariants/index.ts';
@@ -101,11 +101,19 @@ export function exitCodeOf(report: ExploreReport, failOnErrors = false): number 
 
 /** For a report's provenance: one paragraph per kind of error your code threw in a passing search. */
 export function handlerErrorNotes(report: ExploreReport): string[] {
-  const capital = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
-  return (report.handlerErrors ?? []).map(
-    (k) =>
-      `${capital(serviceName(k.owner))}'s ${k.handler} threw ${k.error}: ${k.message}, in ${k.runs} of ${report.runs} runs; paysim injected no such error, and the design recovered from the failed request. The first, run ${k.firstRun}: \`${k.replay ?? ''}\``,
-  );
+  const kinds = report.handlerErrors ?? [];
+  if (kinds.length === 0) return [];
+  return [
+    `${errorsHeadline(kinds.length)}:`,
+    ...kinds.map(
+      (k) =>
+        `${describeKind(k)}, in ${k.runs} of ${report.runs} runs; the first, run ${k.firstRun}: \`${k.replay ?? '(no replay line)'}\``,
+    ),
+  ];
+}
+
+function errorsHeadline(kinds: number): string {
+  return `Your own code failed ${kinds === 1 ? 'in a way' : `in ${kinds} ways`} that no fault paysim injected explains (or left a promise rejection unhandled, which ends the process). No invariant broke, as the design recovered each time, but ${kinds === 1 ? 'it is a bug' : 'each is a bug'} to look at unless your code does it on purpose (name such error classes in the --app config's expectedErrors)`;
 }
 
 /** The kinds of error the text lists; --json has them all. */
@@ -118,9 +126,9 @@ function handlerErrorLines(report: ExploreReport, failOnErrors = false): string[
   const shown = kinds.slice(0, shownKinds);
   return [
     '',
-    `Your own code threw ${kinds.length === 1 ? 'an error' : `${kinds.length} kinds of error`} that paysim did not inject. No invariant broke (the design recovered each time), but ${kinds.length === 1 ? 'it is a bug' : 'each is a bug'} to look at, unless your code throws it on purpose (name such classes in the --app config's expectedErrors):`,
+    `${errorsHeadline(kinds.length)}:`,
     ...shown.flatMap((k) => [
-      `  ${serviceName(k.owner)}'s ${k.handler}: ${k.error}: ${k.message}`,
+      `  ${describeKind(k)}`,
       `    in ${k.runs} of ${report.runs} runs; the first, run ${k.firstRun}: ${k.replay ?? '(no replay line)'}`,
     ]),
     ...(kinds.length > shown.length

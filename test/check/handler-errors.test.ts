@@ -13,6 +13,7 @@ import { exploreIndexed, SearchPool } from '../../src/check/pool.ts';
 import { parsePicks, parseWorkload } from '../../src/check/story.ts';
 import type { Design } from '../../src/designs/design.ts';
 import { presets } from '../../src/designs/presets.ts';
+import type { Notification } from '../../src/domain/messages.ts';
 import { allFaults } from '../../src/faults/catalogue.ts';
 
 const hardened = presets.hardened as Design;
@@ -107,10 +108,40 @@ describe('what your code threw in a passing search', () => {
       faults: new Set(['db.timeout', 'pc.crash']),
       paymentCenter: asyncPaymentCenter((ports) => new WrappingCreate(ports)),
       onRun: (_, result) => {
-        injected += result.handlerErrors.filter((e) => e.injected && e.error === 'Error').length;
+        injected += result.handlerErrors.filter((e) => e.faultMayExplain && e.error === 'Error').length;
       },
     });
     expect(injected).toBeGreaterThan(0);
+    expect(report.handlerErrors).toBeUndefined();
+  });
+
+  it('leaves out a failure a fault may explain: one struck while the handler ran, or the callback was hostile', async () => {
+    // Throws a plain Error, no cause, on what faults bring: a gateway that gave no answer, a forged callback.
+    class StrictCenter extends SimplePaymentCenter {
+      constructor(private readonly io2: PaymentCenterPorts) {
+        super(io2);
+      }
+      override async onNotify(n: Notification): Promise<{ httpStatus: number; body: string }> {
+        if (!this.io2.provider.verify(n)) throw new Error('bad signature');
+        return super.onNotify(n);
+      }
+      override async onQuery({ orderId }: { orderId: string }): Promise<void> {
+        const answer = await this.io2.gateway.query(`${orderId}~1`);
+        if (!answer.ok) throw new Error(`the gateway gave no answer for ${orderId}`);
+        return super.onQuery({ orderId });
+      }
+    }
+    let explained = 0;
+    const report = await explore({
+      ...search,
+      faults: new Set(['notify.forged', 'gateway.request.lost', 'gateway.reply.lost']),
+      paymentCenter: asyncPaymentCenter((ports) => new StrictCenter(ports)),
+      onRun: (_, result) => {
+        explained += result.handlerErrors.filter((e) => e.faultMayExplain).length;
+      },
+    });
+    expect(report.counterexample).toBeUndefined();
+    expect(explained).toBeGreaterThan(0);
     expect(report.handlerErrors).toBeUndefined();
   });
 
@@ -127,7 +158,7 @@ describe('what your code threw in a passing search', () => {
         (ports) => new ThrowingQuery(ports, { plantedBug: 'non-idempotent-notify' }),
       ),
       onRun: (_, result) => {
-        threw += result.handlerErrors.filter((e) => !e.injected).length;
+        threw += result.handlerErrors.filter((e) => !e.faultMayExplain).length;
       },
     });
     expect(report.counterexample).toBeDefined();
@@ -145,7 +176,7 @@ describe('what your code threw in a passing search', () => {
     const [head, kind, where, ...rest] = (thrown as Error).message.split('\n');
     expect(rest).toEqual([]);
     expect(head).toBe(
-      'hardened held every invariant in 60 runs, but your code threw errors paysim did not inject:',
+      'hardened held every invariant in 60 runs, but your code failed where no fault paysim injected explains it:',
     );
     expect(kind).toBe(
       "  your payment center's onQuery: TypeError: Cannot read properties of undefined (reading 'status')",

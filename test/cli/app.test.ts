@@ -117,7 +117,7 @@ describe('check and replay --app', () => {
   it.each([
     [
       'export default 5;',
-      /expected a default export of \{ design\?, paymentCenter\?, businessApp\? \}, got number/,
+      /expected a default export of \{ design\?, paymentCenter\?, businessApp\?, expectedErrors\? \}, got number/,
     ],
     [
       'export default { businessApp: 1 };',

@@ -48,7 +48,7 @@ describe('your code threw in a passing check', () => {
     expect(strict.code, strict.err).toBe(1);
     expect(strict.out).toContain('The check fails on them (--fail-on-errors).');
     expect(readFileSync(join(reportDir, 'hardened-holds.md'), 'utf8')).toMatch(
-      /Your payment center's onQuery threw TypeError: .* in \d+ of 200 runs; .* The first, run \d+: `npx paysim replay /,
+      /Your own code failed in a way that no fault paysim injected explains .*:\n\nyour payment center's onQuery: TypeError: .*, in \d+ of 200 runs; the first, run \d+: `npx paysim replay /,
     );
   });
 
@@ -72,7 +72,7 @@ describe('your code threw in a passing check', () => {
     expect(replayed.code, replayed.err).toBe(0);
     expect(replayed.out).toContain('onQuery for o1.1 failed: TypeError');
     expect(replayed.out).toMatch(
-      /Your own code threw errors paysim did not inject: your payment center's onQuery \(TypeError\) \d+×/,
+      /Your own code failed where no fault paysim injected explains it \(see the story\):\n {2}your payment center's onQuery: TypeError: Cannot read properties of undefined \(reading 'status'\)( \(\d+×\))?\n/,
     );
   });
 
@@ -130,7 +130,7 @@ describe('your code threw in a passing check', () => {
     refused([kind, kind], 'entry 2 is a kind listed before it');
     refused(
       [{ ...kind, replay: 'rm -rf /' }],
-      'entry 1: replay is not a line that starts "npx paysim replay --design hardened "',
+      'entry 1: replay is not a paysim replay line of this design ("npx paysim replay --design hardened "…)',
     );
     refused([{ ...kind, message: '\u001b[2Jgone' }], 'entry 1: message is not one line of text');
   });

@@ -84,7 +84,7 @@ describe('a Hono + Stripe payment center, unmodified, in place of the model', ()
       faults: everyFault,
       paymentCenter: throwingQuery,
       onRun: (_, result) => {
-        faulted += result.handlerErrors.filter((e) => e.injected).length;
+        faulted += result.handlerErrors.filter((e) => e.faultMayExplain).length;
       },
     });
     expect(report.counterexample).toBeUndefined();
