@@ -76,8 +76,8 @@ describe('what your code threw in a passing search', () => {
     expect(threw.length).toBeGreaterThan(10);
     expect(threw.length).toBeLessThan(search.runs);
 
-    // The pool runs this search's services on this thread (no --app module), so its workers
-    // are exercised by the shards' tally being merged as the pool merges its workers'.
+    // Without an --app module to load, services of your own run on this thread even when asked
+    // for workers; test/cli/handler-errors.test.ts runs a real pool through --app.
     const pooled = await exploreIndexed({ ...search, workers: 2, pool });
     expect(pooled.handlerErrors).toEqual(single.handlerErrors);
     const tally = new ErrorTally();
