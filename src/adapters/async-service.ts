@@ -191,9 +191,8 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
       message: errorMessage(reason),
       faultMayExplain: false,
     };
-    this.world.handlerFailed(failure, true);
-    this.world.note(
-      this.address,
+    this.world.handlerFailed(
+      failure,
       `unhandled promise rejection (${errorText(failure.error, failure.message)}): Node ends the process`,
     );
     this.world.crashNow(this.address);
@@ -231,7 +230,8 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
         ...(subject === undefined ? {} : { subject }),
         error: errorName(error),
         message: errorMessage(error),
-        faultMayExplain: hostile || thrownByFault(error) || this.world.faultedSince(mark),
+        faultMayExplain:
+          thrownByFault(error) || (!programmingError(error) && (hostile || this.world.faultedSince(mark))),
       });
       onError?.();
     });
@@ -372,11 +372,29 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
 
 /** An error's class name (`TypeError`), or `a thrown value` for anything else thrown. */
 function errorName(error: unknown): string {
-  return error instanceof Error ? error.constructor.name : 'a thrown value';
+  return error instanceof Error ? (error.constructor?.name ?? 'Error') : 'a thrown value';
 }
 
+/** The message of what was thrown, whatever it is (an object without a prototype, a throwing getter). */
 function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  try {
+    return error instanceof Error ? String(error.message) : String(error);
+  } catch {
+    return Object.prototype.toString.call(error);
+  }
+}
+
+/**
+ * A mistake in the code itself (reading a field of undefined, a name that does not exist): no fault
+ * explains it, not even one that struck meanwhile, since it is the code that handles faults failing.
+ */
+function programmingError(error: unknown): boolean {
+  return (
+    error instanceof TypeError ||
+    error instanceof ReferenceError ||
+    error instanceof SyntaxError ||
+    error instanceof RangeError
+  );
 }
 
 /** What a fault paysim injected throws, or an error it caused (its `cause`, a few levels deep). */

@@ -114,6 +114,7 @@ export async function assertHolds(options: AssertHoldsOptions): Promise<HeldRepo
           `  ${describeKind(k)}`,
           `    in ${k.runs} of ${report.runs} runs; the first, run ${k.firstRun}: ${replayOf({ design: design.name, workload: k.workload, picks: k.picks }, k.replay)}`,
         ]),
+        'An error your code throws on purpose (to fail a request) is left out when assertHolds is given its class in expectedErrors.',
       ].join('\n'),
       kinds,
       report,

@@ -26,6 +26,8 @@ export interface ErrorKind {
   readonly error: string;
   /** Its message in the first run it came in. */
   readonly message: string;
+  /** A fault may explain it (see HandlerError.faultMayExplain): listed apart, never failed on. */
+  readonly explained?: true;
   /** How many runs it came in. */
   readonly runs: number;
   /** The 1-based run of the seed it first came in. */
@@ -38,31 +40,36 @@ export interface ErrorKind {
 }
 
 /** A kind: the service, what threw, the error's class, and its message without the numbers in it (ids, amounts). */
-export const keyOf = (e: Pick<ErrorKind, 'owner' | 'handler' | 'error' | 'message'>) =>
-  `${e.owner}\u0000${e.handler}\u0000${e.error}\u0000${e.message.replace(/\d+/g, '#')}`;
+export const keyOf = (e: Pick<ErrorKind, 'owner' | 'handler' | 'error' | 'message' | 'explained'>) =>
+  `${e.explained ? 'explained' : ''}\u0000${e.owner}\u0000${e.handler}\u0000${e.error}\u0000${e.message.replace(/\d+/g, '#')}`;
 
-/** Whether `error` is of `kind` and no fault may explain it. */
+/** Whether `error` is of `kind`. */
 export function isOfKind(kind: ErrorKind, error: HandlerError): boolean {
-  return !error.faultMayExplain && keyOf({ ...error, message: oneLine(error.message) }) === keyOf(kind);
+  return keyOf(kindOf(error, 0)) === keyOf(kind);
+}
+
+/** The kind of one error, first seen in the run with 0-based index `index`. */
+function kindOf(e: HandlerError, index: number): ErrorKind {
+  return {
+    owner: e.owner,
+    handler: e.handler,
+    error: e.error,
+    message: oneLine(e.message),
+    ...(e.faultMayExplain ? { explained: true as const } : {}),
+    runs: 1,
+    firstRun: index + 1,
+  };
 }
 
 export class ErrorTally {
   readonly #kinds = new Map<string, ErrorKind>();
 
-  /** Counts the errors of the run with 0-based index `index` that no fault may explain. */
+  /** Counts the errors of the run with 0-based index `index`, those a fault may explain apart. */
   add(index: number, errors: readonly HandlerError[]): void {
     if (errors.length === 0) return;
     const seen = new Set<string>();
     for (const e of errors) {
-      if (e.faultMayExplain) continue;
-      const kind = {
-        owner: e.owner,
-        handler: e.handler,
-        error: e.error,
-        message: oneLine(e.message),
-        runs: 1,
-        firstRun: index + 1,
-      };
+      const kind = kindOf(e, index);
       const key = keyOf(kind);
       if (seen.has(key)) continue;
       seen.add(key);
@@ -100,8 +107,11 @@ export function describeKind(kind: Pick<ErrorKind, 'owner' | 'handler' | 'error'
 // biome-ignore lint/suspicious/noControlCharactersInRegex: what a terminal would act on, not print
 export const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/;
 
+/** The longest message a kind keeps, in characters. */
+export const longestMessage = 300;
+
 /** A message as one line of plain text: no line breaks or terminal escapes from your code, at most 300 characters. */
 function oneLine(message: string): string {
   const plain = message.replace(new RegExp(`${controlCharacters.source}+`, 'g'), ' ').trim();
-  return plain.length > 300 ? `${plain.slice(0, 299)}…` : plain;
+  return plain.length > longestMessage ? `${plain.slice(0, longestMessage - 1)}…` : plain;
 }

@@ -61,6 +61,8 @@ export interface ExploreReport {
   readonly counterexample?: Counterexample;
   /** What your own code threw in a search that passed (see error-tally.ts), each with its replay line. */
   readonly handlerErrors?: readonly ErrorKind[];
+  /** What it threw where a fault may explain it: left out of `handlerErrors`, never failed on. */
+  readonly explainedErrors?: readonly ErrorKind[];
 }
 
 export async function explore(options: ExploreOptions): Promise<ExploreReport> {
@@ -85,24 +87,31 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
 
 /** A passing search's report, with what your code threw if it threw anything. */
 export function withHandlerErrors<R extends ExploreReport>(report: R, kinds: readonly ErrorKind[]): R {
-  return kinds.length === 0 ? report : { ...report, handlerErrors: kinds };
+  const unexplained = kinds.filter((k) => !k.explained);
+  const explained = kinds.filter((k) => k.explained);
+  return {
+    ...report,
+    ...(unexplained.length === 0 ? {} : { handlerErrors: unexplained }),
+    ...(explained.length === 0 ? {} : { explainedErrors: explained }),
+  };
 }
 
 /** How many kinds of error get a replay line. */
 const replayedKinds = 20;
 
 /**
- * The kinds of error to tell (not the expected ones), each with the first run it came in, its
- * deviations cut down to those it needs to throw that kind while every invariant holds, and its
- * replay line.
+ * The kinds of error to tell (not the expected ones); those no fault explains each with the first
+ * run it came in, its deviations cut down to those it needs to throw that kind while every
+ * invariant holds, and its replay line.
  */
 export async function replayable(options: ExploreOptions, kinds: readonly ErrorKind[]): Promise<ErrorKind[]> {
   const expected = new Set(options.expectedErrors ?? []);
   const out: ErrorKind[] = [];
+  let replayed = 0;
   for (const kind of kinds) {
     if (expected.has(kind.error)) continue;
     // Each costs a few runs; past the first ones (the text shows ten), the count says enough.
-    if (out.length >= replayedKinds) {
+    if (kind.explained || replayed++ >= replayedKinds) {
       out.push(kind);
       continue;
     }

@@ -5,7 +5,7 @@
 // merged verdict is the single run's: same first failing run, same shrunk story, same trace.
 
 import { readFile } from 'node:fs/promises';
-import { controlCharacters, type ErrorKind, keyOf } from '../check/error-tally.ts';
+import { controlCharacters, type ErrorKind, keyOf, longestMessage } from '../check/error-tally.ts';
 import { type Shard, shardRange } from '../check/pool.ts';
 import type { Design } from '../designs/design.ts';
 import type { MachineEngine, Pick } from '../kernel/index.ts';
@@ -77,7 +77,7 @@ export interface ShardResult {
   readonly file: string;
   readonly shard: ShardSection;
   readonly elapsedMs: number;
-  /** What your code threw in the shard's runs, if every one of them held (else empty). */
+  /** What your code threw in the shard's runs, if every one of them held (else empty), those a fault may explain too. */
   readonly handlerErrors: readonly ErrorKind[];
   readonly counterexample?: {
     readonly foundAtRun: number;
@@ -151,13 +151,16 @@ export async function readShardResult(file: string): Promise<ShardResult> {
       c.foundAtRun > shard.lastRun)
   )
     throw problem('a violated verdict without its counterexample (a failing run of the shard)');
-  const handlerErrors = doc.verdict === 'held' ? errorKindsOf(doc.handlerErrors, shard) : [];
+  const held = doc.verdict === 'held';
+  const handlerErrors = held ? errorKindsOf(doc.handlerErrors, shard) : [];
   if (typeof handlerErrors === 'string') throw problem(`its handlerErrors: ${handlerErrors}`);
+  const explainedErrors = held ? errorKindsOf(doc.explainedErrors, shard, true) : [];
+  if (typeof explainedErrors === 'string') throw problem(`its explainedErrors: ${explainedErrors}`);
   return {
     file,
     shard,
     elapsedMs: typeof doc.elapsedMs === 'number' ? doc.elapsedMs : 0,
-    handlerErrors,
+    handlerErrors: [...handlerErrors, ...explainedErrors],
     ...(doc.verdict === 'violated' && c ? { counterexample: c } : {}),
   };
 }
@@ -170,7 +173,7 @@ const shellSyntax = /[;&|`$<>(){}\\\n]/;
  * once, counted in at most the shard's runs, first seen in one of them, printable as it stands.
  * Only the fields paysim writes are kept.
  */
-function errorKindsOf(kinds: unknown, shard: ShardSection): ErrorKind[] | string {
+function errorKindsOf(kinds: unknown, shard: ShardSection, explained = false): ErrorKind[] | string {
   if (!Array.isArray(kinds))
     return 'missing, or not a list (was the shard run by another version of paysim?)';
   const size = shard.lastRun - shard.firstRun + 1;
@@ -181,8 +184,12 @@ function errorKindsOf(kinds: unknown, shard: ShardSection): ErrorKind[] | string
     const at = `entry ${i + 1}`;
     if (typeof k !== 'object' || k === null) return `${at} is not an object`;
     for (const field of ['owner', 'handler', 'error', 'message'])
-      if (typeof k[field] !== 'string' || controlCharacters.test(k[field] as string))
-        return `${at}: ${field} is not one line of text`;
+      if (
+        typeof k[field] !== 'string' ||
+        controlCharacters.test(k[field] as string) ||
+        (k[field] as string).length > longestMessage
+      )
+        return `${at}: ${field} is not one line of text of at most ${longestMessage} characters`;
     if (k.owner !== 'pc' && k.owner !== 'app')
       return `${at}: owner is ${JSON.stringify(k.owner)}, not pc or app`;
     if (!Number.isSafeInteger(k.runs) || (k.runs as number) < 1 || (k.runs as number) > size)
@@ -210,6 +217,7 @@ function errorKindsOf(kinds: unknown, shard: ShardSection): ErrorKind[] | string
       handler: k.handler as string,
       error: k.error as string,
       message: k.message as string,
+      ...(explained ? { explained: true as const } : {}),
       runs: k.runs as number,
       firstRun: k.firstRun as number,
       ...(k.workload === undefined ? {} : { workload: k.workload as Workload }),

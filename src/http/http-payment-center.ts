@@ -240,7 +240,7 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
         message: (await response.clone().text()).slice(0, 200),
         faultMayExplain: hostile || this.world.faultedSince(mark),
       },
-      true,
+      null,
     );
   }
 

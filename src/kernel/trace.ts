@@ -56,6 +56,8 @@ export type TraceEntry =
       readonly subject?: string;
       /** The id of the message whose handler this is about, if any. */
       readonly cause?: number;
+      /** It tells that a handler of the service's own code failed (world.handlerFailed). */
+      readonly failure?: true;
     }
   | {
       readonly step: number;
@@ -123,14 +125,15 @@ export interface HandlerError {
   readonly message: string;
   /**
    * A fault paysim injected may explain it: it is what a fault throws (`DatabaseTimeout`,
-   * `RedisUnavailable`, a crash) or was caused by one, a fault struck somewhere while the handler
-   * ran, or the message it handled was hostile (forged, altered, replayed). Failing the request is
-   * then one way to handle it.
+   * `RedisUnavailable`, a crash) or was caused by one; or, unless it is a mistake in the code itself
+   * (a TypeError, ReferenceError, SyntaxError or RangeError), a fault struck somewhere while the
+   * handler ran, or the message it handled was hostile (forged, altered, replayed). Failing the
+   * request is then one way to handle it.
    */
   readonly faultMayExplain: boolean;
 }
 
-/** `TypeError: boom`, or what was thrown, if not an Error. */
+/** `TypeError: boom`, `a thrown value: oops`: the error as `expectedErrors` names it, then its message. */
 export function errorText(error: string, message: string): string {
-  return error === 'a thrown value' ? message : `${error}: ${message}`;
+  return `${error}: ${message}`;
 }

@@ -452,16 +452,21 @@ export class World {
   }
 
   /**
-   * A handler of `failure.owner`'s own code threw: kept for the search, and told in the story
-   * unless the caller has told it already.
+   * A handler of `failure.owner`'s own code failed: kept for the search, and told in the story as
+   * `text` (by default, what failed and why), or not at all (`null`: the caller has told it).
    */
-  handlerFailed(failure: HandlerError, told = false): void {
+  handlerFailed(failure: HandlerError, text?: string | null): void {
     this.handlerErrors ??= [];
     this.handlerErrors.push(failure);
-    if (told) return;
+    if (text === null) return;
     const what =
       failure.subject === undefined ? failure.handler : `${failure.handler} for ${failure.subject}`;
-    this.note(failure.owner, `${what} failed: ${errorText(failure.error, failure.message)}`, failure.subject);
+    this.note(
+      failure.owner,
+      text ?? `${what} failed: ${errorText(failure.error, failure.message)}`,
+      failure.subject,
+      true,
+    );
   }
 
   /** Whether a fault struck or a service crashed after the first `mark` entries of the trace. */
@@ -473,7 +478,7 @@ export class World {
     return false;
   }
 
-  note(owner: string, text: string, subject?: string): void {
+  note(owner: string, text: string, subject?: string, failure = false): void {
     const entry: Mutable<TraceEntry & { kind: 'note' }> = {
       step: this.step,
       atMs: this.nowMs,
@@ -483,6 +488,7 @@ export class World {
       subject,
     };
     if (this.cause !== undefined) entry.cause = this.cause;
+    if (failure) entry.failure = true;
     this.record(entry);
   }
 

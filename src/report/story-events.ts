@@ -42,7 +42,13 @@ export type StoryEvent = At &
       }
     | { readonly kind: 'money'; readonly owner: string; readonly text: string }
     | { readonly kind: 'crash' | 'restart'; readonly owner: string; readonly replica?: number }
-    | { readonly kind: 'note'; readonly owner: string; readonly text: string }
+    | {
+        readonly kind: 'note';
+        readonly owner: string;
+        readonly text: string;
+        /** A handler of the service's own code failed: the story does not fold it into the happy path. */
+        readonly failure?: true;
+      }
     | {
         /** A trace entry of a kind this report does not know yet: shown as a note, never dropped silently. */
         readonly kind: 'unknown';
@@ -197,7 +203,14 @@ export function storyEvents(trace: readonly TraceEntry[], options: StoryOptions 
           });
         break;
       case 'note':
-        if (wanted(e.subject)) events.push({ ...at, kind: 'note', owner: e.owner, text: e.text });
+        if (wanted(e.subject))
+          events.push({
+            ...at,
+            kind: 'note',
+            owner: e.owner,
+            text: e.text,
+            ...(e.failure ? { failure: e.failure } : {}),
+          });
         break;
       case 'write': {
         const row = e.row as { status?: unknown; orderId?: string };
@@ -253,7 +266,9 @@ export function storyEvents(trace: readonly TraceEntry[], options: StoryOptions 
   return events;
 }
 
-/** A deviation from the happy path: a fault or a crash. */
+/** A deviation from the happy path: a fault, a crash, or a handler of your own code failing. */
 export function isDeviation(event: StoryEvent): boolean {
-  return event.kind === 'fault' || event.kind === 'crash';
+  return (
+    event.kind === 'fault' || event.kind === 'crash' || (event.kind === 'note' && event.failure === true)
+  );
 }

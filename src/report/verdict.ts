@@ -22,7 +22,9 @@ export function verdictJson(
     elapsedMs: Math.round(elapsedMs),
     verdict: c ? 'violated' : 'held',
     // Counted only where every run ran: a search that passed (see error-tally.ts).
-    ...(c ? {} : { handlerErrors: report.handlerErrors ?? [] }),
+    ...(c
+      ? {}
+      : { handlerErrors: report.handlerErrors ?? [], explainedErrors: report.explainedErrors ?? [] }),
     // Why a check whose invariants held exits 1.
     ...(!c && exitCodeOf(report, options.failOnErrors) === 1 ? { failedOn: 'handlerErrors' } : {}),
     invariants: invariants.map((inv) => ({
@@ -102,13 +104,15 @@ export function exitCodeOf(report: ExploreReport, failOnErrors = false): number 
 /** For a report's provenance: one paragraph per kind of error your code threw in a passing search. */
 export function handlerErrorNotes(report: ExploreReport): string[] {
   const kinds = report.handlerErrors ?? [];
-  if (kinds.length === 0) return [];
+  const leftOut = leftOutLine(report);
+  if (kinds.length === 0) return leftOut === undefined ? [] : [leftOut];
   return [
     `${errorsHeadline(kinds.length)}:`,
     ...kinds.map(
       (k) =>
         `${describeKind(k)}, in ${k.runs} of ${report.runs} runs; the first, run ${k.firstRun}: \`${k.replay ?? '(no replay line)'}\``,
     ),
+    ...(leftOut === undefined ? [] : [leftOut]),
   ];
 }
 
@@ -122,7 +126,8 @@ const shownKinds = 10;
 /** What your own code threw in a passing search, each kind with the first run's replay line. */
 function handlerErrorLines(report: ExploreReport, failOnErrors = false): string[] {
   const kinds = report.handlerErrors ?? [];
-  if (kinds.length === 0) return [];
+  const leftOut = leftOutLine(report);
+  if (kinds.length === 0) return leftOut === undefined ? [] : ['', leftOut];
   const shown = kinds.slice(0, shownKinds);
   return [
     '',
@@ -134,9 +139,18 @@ function handlerErrorLines(report: ExploreReport, failOnErrors = false): string[
     ...(kinds.length > shown.length
       ? [`  … and ${kinds.length - shown.length} more kinds (--json lists them all)`]
       : []),
+    ...(leftOut === undefined ? [] : ['', leftOut]),
     '',
     failOnErrors
       ? 'The check fails on them (--fail-on-errors).'
       : 'To make the check fail on them (in CI), give --fail-on-errors.',
   ];
+}
+
+/** How many failures of your code the list leaves out because a fault may explain them. */
+function leftOutLine(report: ExploreReport): string | undefined {
+  const kinds = report.explainedErrors ?? [];
+  if (kinds.length === 0) return undefined;
+  const most = Math.max(...kinds.map((k) => k.runs));
+  return `Left out, as a fault may explain them (it threw them or caused them, struck while the handler ran, or made the message hostile): ${kinds.length === 1 ? 'one kind' : `${kinds.length} kinds`} of failure of your code, in at most ${most} runs each; --json lists them as explainedErrors.`;
 }

@@ -134,7 +134,6 @@ describe('what your code threw in a passing search', () => {
     let explained = 0;
     const report = await explore({
       ...search,
-      faults: new Set(['notify.forged', 'gateway.request.lost', 'gateway.reply.lost']),
       paymentCenter: asyncPaymentCenter((ports) => new StrictCenter(ports)),
       onRun: (_, result) => {
         explained += result.handlerErrors.filter((e) => e.faultMayExplain).length;
@@ -143,6 +142,31 @@ describe('what your code threw in a passing search', () => {
     expect(report.counterexample).toBeUndefined();
     expect(explained).toBeGreaterThan(0);
     expect(report.handlerErrors).toBeUndefined();
+    // Listed apart, so that nothing is left out unseen.
+    const leftOut = report.explainedErrors?.map((k) => `${k.handler}: ${k.error}`);
+    expect(leftOut).toContain('onNotify: Error');
+    expect(leftOut).toContain('onQuery: Error');
+  });
+
+  it('counts a mistake in the code that handles a fault (a TypeError), even while the fault struck', async () => {
+    class MishandlesNoAnswer extends SimplePaymentCenter {
+      constructor(private readonly io2: PaymentCenterPorts) {
+        super(io2);
+      }
+      override async onQuery({ orderId }: { orderId: string }): Promise<void> {
+        const answer = await this.io2.gateway.query(`${orderId}~1`);
+        if (!answer.ok) (answer as unknown as { code: string }).code.toLowerCase();
+        return super.onQuery({ orderId });
+      }
+    }
+    const report = await explore({
+      ...search,
+      paymentCenter: asyncPaymentCenter((ports) => new MishandlesNoAnswer(ports)),
+    });
+    expect(report.counterexample).toBeUndefined();
+    expect(report.handlerErrors?.map((k) => `${k.handler}: ${k.error}: ${k.message}`)).toEqual([
+      "onQuery: TypeError: Cannot read properties of undefined (reading 'toLowerCase')",
+    ]);
   });
 
   it('is not reported by a failing search, whose other threads run past its first failure', async () => {
@@ -173,8 +197,9 @@ describe('what your code threw in a passing search', () => {
     const thrown = await assertHolds({ ...options, failOnErrors: true }).catch((error: unknown) => error);
     expect(thrown).toBeInstanceOf(HandlerErrors);
     expect((thrown as HandlerErrors).kinds).toEqual(report.handlerErrors);
-    const [head, kind, where, ...rest] = (thrown as Error).message.split('\n');
+    const [head, kind, where, hint, ...rest] = (thrown as Error).message.split('\n');
     expect(rest).toEqual([]);
+    expect(hint).toContain('expectedErrors');
     expect(head).toBe(
       'hardened held every invariant in 60 runs, but your code failed where no fault paysim injected explains it:',
     );

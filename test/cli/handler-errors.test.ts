@@ -124,7 +124,10 @@ describe('your code threw in a passing check', () => {
       expect(r.err).not.toMatch(/\n\s+at /);
     };
     refused(undefined, 'its handlerErrors: missing, or not a list');
-    refused([{ handler: 'onQuery' }], 'its handlerErrors: entry 1: owner is not one line of text');
+    refused(
+      [{ handler: 'onQuery' }],
+      'its handlerErrors: entry 1: owner is not one line of text of at most 300 characters',
+    );
     refused([{ ...kind, runs: 999 }], "entry 1: runs is 999, not a count from 1 to the shard's 100 runs");
     refused([{ ...kind, firstRun: 5 }], "entry 1: firstRun is 5, not one of the shard's runs 101-200");
     refused([kind, kind], 'entry 2 is a kind listed before it');
@@ -133,5 +136,9 @@ describe('your code threw in a passing check', () => {
       'entry 1: replay is not a paysim replay line of this design ("npx paysim replay --design hardened "…)',
     );
     refused([{ ...kind, message: '\u001b[2Jgone' }], 'entry 1: message is not one line of text');
+    refused(
+      [{ ...kind, message: 'x'.repeat(100_000) }],
+      'entry 1: message is not one line of text of at most 300',
+    );
   });
 });
