@@ -4,9 +4,9 @@
 // reads only the verdict: a search counts each kind of error (the handler, the error's class and its
 // message with the numbers taken out, so that two different TypeErrors of one handler stay apart), in
 // how many runs it came, and the first run it came in, which a replay line then reproduces.
-// Errors a fault paysim injected may explain are left out (see HandlerError.faultMayExplain):
-// letting a fault fail the request is one way to handle it. A promise rejection nothing handled is
-// always counted: it ended the process.
+// Errors a fault paysim injected may explain (see HandlerError.faultMayExplain) are counted apart
+// and never failed on: letting a fault fail the request is one way to handle it. A promise rejection
+// nothing handled always counts: it ended the process.
 //
 // A passing search runs every index of the seed, so the counts are the same on one thread, on a
 // pool of workers and on shards merged. A failing search stops at its first failure on one thread
@@ -22,7 +22,7 @@ export interface ErrorKind {
   readonly owner: string;
   /** What threw: see HandlerError.handler. */
   readonly handler: string;
-  /** The error's class name. */
+  /** The error's class name, `HTTP 500` or `a thrown value` (see HandlerError.error). */
   readonly error: string;
   /** Its message in the first run it came in. */
   readonly message: string;

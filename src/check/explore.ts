@@ -39,7 +39,7 @@ export interface ExploreOptions {
   readonly search?: 'aimed' | 'plain';
   /** Which interpreter runs the machines: `compiled` (the default) or `xstate`, the reference. */
   readonly engine?: MachineEngine;
-  /** Error classes your code throws on purpose (`BusyError`): not listed among the errors it threw. */
+  /** Errors your code throws on purpose, named as ErrorKind.error (`BusyError`): not listed among the errors it threw. */
   readonly expectedErrors?: readonly string[];
   /** Called after every run (shrinking runs included), e.g. to draw a progress bar. */
   readonly onRun?: (done: number, result: RunResult) => void;
