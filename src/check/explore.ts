@@ -63,6 +63,8 @@ export interface ExploreReport {
   readonly handlerErrors?: readonly ErrorKind[];
   /** What it threw where a fault may explain it: left out of `handlerErrors`, never failed on. */
   readonly explainedErrors?: readonly ErrorKind[];
+  /** Names in `expectedErrors` that no run threw (a misspelling, or a path the search never took). */
+  readonly unthrownExpectedErrors?: readonly string[];
 }
 
 export async function explore(options: ExploreOptions): Promise<ExploreReport> {
@@ -81,19 +83,33 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
   });
   const report = { design: options.design.name, seed: options.seed, runs: details.numRuns };
   if (!details.failed || details.counterexample === null)
-    return withHandlerErrors(report, await replayable(options, tally.kinds()));
+    return withHandlerErrors(
+      report,
+      await replayable(options, tally.kinds()),
+      unthrownExpected(options, tally.kinds()),
+    );
   return { ...report, counterexample: await counterexampleOf(options, details, details.numRuns) };
 }
 
 /** A passing search's report, with what your code threw if it threw anything. */
-export function withHandlerErrors<R extends ExploreReport>(report: R, kinds: readonly ErrorKind[]): R {
+export function withHandlerErrors<R extends ExploreReport>(
+  report: R,
+  kinds: readonly ErrorKind[],
+  unthrown: readonly string[] = [],
+): R {
   const unexplained = kinds.filter((k) => !k.explained);
   const explained = kinds.filter((k) => k.explained);
   return {
     ...report,
     ...(unexplained.length === 0 ? {} : { handlerErrors: unexplained }),
     ...(explained.length === 0 ? {} : { explainedErrors: explained }),
+    ...(unthrown.length === 0 ? {} : { unthrownExpectedErrors: unthrown }),
   };
+}
+
+/** The names in `expectedErrors` that none of `kinds` (every kind the search saw) has. */
+export function unthrownExpected(options: ExploreOptions, kinds: readonly ErrorKind[]): string[] {
+  return (options.expectedErrors ?? []).filter((name) => !kinds.some((k) => k.error === name));
 }
 
 /** How many kinds of error get a replay line. */

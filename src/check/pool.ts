@@ -12,6 +12,7 @@ import {
   replayable,
   searchProperty,
   shrinkAt,
+  unthrownExpected,
   withHandlerErrors,
 } from './explore.ts';
 import { type SearchSettings, searchIndices, sharedState, slot } from './indexed-search.ts';
@@ -202,7 +203,11 @@ export async function exploreIndexed(options: IndexedExploreOptions): Promise<In
   const first = Atomics.load(state, slot.firstFailure);
   const report = { design: options.design.name, seed: options.seed, from, to, workers };
   if (first >= to)
-    return withHandlerErrors({ ...report, runs: to - from }, await replayable(options, handlerErrors));
+    return withHandlerErrors(
+      { ...report, runs: to - from },
+      await replayable(options, handlerErrors),
+      unthrownExpected(options, handlerErrors),
+    );
   const searched = to - from;
   const counterexample = await shrinkAt(
     {

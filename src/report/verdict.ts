@@ -24,7 +24,11 @@ export function verdictJson(
     // Counted only where every run ran: a search that passed (see error-tally.ts).
     ...(c
       ? {}
-      : { handlerErrors: report.handlerErrors ?? [], explainedErrors: report.explainedErrors ?? [] }),
+      : {
+          handlerErrors: report.handlerErrors ?? [],
+          explainedErrors: report.explainedErrors ?? [],
+          ...(report.unthrownExpectedErrors ? { unthrownExpectedErrors: report.unthrownExpectedErrors } : {}),
+        }),
     // Why a check whose invariants held exits 1.
     ...(!c && exitCodeOf(report, options.failOnErrors) === 1 ? { failedOn: 'handlerErrors' } : {}),
     invariants: invariants.map((inv) => ({
@@ -125,6 +129,18 @@ const shownKinds = 10;
 
 /** What your own code threw in a passing search, each kind with the first run's replay line. */
 function handlerErrorLines(report: ExploreReport, failOnErrors = false): string[] {
+  const unthrown = report.unthrownExpectedErrors ?? [];
+  const hint =
+    unthrown.length === 0
+      ? []
+      : [
+          '',
+          `No run threw ${unthrown.join(', ')}, which expectedErrors names: check the spelling (errors are named by class, as HTTP 500, or as a thrown value).`,
+        ];
+  return [...listedErrorLines(report, failOnErrors), ...hint];
+}
+
+function listedErrorLines(report: ExploreReport, failOnErrors: boolean): string[] {
   const kinds = report.handlerErrors ?? [];
   const leftOut = leftOutLine(report);
   if (kinds.length === 0) return leftOut === undefined ? [] : ['', leftOut];

@@ -98,6 +98,14 @@ describe('your code threw in a passing check', () => {
     ]);
     expect(r.code, r.err).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ verdict: 'held', handlerErrors: [] });
+    // A misspelled name leaves the class listed, and says so.
+    writeFileSync(
+      expecting,
+      `import config from ${JSON.stringify(config)}; export default { ...config, expectedErrors: ['TypeEror'] };`,
+    );
+    const misspelled = paysim(['check', '--app', expecting, '--runs', '200', '--seed', '3']);
+    expect(misspelled.out).toContain("your payment center's onQuery: TypeError");
+    expect(misspelled.out).toContain('No run threw TypeEror, which expectedErrors names: check the spelling');
     writeFileSync(
       expecting,
       `import config from ${JSON.stringify(config)}; export default { ...config, expectedErrors: 'TypeError' };`,
