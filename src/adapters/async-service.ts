@@ -11,7 +11,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Design } from '../designs/design.ts';
 import type { Fact, Projection } from '../domain/facts.ts';
-import { type Envelope, errorText, type Message, type Service, type World } from '../kernel/index.ts';
+import type { Envelope, Message, Service, World } from '../kernel/index.ts';
 import { checkFacts } from './fact-contract.ts';
 import {
   ContractError,
@@ -35,7 +35,7 @@ const drained = () => new Promise<void>((resolve) => setImmediate(resolve));
  * promise rejection nobody handles surfaces while its code runs, so it is that service's (the world
  * runs one step at a time).
  */
-let settling: AsyncService<{ recover(): Promise<void> }, unknown> | undefined;
+let settling: unknown;
 
 interface Instance<H> {
   generation: number;
@@ -127,7 +127,7 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
   finish(): void {
     process.off('unhandledRejection', this.unhandledRejection);
     this.watchingRejections = false;
-    if (settling === (this as unknown)) settling = undefined;
+    if (settling === this) settling = undefined;
     this.sql?.finish();
   }
 
@@ -146,7 +146,7 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
 
   /** Every step of the implementation starts here: its code runs from now until it settles. */
   protected begin(): void | Promise<void> {
-    settling = this as unknown as typeof settling;
+    settling = this;
     return this.enter();
   }
 
@@ -183,7 +183,7 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
    * it, so it counts as an error of your code whatever was rejected, an injected fault's error too.
    */
   private readonly unhandledRejection = (reason: unknown) => {
-    if (settling !== (this as unknown) || !this.world.isUp(this.address)) return;
+    if (settling !== this || !this.world.isUp(this.address)) return;
     const failure = {
       owner: this.address,
       handler: 'unhandled rejection',
@@ -193,7 +193,7 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
     };
     this.world.handlerFailed(
       failure,
-      `unhandled promise rejection (${errorText(failure.error, failure.message)}): Node ends the process`,
+      `unhandled promise rejection (${failure.error}: ${failure.message}): Node ends the process`,
     );
     this.world.crashNow(this.address);
   };

@@ -9,7 +9,7 @@ import { allFaults } from '../faults/catalogue.ts';
 import type { Pick } from '../kernel/index.ts';
 import { renderTimeline, storyOf } from '../report/timeline.ts';
 import type { Workload } from '../services/workload.ts';
-import { describeKind, type ErrorKind } from './error-tally.ts';
+import { describeCount, describeKind, type ErrorKind } from './error-tally.ts';
 import { type Counterexample, type ExploreReport, explore } from './explore.ts';
 import type { BusinessAppFactory, PaymentCenterFactory } from './simulate.ts';
 import { formatReplayCommand } from './story.ts';
@@ -112,7 +112,7 @@ export async function assertHolds(options: AssertHoldsOptions): Promise<HeldRepo
         `${design.name} held every invariant in ${report.runs} runs, but your code failed where no fault paysim injected explains it:`,
         ...kinds.flatMap((k) => [
           `  ${describeKind(k)}`,
-          `    in ${k.runs} of ${report.runs} runs; the first, run ${k.firstRun}: ${replayOf({ design: design.name, workload: k.workload, picks: k.picks }, k.replay)}`,
+          `    ${describeCount(k, report.runs)}: ${replayOf({ design: design.name, workload: k.workload, picks: k.picks }, k.replay)}`,
         ]),
         'An error your code throws on purpose (to fail a request) is left out when assertHolds is given its class in expectedErrors.',
       ].join('\n'),

@@ -13,7 +13,7 @@
 // but not on the others, so only a passing search reports them.
 
 import { serviceName } from '../domain/service-name.ts';
-import { type Pick as Decision, errorText, type HandlerError } from '../kernel/index.ts';
+import type { Pick as Decision, HandlerError } from '../kernel/index.ts';
 import type { Workload } from '../services/workload.ts';
 
 /** One kind of error your code threw in a search. */
@@ -45,7 +45,7 @@ export const keyOf = (e: Pick<ErrorKind, 'owner' | 'handler' | 'error' | 'messag
 
 /** Whether `error` is of `kind`. */
 export function isOfKind(kind: ErrorKind, error: HandlerError): boolean {
-  return keyOf(kindOf(error, 0)) === keyOf(kind);
+  return keyOfError(error) === keyOf(kind);
 }
 
 /** The kind of one error, first seen in the run with 0-based index `index`. */
@@ -101,7 +101,17 @@ export class ErrorTally {
 
 /** `your payment center's onQuery: TypeError: boom`. */
 export function describeKind(kind: Pick<ErrorKind, 'owner' | 'handler' | 'error' | 'message'>): string {
-  return `${serviceName(kind.owner)}'s ${kind.handler}: ${errorText(kind.error, kind.message)}`;
+  return `${serviceName(kind.owner)}'s ${kind.handler}: ${kind.error}: ${kind.message}`;
+}
+
+/** `in 12 of 400 runs; the first, run 3`. */
+export function describeCount(kind: Pick<ErrorKind, 'runs' | 'firstRun'>, runs: number): string {
+  return `in ${kind.runs} of ${runs} runs; the first, run ${kind.firstRun}`;
+}
+
+/** The key of the kind one error is of. */
+export function keyOfError(error: HandlerError): string {
+  return keyOf(kindOf(error, 0));
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: what a terminal would act on, not print

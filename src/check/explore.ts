@@ -83,11 +83,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
   });
   const report = { design: options.design.name, seed: options.seed, runs: details.numRuns };
   if (!details.failed || details.counterexample === null)
-    return withHandlerErrors(
-      report,
-      await replayable(options, tally.kinds()),
-      unthrownExpected(options, tally.kinds()),
-    );
+    return withErrorsTold(options, report, tally.kinds());
   return { ...report, counterexample: await counterexampleOf(options, details, details.numRuns) };
 }
 
@@ -107,9 +103,17 @@ export function withHandlerErrors<R extends ExploreReport>(
   };
 }
 
-/** The names in `expectedErrors` that none of `kinds` (every kind the search saw) has. */
-export function unthrownExpected(options: ExploreOptions, kinds: readonly ErrorKind[]): string[] {
-  return (options.expectedErrors ?? []).filter((name) => !kinds.some((k) => k.error === name));
+/**
+ * A passing search's report with every kind of error it saw told: replay lines made, the expected
+ * ones left out, and the names in `expectedErrors` that no run threw.
+ */
+export async function withErrorsTold<R extends ExploreReport>(
+  options: ExploreOptions,
+  report: R,
+  kinds: readonly ErrorKind[],
+): Promise<R> {
+  const unthrown = (options.expectedErrors ?? []).filter((name) => !kinds.some((k) => k.error === name));
+  return withHandlerErrors(report, await replayable(options, kinds), unthrown);
 }
 
 /** How many kinds of error get a replay line. */
@@ -120,7 +124,7 @@ const replayedKinds = 20;
  * run it came in, its deviations cut down to those it needs to throw that kind while every
  * invariant holds, and its replay line.
  */
-export async function replayable(options: ExploreOptions, kinds: readonly ErrorKind[]): Promise<ErrorKind[]> {
+async function replayable(options: ExploreOptions, kinds: readonly ErrorKind[]): Promise<ErrorKind[]> {
   const expected = new Set(options.expectedErrors ?? []);
   const out: ErrorKind[] = [];
   let replayed = 0;

@@ -9,11 +9,9 @@ import { type ErrorKind, ErrorTally } from './error-tally.ts';
 import {
   type ExploreOptions,
   type ExploreReport,
-  replayable,
   searchProperty,
   shrinkAt,
-  unthrownExpected,
-  withHandlerErrors,
+  withErrorsTold,
 } from './explore.ts';
 import { type SearchSettings, searchIndices, sharedState, slot } from './indexed-search.ts';
 import type { SearchRequest, WorkerReply } from './pool-worker.ts';
@@ -202,12 +200,7 @@ export async function exploreIndexed(options: IndexedExploreOptions): Promise<In
   }
   const first = Atomics.load(state, slot.firstFailure);
   const report = { design: options.design.name, seed: options.seed, from, to, workers };
-  if (first >= to)
-    return withHandlerErrors(
-      { ...report, runs: to - from },
-      await replayable(options, handlerErrors),
-      unthrownExpected(options, handlerErrors),
-    );
+  if (first >= to) return withErrorsTold(options, { ...report, runs: to - from }, handlerErrors);
   const searched = to - from;
   const counterexample = await shrinkAt(
     {

@@ -1,7 +1,7 @@
 // How a replayed story is told in the terminal: the line that repeats it, the lesson, the timeline,
 // the final state, the verdict and, for a story with `expect`, whether that is what it should be.
 
-import { describeKind, keyOf } from '../check/error-tally.ts';
+import { describeKind, keyOfError } from '../check/error-tally.ts';
 import type { RunResult } from '../check/simulate.ts';
 import { invariants } from '../invariants/index.ts';
 import { type HandlerError, traceHash } from '../kernel/index.ts';
@@ -42,7 +42,7 @@ export function replayText(
   const thrown = new Map<string, { kind: HandlerError; times: number }>();
   for (const e of result.handlerErrors) {
     if (e.faultMayExplain || options.expectedErrors?.includes(e.error)) continue;
-    const key = keyOf(e);
+    const key = keyOfError(e);
     const seen = thrown.get(key);
     if (seen) seen.times++;
     else thrown.set(key, { kind: e, times: 1 });

@@ -213,40 +213,33 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
     return { appId, sellerId, appPrivateKey, alipayPublicKey };
   }
 
-  /** How long the story is now: what `serverError` looks back to. */
-  storySoFar(): number {
-    return this.world.trace.length;
-  }
-
   /**
-   * Your service answered 500, as a framework answers an error its handler threw. Unless a fault
-   * struck anywhere in the world while it ran (a lost gateway call, a database timeout, a crash),
-   * or the request was a hostile callback, no fault paysim injected explains it: it counts as an
-   * error of your code.
+   * Watches one request into your service, from before its first await (while the message being
+   * handed over, if any, is this request's): an answer of 500 is what a framework makes of an error
+   * its handler threw, a failure of your code unless a fault struck anywhere in the world while it
+   * ran or the request was hostile (see AsyncService.run).
    */
-  async serverError(
+  watchRequest(
     handler: string,
     subject: string | undefined,
-    response: Response,
-    hostile: boolean,
-    mark: number,
-  ): Promise<void> {
-    this.world.handlerFailed(
-      {
-        owner: this.address,
-        handler,
-        ...(subject === undefined ? {} : { subject }),
-        error: 'HTTP 500',
-        message: (await response.clone().text()).slice(0, 200),
-        faultMayExplain: hostile || this.world.faultedSince(mark),
-      },
-      null,
-    );
-  }
-
-  /** Whether the message being handed to the app now is hostile: see AsyncService. */
-  hostileNow(): boolean {
-    return this.hostileDelivery();
+    genuine: boolean,
+  ): (response: Response) => Promise<void> {
+    const mark = this.world.trace.length;
+    const hostile = !genuine || this.hostileDelivery();
+    return async (response) => {
+      if (response.status !== 500) return;
+      this.world.handlerFailed(
+        {
+          owner: this.address,
+          handler,
+          ...(subject === undefined ? {} : { subject }),
+          error: 'HTTP 500',
+          message: (await response.clone().text()).slice(0, 200),
+          faultMayExplain: hostile || this.world.faultedSince(mark),
+        },
+        null,
+      );
+    };
   }
 
   /** One HTTP exchange, in the story, about an order. */
@@ -447,14 +440,11 @@ class HttpBridge implements PaymentCenterHandlers {
     host.unanswered.set(id, what);
     const init: RequestInit = { method, headers };
     if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
-    const mark = host.storySoFar();
-    // Read before the first await: the delivery being handed over is this request's only until then.
-    const hostile = !genuine || host.hostileNow();
+    const answered = host.watchRequest(`${method} ${this.routeTemplate(name)}`, subject, genuine);
     try {
       const response = await incarnation.run(this, async () => app(new Request(url, init)));
       host.tell(`${what} → ${response.status}`, subject);
-      if (response.status === 500)
-        await host.serverError(`${method} ${this.routeTemplate(name)}`, subject, response, hostile, mark);
+      await answered(response);
       const type = response.headers.get('content-type') ?? '';
       // A framework's own "no such route" answer: the route is wrong, which no verdict should hide.
       if ((response.status === 404 || response.status === 405) && !type.includes('json'))

@@ -132,8 +132,3 @@ export interface HandlerError {
    */
   readonly faultMayExplain: boolean;
 }
-
-/** `TypeError: boom`, `a thrown value: oops`: the error as `expectedErrors` names it, then its message. */
-export function errorText(error: string, message: string): string {
-  return `${error}: ${message}`;
-}

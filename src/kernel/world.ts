@@ -15,14 +15,7 @@ import { extend } from './copy.ts';
 import { DurableStore } from './durable-store.ts';
 import { EventQueue } from './event-queue.ts';
 import type { MachineEngine } from './machine-engine.ts';
-import {
-  type Envelope,
-  errorText,
-  type HandlerError,
-  type Message,
-  type Row,
-  type TraceEntry,
-} from './trace.ts';
+import type { Envelope, HandlerError, Message, Row, TraceEntry } from './trace.ts';
 
 export interface Service {
   readonly address: string;
@@ -463,7 +456,7 @@ export class World {
       failure.subject === undefined ? failure.handler : `${failure.handler} for ${failure.subject}`;
     this.note(
       failure.owner,
-      text ?? `${what} failed: ${errorText(failure.error, failure.message)}`,
+      text ?? `${what} failed: ${failure.error}: ${failure.message}`,
       failure.subject,
       true,
     );

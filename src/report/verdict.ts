@@ -1,6 +1,6 @@
 // The verdict of a check, as text for a person and as one JSON document for a machine.
 
-import { describeKind } from '../check/error-tally.ts';
+import { describeCount, describeKind } from '../check/error-tally.ts';
 import type { ExploreReport } from '../check/explore.ts';
 import { formatReplayCommand } from '../check/story.ts';
 import { invariants } from '../invariants/index.ts';
@@ -113,8 +113,7 @@ export function handlerErrorNotes(report: ExploreReport): string[] {
   return [
     `${errorsHeadline(kinds.length)}:`,
     ...kinds.map(
-      (k) =>
-        `${describeKind(k)}, in ${k.runs} of ${report.runs} runs; the first, run ${k.firstRun}: \`${k.replay ?? '(no replay line)'}\``,
+      (k) => `${describeKind(k)}, ${describeCount(k, report.runs)}: \`${k.replay ?? '(no replay line)'}\``,
     ),
     ...(leftOut === undefined ? [] : [leftOut]),
   ];
@@ -129,37 +128,39 @@ const shownKinds = 10;
 
 /** What your own code threw in a passing search, each kind with the first run's replay line. */
 function handlerErrorLines(report: ExploreReport, failOnErrors = false): string[] {
+  const kinds = report.handlerErrors ?? [];
+  const leftOut = leftOutLine(report);
   const unthrown = report.unthrownExpectedErrors ?? [];
-  const hint =
-    unthrown.length === 0
+  const shown = kinds.slice(0, shownKinds);
+  return [
+    ...(kinds.length === 0
+      ? []
+      : [
+          '',
+          `${errorsHeadline(kinds.length)}:`,
+          ...shown.flatMap((k) => [
+            `  ${describeKind(k)}`,
+            `    ${describeCount(k, report.runs)}: ${k.replay ?? '(no replay line)'}`,
+          ]),
+          ...(kinds.length > shown.length
+            ? [`  … and ${kinds.length - shown.length} more kinds (--json lists them all)`]
+            : []),
+        ]),
+    ...(leftOut === undefined ? [] : ['', leftOut]),
+    ...(kinds.length === 0
+      ? []
+      : [
+          '',
+          failOnErrors
+            ? 'The check fails on them (--fail-on-errors).'
+            : 'To make the check fail on them (in CI), give --fail-on-errors.',
+        ]),
+    ...(unthrown.length === 0
       ? []
       : [
           '',
           `No run threw ${unthrown.join(', ')}, which expectedErrors names: check the spelling (errors are named by class, as HTTP 500, or as a thrown value).`,
-        ];
-  return [...listedErrorLines(report, failOnErrors), ...hint];
-}
-
-function listedErrorLines(report: ExploreReport, failOnErrors: boolean): string[] {
-  const kinds = report.handlerErrors ?? [];
-  const leftOut = leftOutLine(report);
-  if (kinds.length === 0) return leftOut === undefined ? [] : ['', leftOut];
-  const shown = kinds.slice(0, shownKinds);
-  return [
-    '',
-    `${errorsHeadline(kinds.length)}:`,
-    ...shown.flatMap((k) => [
-      `  ${describeKind(k)}`,
-      `    in ${k.runs} of ${report.runs} runs; the first, run ${k.firstRun}: ${k.replay ?? '(no replay line)'}`,
-    ]),
-    ...(kinds.length > shown.length
-      ? [`  … and ${kinds.length - shown.length} more kinds (--json lists them all)`]
-      : []),
-    ...(leftOut === undefined ? [] : ['', leftOut]),
-    '',
-    failOnErrors
-      ? 'The check fails on them (--fail-on-errors).'
-      : 'To make the check fail on them (in CI), give --fail-on-errors.',
+        ]),
   ];
 }
 
