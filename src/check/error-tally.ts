@@ -32,7 +32,7 @@ export interface ErrorKind {
   readonly runs: number;
   /** The 1-based run of the seed it first came in. */
   readonly firstRun: number;
-  /** That run, its deviations cut down to those it needs to throw this, once the search has made it. */
+  /** That run, its orders and deviations cut down to those it needs to throw this, once the search has made it. */
   readonly workload?: Workload;
   readonly picks?: readonly Decision[];
   /** Its replay line. */

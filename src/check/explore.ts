@@ -121,7 +121,7 @@ const replayedKinds = 20;
 
 /**
  * The kinds of error to tell (not the expected ones); those no fault explains each with the first
- * run it came in, its deviations cut down to those it needs to throw that kind while every
+ * run it came in, its orders and deviations cut down to those it needs to throw that kind while every
  * invariant holds, and its replay line.
  */
 async function replayable(options: ExploreOptions, kinds: readonly ErrorKind[]): Promise<ErrorKind[]> {
@@ -138,15 +138,18 @@ async function replayable(options: ExploreOptions, kinds: readonly ErrorKind[]):
     const { story: first, result } = await storyAt(options, kind.firstRun - 1);
     const throws = (r: RunResult) =>
       r.violations.length === 0 && r.handlerErrors.some((e) => isOfKind(kind, e));
-    const { picks } = await dropNeedlessPicks(options, first.workload, first.picks, throws, result);
-    const story = { ...first, picks };
-    out.push({ ...kind, workload: story.workload, picks, replay: formatReplayCommand(story) });
+    const { workload, picks } = await cutDown(options, first.workload, first.picks, throws, result);
+    const story = { ...first, workload, picks };
+    out.push({ ...kind, workload, picks, replay: formatReplayCommand(story) });
   }
   return out;
 }
 
 /** The story of the run at 0-based `index` of the search with this seed, failing or not, and its result. */
-async function storyAt(options: ExploreOptions, index: number): Promise<{ story: Story; result: RunResult }> {
+export async function storyAt(
+  options: ExploreOptions,
+  index: number,
+): Promise<{ story: Story; result: RunResult }> {
   let found: { story: Story; result: RunResult } | undefined;
   const property = await searchProperty(options, (result, [workload]) => {
     const story = {
@@ -268,6 +271,35 @@ async function dropNeedlessPicks(
     if (keeps(again)) best = { picks: again.picks, result: again };
   }
   return best;
+}
+
+/**
+ * A run fast-check never shrank (the first one to throw a kind of error) cut down: each order it
+ * does not need to do what matters dropped in turn, then each deviation.
+ */
+async function cutDown(
+  options: ExploreOptions,
+  workload: Workload,
+  picks: readonly Pick[],
+  keeps: (result: RunResult) => boolean,
+  result: RunResult,
+): Promise<{ workload: Workload; picks: readonly Pick[]; result: RunResult }> {
+  let best = { workload, picks, result };
+  for (let i = best.workload.intents.length - 1; i >= 0 && best.workload.intents.length > 1; i--) {
+    const candidate = { intents: best.workload.intents.filter((_, k) => k !== i) };
+    let again: RunResult;
+    try {
+      // The picks count occurrences: without an order they may land elsewhere, and the run tells.
+      again = await replay(options.design, { workload: candidate, picks: best.picks }, options);
+    } catch {
+      continue;
+    }
+    if (keeps(again)) best = { workload: candidate, picks: again.picks, result: again };
+  }
+  return {
+    workload: best.workload,
+    ...(await dropNeedlessPicks(options, best.workload, best.picks, keeps, best.result)),
+  };
 }
 
 /**
