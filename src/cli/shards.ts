@@ -5,10 +5,12 @@
 // merged verdict is the single run's: same first failing run, same shrunk story, same trace.
 
 import { readFile } from 'node:fs/promises';
+import { isDeepStrictEqual } from 'node:util';
 import { controlCharacters, type ErrorKind, keyOf, longestMessage } from '../check/error-tally.ts';
 import { type Shard, shardRange } from '../check/pool.ts';
+import { checkPicks, formatReplayCommand, formatWorkload, parseWorkload } from '../check/story.ts';
 import type { Design } from '../designs/design.ts';
-import type { MachineEngine, Pick } from '../kernel/index.ts';
+import { formatPicks, type MachineEngine, type Pick, parsePicks } from '../kernel/index.ts';
 import type { Workload } from '../services/workload.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -200,18 +202,8 @@ function errorKindsOf(kinds: unknown, shard: ShardSection, explained = false): E
       (k.firstRun as number) > shard.lastRun
     )
       return `${at}: firstRun is ${JSON.stringify(k.firstRun)}, not one of the shard's runs ${shard.firstRun}-${shard.lastRun}`;
-    const prefix = `npx paysim replay --design ${shard.design} `;
-    if (
-      k.replay !== undefined &&
-      (typeof k.replay !== 'string' ||
-        !k.replay.startsWith(prefix) ||
-        controlCharacters.test(k.replay) ||
-        shellSyntax.test(k.replay.replace(/--picks "[^"]*"/, '')))
-    )
-      return `${at}: replay is not a paysim replay line of this design (${JSON.stringify(prefix)}…)`;
-    if (k.workload !== undefined && !Array.isArray((k.workload as { intents?: unknown })?.intents))
-      return `${at}: workload is not a workload`;
-    if (k.picks !== undefined && !Array.isArray(k.picks)) return `${at}: picks is not a list`;
+    const story = storyOf(k, shard);
+    if (typeof story === 'string') return `${at}: ${story}`;
     const kind = {
       owner: k.owner,
       handler: k.handler as string,
@@ -220,9 +212,7 @@ function errorKindsOf(kinds: unknown, shard: ShardSection, explained = false): E
       ...(explained ? { explained: true as const } : {}),
       runs: k.runs as number,
       firstRun: k.firstRun as number,
-      ...(k.workload === undefined ? {} : { workload: k.workload as Workload }),
-      ...(k.picks === undefined ? {} : { picks: k.picks as Pick[] }),
-      ...(k.replay === undefined ? {} : { replay: k.replay as string }),
+      ...story,
     };
     const key = keyOf(kind);
     if (seen.has(key)) return `${at} is a kind listed before it`;
@@ -230,6 +220,36 @@ function errorKindsOf(kinds: unknown, shard: ShardSection, explained = false): E
     out.push(kind);
   }
   return out;
+}
+
+/**
+ * A kind's first run as paysim writes it (its workload, its picks and the replay line made of them,
+ * all three or none), or what is wrong with it: the line must be the one they make, so that what
+ * the merged verdict shows is what the line replays.
+ */
+function storyOf(
+  k: Record<string, unknown>,
+  shard: ShardSection,
+): { workload: Workload; picks: Pick[]; replay: string } | Record<string, never> | string {
+  const given = ['workload', 'picks', 'replay'].filter((field) => k[field] !== undefined);
+  if (given.length === 0) return {};
+  if (given.length < 3) return 'workload, picks and replay come together, or not at all';
+  let workload: Workload;
+  let picks: Pick[];
+  try {
+    workload = parseWorkload(formatWorkload(k.workload as Workload));
+    picks = [...checkPicks(parsePicks(formatPicks(k.picks as Pick[])))];
+  } catch {
+    return 'workload or picks is not one paysim writes';
+  }
+  if (!isDeepStrictEqual(workload, k.workload) || !isDeepStrictEqual(picks, k.picks))
+    return 'workload or picks is not one paysim writes';
+  const replay = formatReplayCommand({ design: shard.design, workload, picks, app: shard.app });
+  if (k.replay !== replay)
+    return `replay is not the line its workload and picks make (${JSON.stringify(replay)})`;
+  if (controlCharacters.test(replay) || shellSyntax.test(replay.replace(/--picks "[^"]*"/, '')))
+    return 'replay would not reach paysim as it stands (the design or --app names shell syntax)';
+  return { workload, picks, replay };
 }
 
 /** The fields that make shards parts of one search, as `check` options for messages. */

@@ -139,10 +139,14 @@ describe('your code threw in a passing check', () => {
     refused([{ ...kind, runs: 999 }], "entry 1: runs is 999, not a count from 1 to the shard's 100 runs");
     refused([{ ...kind, firstRun: 5 }], "entry 1: firstRun is 5, not one of the shard's runs 101-200");
     refused([kind, kind], 'entry 2 is a kind listed before it');
+    refused([{ ...kind, replay: 'rm -rf /' }], 'entry 1: replay is not the line its workload and picks make');
+    // A replay line that shows another run than the one listed (its picks changed, or its workload).
+    refused([{ ...kind, picks: [] }], 'entry 1: replay is not the line its workload and picks make');
     refused(
-      [{ ...kind, replay: 'rm -rf /' }],
-      'entry 1: replay is not a paysim replay line of this design ("npx paysim replay --design hardened "…)',
+      [{ ...kind, workload: { intents: [{ intentId: 'o1', userId: 'u1', amount: -5, atMs: 0 }] } }],
+      'entry 1: workload or picks is not one paysim writes',
     );
+    refused([{ ...kind, replay: undefined }], 'entry 1: workload, picks and replay come together');
     refused([{ ...kind, message: '\u001b[2Jgone' }], 'entry 1: message is not one line of text');
     refused(
       [{ ...kind, message: 'x'.repeat(100_000) }],
