@@ -15,8 +15,17 @@ import { loadApp } from './app-config.ts';
 import { colourWanted, paintFailures } from './colour.ts';
 import { designSpecHelp } from './design-spec-help.ts';
 import { onInterrupt } from './interrupt.ts';
+import { lessonBreaking } from './lessons.ts';
 import { maxOrdersHonoured } from './limits.ts';
-import { checkWritable, choiceOf, faultList, positiveInt, reportFormatList, seedInt } from './parse.ts';
+import {
+  checkWritable,
+  choiceOf,
+  faultList,
+  orderCount,
+  positiveInt,
+  reportFormatList,
+  seedInt,
+} from './parse.ts';
 import { progressBar, progressWanted } from './progress.ts';
 import { checkReportDir, defaultReportDir, writeReportFiles } from './report-files.ts';
 import { describeSettings } from './run-settings.ts';
@@ -55,7 +64,7 @@ export function checkCommand(): Command {
     .option(
       '--orders <n>',
       `at most this many concurrent orders per world (1 to ${maxOrdersHonoured})`,
-      positiveInt('--orders'),
+      orderCount,
       3,
     )
     .option(
@@ -68,8 +77,8 @@ export function checkCommand(): Command {
       "override the design's forwarding: direct or mq",
       choiceOf('--forwarding', ['direct', 'mq'] as const),
     )
-    .option('--faults <list>', 'only these faults (comma-separated, or "all"); see `paysim faults`')
-    .option('--without-faults <list>', 'every fault but these (spelled --no-faults on the command line)')
+    .option('--faults <list>', 'only these faults (comma-separated), "all" or "none"; see `paysim faults`')
+    .option('--without-faults <list>', 'every fault but these (comma-separated; --no-faults works too)')
     .option('--verbose', "tell the counterexample with every delivery, not only the story's")
     .option(
       '--fail-on-errors',
@@ -102,10 +111,6 @@ export function checkCommand(): Command {
     .action(async (flags: CheckFlags) => {
       if (flags.faults !== undefined && flags.withoutFaults !== undefined)
         throw new UsageError('give either --faults or --no-faults, not both');
-      if (flags.orders > maxOrdersHonoured)
-        throw new UsageError(
-          `--orders ${flags.orders} is more than a generated world ever has: the maximum is ${maxOrdersHonoured}`,
-        );
       if (flags.shard !== undefined && flags.seed === undefined)
         throw new UsageError(
           `--shard ${flags.shard.index}/${flags.shard.count} needs --seed: the shards of one search split the runs of one seed, so give every runner the same one (e.g. --seed 7), or \`paysim merge\` cannot combine them`,
@@ -233,9 +238,11 @@ export function checkCommand(): Command {
         };
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
       } else {
+        const invariant = report.counterexample?.violations[0]?.invariant;
         const lines = verdictText(report, elapsed, {
           verbose: flags.verbose,
           failOnErrors: flags.failOnErrors,
+          lesson: invariant === undefined ? undefined : await lessonBreaking(invariant),
         });
         process.stdout.write(`${paintFailures(lines, colourWanted()).join('\n')}\n`);
         if (reportPaths.length > 0)

@@ -44,6 +44,15 @@ export async function listLessons(dir = lessonsDir): Promise<Lesson[]> {
   );
 }
 
+/** The first lesson whose broken story breaks `invariant` (as its story file says it does, which the tests hold it to). */
+export async function lessonBreaking(invariant: string): Promise<Lesson | undefined> {
+  for (const lesson of await listLessons()) {
+    const story = await loadStory(lesson.broken);
+    if (story.expect?.includes(invariant)) return lesson;
+  }
+  return undefined;
+}
+
 export interface ReplayedStory {
   readonly story: StoryFile;
   readonly design: Design;

@@ -40,7 +40,9 @@ function usageFailure(message: string, hint = ''): void {
 }
 
 const program = new Command('paysim')
-  .description('Simulate a payment design under faults; prove it never loses a payment or charges twice.')
+  .description(
+    'Simulate a payment design under faults and search thousands of worlds for one where it loses a payment or charges twice.',
+  )
   .version(version, '-V, --version', 'print the version of paysim')
   .exitOverride()
   .configureOutput({ outputError: () => {} })
@@ -53,6 +55,19 @@ program.addCommand(mergeCommand());
 program.addCommand(designsCommand());
 program.addCommand(faultsCommand());
 program.addCommand(learnCommand());
+program.addHelpText(
+  'after',
+  `
+Examples:
+  npx paysim check                                  search the built-in hardened design
+  npx paysim check --design seed --seed 21          a design that breaks, and its story
+  npx paysim replay --design seed --workload o1:100@0 --picks "user.submit#0=1"
+  npx paysim matrix --provider alipay               which mitigation guards against what
+  npx paysim learn                                  the course: why each measure exists
+  npx paysim check --app ./paysim.config.ts         your own payment center or order service
+
+Each command's --help has its options and more examples.`,
+);
 for (const command of program.commands) command.exitOverride().configureOutput({ outputError: () => {} });
 
 try {

@@ -9,8 +9,9 @@ import { allFaults } from '../faults/catalogue.ts';
 import { defaultEngine, type MachineEngine, machineEngines } from '../kernel/index.ts';
 import { designSpecHelp } from './design-spec-help.ts';
 import { onInterrupt } from './interrupt.ts';
+import { maxOrdersHonoured } from './limits.ts';
 import { matrixTable } from './matrix-table.ts';
-import { choiceOf, positiveInt } from './parse.ts';
+import { choiceOf, orderCount, positiveInt } from './parse.ts';
 import { progressBar, progressWanted } from './progress.ts';
 
 interface MatrixFlags {
@@ -19,6 +20,7 @@ interface MatrixFlags {
   seeds: number;
   orders: number;
   provider?: ProviderName;
+  forwarding?: 'direct' | 'mq';
   json?: boolean;
   engine: MachineEngine;
 }
@@ -36,11 +38,21 @@ export function matrixCommand(): Command {
       positiveInt('--seeds'),
       1,
     )
-    .option('--orders <n>', 'at most this many concurrent orders per world', positiveInt('--orders'), 3)
+    .option(
+      '--orders <n>',
+      `at most this many concurrent orders per world (1 to ${maxOrdersHonoured})`,
+      orderCount,
+      3,
+    )
     .option(
       '--provider <name>',
       "override the design's provider: wechat, alipay or stripe",
       choiceOf('--provider', providerNames),
+    )
+    .option(
+      '--forwarding <channel>',
+      "override the design's forwarding: direct or mq",
+      choiceOf('--forwarding', ['direct', 'mq'] as const),
     )
     .option('--json', 'print one JSON document to stdout and nothing else')
     .option(
@@ -54,9 +66,11 @@ export function matrixCommand(): Command {
       '\nExamples:\n  npx paysim matrix\n  npx paysim matrix --design hardened --provider alipay --json',
     )
     .action(async (flags: MatrixFlags) => {
-      const design = await resolveDesign(
-        flags.provider ? `${flags.design},provider=${flags.provider}` : flags.design,
-      );
+      const overrides = [
+        ...(flags.provider ? [`provider=${flags.provider}`] : []),
+        ...(flags.forwarding ? [`forwarding=${flags.forwarding}`] : []),
+      ];
+      const design = await resolveDesign([flags.design, ...overrides].join(','));
       const seeds = Array.from({ length: flags.seeds }, (_, i) => i + 1);
       const write = (text: string) => {
         if (!flags.json) process.stdout.write(text);

@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { suggest } from '../designs/load-design.ts';
 import { allFaults } from '../faults/catalogue.ts';
 import { type ReportFormat, reportFormats } from '../report/write-report.ts';
+import { maxOrdersHonoured } from './limits.ts';
 import { UsageError } from './usage-error.ts';
 
 export function positiveInt(option: string) {
@@ -15,6 +16,16 @@ export function positiveInt(option: string) {
     }
     return n;
   };
+}
+
+/** `--orders`: 1 up to what a generated world can have, so no request is silently shrunk. */
+export function orderCount(text: string): number {
+  const n = positiveInt('--orders')(text);
+  if (n > maxOrdersHonoured)
+    throw new UsageError(
+      `--orders ${n} is more than a generated world ever has: the maximum is ${maxOrdersHonoured}`,
+    );
+  return n;
 }
 
 export function seedInt(text: string): number {

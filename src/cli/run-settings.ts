@@ -22,7 +22,13 @@ export interface CheckSettings {
 
 export function describeSettings(s: CheckSettings): string {
   const all = s.faults.length === allFaults.length;
-  const faults = all ? '' : ` --faults ${s.faults.join(',') || 'none'}`;
+  // Most faults but a few reads shorter as what is left out, as it was likely given.
+  const left = allFaults.filter((f) => !s.faults.includes(f));
+  const faults = all
+    ? ''
+    : left.length < s.faults.length
+      ? ` --no-faults ${left.join(',')}`
+      : ` --faults ${s.faults.join(',') || 'none'}`;
   return [
     `npx paysim check --design ${s.design.name} --runs ${s.runs} --seed ${s.seed} --orders ${s.maxOrders}${faults}${s.app === undefined ? '' : ` --app ${s.app}`}${s.engine === undefined || s.engine === defaultEngine ? '' : ` --engine ${s.engine}`}`,
     `  design: ${s.design.description}`,
@@ -32,7 +38,7 @@ export function describeSettings(s: CheckSettings): string {
       : [
           `  your code: the ${s.yours.map((r) => (r === 'paymentCenter' ? 'payment center' : 'order service')).join(' and ')} from ${s.app}, in place of the model`,
         ]),
-    `  faults: ${all ? `all ${allFaults.length}` : s.faults.length}; up to ${s.maxOrders} concurrent orders per run`,
+    `  faults: ${all ? `all ${allFaults.length}` : left.length < s.faults.length ? `${s.faults.length}, all but ${left.join(', ')}` : s.faults.length}; up to ${s.maxOrders} concurrent orders per run`,
     // Named on purpose but impossible here: say so, rather than let "not found" mislead.
     ...(all
       ? []

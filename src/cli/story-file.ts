@@ -40,11 +40,26 @@ export async function saveStory(path: string, story: Story): Promise<void> {
 }
 
 export async function loadStory(path: string): Promise<StoryFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      code === 'ENOENT'
+        ? `--file ${path}: the saved story does not exist (write one with check --save)`
+        : code === 'EISDIR'
+          ? `--file ${path}: is a folder, not a saved story (a .json file written by check --save)`
+          : `--file ${path}: the saved story cannot be read (${code ?? (error as Error).message})`,
+    );
+  }
   let saved: StoryFile;
   try {
-    saved = JSON.parse(await readFile(path, 'utf8'));
+    saved = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`--file ${path}: cannot read a saved story (${(error as Error).message})`);
+    throw new UsageError(
+      `--file ${path}: not a saved story, it is not valid JSON (${(error as Error).message})`,
+    );
   }
   if (
     typeof saved?.design !== 'string' ||

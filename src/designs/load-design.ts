@@ -115,7 +115,9 @@ const designSchema = z.strictObject(
     description: z.string({ error: 'expected a string' }).optional(),
     extends: z
       .enum(Object.keys(presets) as [string, ...string[]], {
-        error: `expected one of ${Object.keys(presets).join(', ')}`,
+        error: `expected one of ${Object.keys(presets)
+          .map((name) => `"${name}"`)
+          .join(', ')}`,
       })
       .optional(),
     provider: z
@@ -183,7 +185,9 @@ export async function loadDesignFile(path: string): Promise<Design> {
     throw new DesignError(
       code === 'ENOENT'
         ? `design file ${path} does not exist`
-        : `design file ${path} cannot be read (${code})`,
+        : code === 'EISDIR'
+          ? `design file ${path} is a folder, not a JSON design`
+          : `design file ${path} cannot be read (${code})`,
     );
   }
   let json: unknown;
@@ -206,7 +210,11 @@ export async function resolveDesign(spec: string, relativeTo?: string): Promise<
   const path =
     relativeTo !== undefined && base.endsWith('.json') && !isAbsolute(base) ? join(relativeTo, base) : base;
   let design = await resolveBase(path);
-  for (const change of changes) design = applyChange(design, change);
+  for (const change of changes) {
+    if (change === '')
+      throw new DesignError(`design spec "${spec}" has an empty change between its commas (a stray comma?)`);
+    design = applyChange(design, change);
+  }
   // The description was written for the base; say what the spec changed.
   const description =
     changes.length > 0
@@ -251,11 +259,11 @@ function applyChange(design: Design, change: string): Design {
     if ((providerNames as readonly string[]).includes(value ?? ''))
       return { ...design, provider: value as ProviderName };
     throw new DesignError(
-      `design change "${change}": provider expects one of ${providerNames.join(', ')}${suggest(value ?? '', [...providerNames])}`,
+      `design change "${change}": provider expects one of ${providerNames.join(', ')}, got "${value ?? ''}"${suggest(value ?? '', [...providerNames])}`,
     );
   }
   if (key === 'forwarding' && value !== 'direct' && value !== 'mq')
-    throw new DesignError(`design change "${change}": forwarding expects direct or mq`);
+    throw new DesignError(`design change "${change}": forwarding expects direct or mq, got "${value ?? ''}"`);
   if (key === 'forwarding' && (value === 'direct' || value === 'mq')) return { ...design, forwarding: value };
   const deployment = deploymentChange(design, change, key ?? '', value ?? '');
   if (deployment !== undefined) return deployment;

@@ -100,6 +100,8 @@ export function describeMessage(env: Envelope): string {
     if (msg[key] !== undefined) parts.push(`${key}=${msg[key] === null ? 'nil' : String(msg[key])}`);
   }
   if (msg.ok === false) parts.push('error');
+  // Reconciliation hands each line of the provider's bill to the payment center as a query result.
+  if (msg.source === 'bill') parts.push('a line of the daily bill');
   return `${env.msg.type}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
 }
 
@@ -118,6 +120,16 @@ function unknownEvent(entry: Record<string, unknown>): {
   return { owner, subject, text: `${String(entry.kind)}${detail ? `: ${detail}` : ''}` };
 }
 
+/**
+ * The user told that something did not go through (a second submit rejected, a payment refused):
+ * often the whole point of a mitigation, though the handler that says it writes nothing.
+ */
+function toldNo(env: Envelope): boolean {
+  if (env.to !== 'users') return false;
+  const msg = env.msg as { type: string; ok?: boolean };
+  return msg.type === 'order.rejected' || (msg.type === 'pay.result' && msg.ok === false);
+}
+
 export function storyEvents(trace: readonly TraceEntry[], options: StoryOptions = {}): StoryEvent[] {
   const orders = options.orders ?? [];
   const wanted = (id: string | undefined) =>
@@ -133,7 +145,11 @@ export function storyEvents(trace: readonly TraceEntry[], options: StoryOptions 
     ),
   );
   const tellsStory = (env: Envelope) =>
-    options.verbose || env.from === 'users' || env.tag !== undefined || writeCauses.has(env.id);
+    options.verbose ||
+    env.from === 'users' ||
+    toldNo(env) ||
+    env.tag !== undefined ||
+    writeCauses.has(env.id);
   const lastStatus = new Map<string, string>();
   const shipments = new Map<string, number>();
   const shipmentKeys = new Set<string>();

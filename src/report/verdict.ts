@@ -57,7 +57,12 @@ export function verdictJson(
 export function verdictText(
   report: ExploreReport,
   elapsedMs: number,
-  options: { verbose?: boolean; failOnErrors?: boolean } = {},
+  options: {
+    verbose?: boolean;
+    failOnErrors?: boolean;
+    /** A lesson of the course that breaks the same invariant, to point to. */
+    lesson?: { readonly number: number; readonly title: string };
+  } = {},
 ): string[] {
   const c = report.counterexample;
   const seconds = (elapsedMs / 1000).toFixed(1);
@@ -97,6 +102,13 @@ export function verdictText(
   lines.push('', finalStateHeading(c.violations, true), '');
   lines.push(...renderOutcomes(orderOutcomes(c.result, orders)).map((l) => `  ${l}`));
   lines.push('', 'Replay exactly:', '', `  ${formatReplayCommand(c.story)}`);
+  if (options.lesson !== undefined)
+    lines.push(
+      '',
+      `The course tells a story that breaks ${c.violations[0]?.invariant} too, and the measure that stops it: lesson ${options.lesson.number}, "${options.lesson.title}":`,
+      '',
+      `  npx paysim learn ${options.lesson.number}`,
+    );
   return lines;
 }
 

@@ -20,12 +20,14 @@ describe('paysim check options', () => {
   });
 
   it(`rejects --orders above the ${maxOrdersHonoured} a generated world can have, naming the maximum`, () => {
-    const r = paysim(['check', '--orders', String(maxOrdersHonoured + 1)]);
-    expect(r.code).toBe(2);
-    expect(r.err).toMatch(
-      new RegExp(`--orders ${maxOrdersHonoured + 1} .*the maximum is ${maxOrdersHonoured}`),
-    );
-    expect(r.out).toBe('');
+    for (const command of ['check', 'matrix']) {
+      const r = paysim([command, '--orders', String(maxOrdersHonoured + 1)]);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(
+        new RegExp(`--orders ${maxOrdersHonoured + 1} .*the maximum is ${maxOrdersHonoured}`),
+      );
+      expect(r.out).toBe('');
+    }
     expect(paysim(['check', '--orders', String(maxOrdersHonoured), '--runs', '5', '--seed', '1']).code).toBe(
       0,
     );

@@ -28,6 +28,15 @@ describe('paysim check', () => {
     expect(r.out).toMatch(/✓ no-double-charge\s+not broken in 40 runs/);
   });
 
+  it('on a violation, points to the lesson of the course that breaks the same invariant', () => {
+    const r = paysim('check', '--design', 'seed', '--runs', '300', '--seed', '21');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/Verdict: seed is broken — no-duplicate-orders/);
+    expect(r.out).toMatch(
+      /The course tells a story that breaks no-duplicate-orders too, .*: lesson 3, "A double click creates two orders":\n\n {2}npx paysim learn 3\n$/,
+    );
+  });
+
   it('exits 1 on a violation; --json prints one document with the verdict and a replay that reproduces the trace', () => {
     const r = paysim('check', '--design', 'seed', '--runs', '300', '--seed', '3', '--json');
     expect(r.code).toBe(1);
