@@ -35,6 +35,18 @@ export function designsCommand(): Command {
             .join('  ')}`,
         );
       }
+      // What a design file or a spec change may also set (`timing.orderTimeoutMs=…`, `replicas=2`).
+      lines.push('', 'Provider, deployment and timing (naive / seed / hardened):', '');
+      const byPreset = (value: (d: Design) => unknown) =>
+        Object.values(presets)
+          .map((d) => `${d.name}=${typeof value(d) === 'string' ? value(d) : JSON.stringify(value(d))}`)
+          .join('  ');
+      lines.push(`  provider: ${byPreset((d) => d.provider)}`);
+      lines.push(`  forwarding: ${byPreset((d) => d.forwarding)}`);
+      lines.push(`  paymentCenter: ${byPreset((d) => d.paymentCenter)}`);
+      lines.push(`  businessApp: ${byPreset((d) => d.businessApp)}`);
+      for (const field of Object.keys(presets.hardened?.timing ?? {}) as (keyof Design['timing'])[])
+        lines.push(`  timing.${field}: ${byPreset((d) => d.timing[field])}`);
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

@@ -115,11 +115,13 @@ describe('bad input', () => {
 });
 
 describe('paysim designs and faults', () => {
-  it('lists the presets and every mitigation', () => {
+  it('lists the presets, every mitigation, and the deployment and timing a design file may set', () => {
     const r = paysim('designs');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/hardened/);
     expect(r.out).toMatch(/payingLock: article measure 1/);
+    expect(r.out).toMatch(/forwarding: naive=direct {2}seed=direct {2}hardened=mq/);
+    expect(r.out).toMatch(/timing\.orderTimeoutMs: naive=900000 {2}seed=900000 {2}hardened=900000/);
   });
 
   it('lists the fault catalogue', () => {
