@@ -21,6 +21,45 @@ async function registerTypeScript(): Promise<void> {
   if (!import.meta.url.endsWith('.ts')) (await import('tsx/esm/api')).register();
 }
 
+/** Read by libraries and terminals everywhere: not what makes one run of a config differ from another. */
+const ambient = new Set([
+  'CI',
+  'COLORTERM',
+  'DEBUG',
+  'FORCE_COLOR',
+  'HOME',
+  'LANG',
+  'LC_ALL',
+  'NODE_DEBUG',
+  'NO_COLOR',
+  'PATH',
+  'PWD',
+  'SHELL',
+  'TERM',
+  'TMPDIR',
+  'USER',
+]);
+
+/**
+ * Runs `load` and names the environment variables read meanwhile that are set (names only: values
+ * may be secrets). A config that plants a bug from a variable replays only with the same one set.
+ */
+export async function readingEnvironment<T>(load: () => Promise<T>): Promise<{ value: T; read: string[] }> {
+  const read = new Set<string>();
+  const env = process.env;
+  process.env = new Proxy(env, {
+    get(target, key) {
+      if (typeof key === 'string' && target[key] !== undefined && !ambient.has(key)) read.add(key);
+      return Reflect.get(target, key);
+    },
+  });
+  try {
+    return { value: await load(), read: [...read].sort() };
+  } finally {
+    process.env = env;
+  }
+}
+
 /** A CommonJS module's `export default` arrives one level down (`default.default`) through `import()`. */
 function withDefaultExport(module: Record<string, unknown>): Record<string, unknown> {
   const exports = module.default as Record<string, unknown> | undefined;

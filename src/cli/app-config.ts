@@ -6,7 +6,7 @@ import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { factoryProblem } from '../adapters/factory-check.ts';
 import type { BusinessAppFactory, PaymentCenterFactory } from '../check/simulate.ts';
-import { importUserModule } from '../check/user-module.ts';
+import { importUserModule, readingEnvironment } from '../check/user-module.ts';
 import { suggest } from '../designs/load-design.ts';
 import { type ServiceName, services } from '../designs/variants.ts';
 import { UsageError } from './usage-error.ts';
@@ -31,6 +31,8 @@ export interface LoadedApp extends PaysimConfig {
   readonly file: string;
   /** The services it puts in place of the models. */
   readonly yours: readonly ServiceName[];
+  /** The environment variables it read as it loaded (set ones, by name): a replay needs the same. */
+  readonly environment: readonly string[];
 }
 
 export async function loadApp(file: string): Promise<LoadedApp> {
@@ -41,8 +43,11 @@ export async function loadApp(file: string): Promise<LoadedApp> {
     throw new UsageError(`--app ${file}: no such file`);
   }
   let loaded: { default?: unknown };
+  let environment: string[];
   try {
-    loaded = (await importUserModule(path)) as { default?: unknown };
+    const imported = await readingEnvironment(() => importUserModule(path));
+    loaded = imported.value as { default?: unknown };
+    environment = imported.read;
   } catch (error) {
     throw new UsageError(`--app ${file}: the module failed to load: ${loadFailure(error)}`);
   }
@@ -82,7 +87,12 @@ export async function loadApp(file: string): Promise<LoadedApp> {
   }
   if (c.paymentCenter === undefined && c.businessApp === undefined)
     throw new UsageError(`--app ${file}: names neither a paymentCenter nor a businessApp of your own`);
-  return { ...(c as PaysimConfig), file, yours: services.filter((role) => c[role] !== undefined) };
+  return {
+    ...(c as PaysimConfig),
+    file,
+    yours: services.filter((role) => c[role] !== undefined),
+    environment,
+  };
 }
 
 /** Why a config failed to load, in one line: a syntax error with where it is, or the error's first line. */

@@ -147,6 +147,7 @@ export function checkCommand(): Command {
         app: app?.file,
         yours,
         engine: flags.engine,
+        environment: app?.environment,
       };
       const { from, to } = shardRange(flags.runs, flags.shard);
       if (flags.shard !== undefined && flags.shard.count > flags.runs)
@@ -231,6 +232,8 @@ export function checkCommand(): Command {
       if (flags.json) {
         const doc = {
           ...verdictJson(report, elapsed, { verbose: flags.verbose, failOnErrors: flags.failOnErrors }),
+          // Names only: the values may be secrets. A replay line needs them set the same.
+          ...(app?.environment.length ? { appEnvironment: app.environment } : {}),
           ...(flags.report ? { reports: reportPaths } : {}),
           ...(flags.shard === undefined
             ? {}
@@ -243,6 +246,7 @@ export function checkCommand(): Command {
           verbose: flags.verbose,
           failOnErrors: flags.failOnErrors,
           lesson: invariant === undefined ? undefined : await lessonBreaking(invariant),
+          environment: app?.environment,
         });
         process.stdout.write(`${paintFailures(lines, colourWanted()).join('\n')}\n`);
         if (reportPaths.length > 0)

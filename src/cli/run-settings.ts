@@ -18,6 +18,8 @@ export interface CheckSettings {
   readonly yours?: readonly ('paymentCenter' | 'businessApp')[];
   /** Named in the command only when it is not the default. */
   readonly engine?: MachineEngine;
+  /** The environment variables the --app config read as it loaded. */
+  readonly environment?: readonly string[];
 }
 
 export function describeSettings(s: CheckSettings): string {
@@ -37,6 +39,9 @@ export function describeSettings(s: CheckSettings): string {
       ? []
       : [
           `  your code: the ${s.yours.map((r) => (r === 'paymentCenter' ? 'payment center' : 'order service')).join(' and ')} from ${s.app}, in place of the model`,
+          ...(s.environment === undefined || s.environment.length === 0
+            ? []
+            : [`  it read ${s.environment.join(', ')} from the environment as it loaded`]),
         ]),
     `  faults: ${all ? `all ${allFaults.length}` : left.length < s.faults.length ? `${s.faults.length}, all but ${left.join(', ')}` : s.faults.length}; up to ${s.maxOrders} concurrent orders per run`,
     // Named on purpose but impossible here: say so, rather than let "not found" mislead.

@@ -62,6 +62,8 @@ export function verdictText(
     failOnErrors?: boolean;
     /** A lesson of the course that breaks the same invariant, to point to. */
     lesson?: { readonly number: number; readonly title: string };
+    /** The environment variables the --app config read as it loaded: its replay lines need them. */
+    environment?: readonly string[];
   } = {},
 ): string[] {
   const c = report.counterexample;
@@ -87,7 +89,16 @@ export function verdictText(
       `  ${why ? '✗' : '✓'} ${inv.name.padEnd(24)} ${why ?? (c ? 'not broken by this story' : `not broken in ${report.runs} runs`)}`,
     );
   }
-  if (!c) return [...lines, ...handlerErrorLines(report, options.failOnErrors)];
+  const needs = environmentNote(options.environment);
+  if (!c)
+    return [
+      ...lines,
+      ...handlerErrorLines(
+        report,
+        options.failOnErrors,
+        (report.handlerErrors?.length ?? 0) > 0 ? needs : [],
+      ),
+    ];
   const orders = [...new Set(c.violations.flatMap((v) => v.orders))];
   lines.push(
     '',
@@ -101,7 +112,7 @@ export function verdictText(
   );
   lines.push('', finalStateHeading(c.violations, true), '');
   lines.push(...renderOutcomes(orderOutcomes(c.result, orders)).map((l) => `  ${l}`));
-  lines.push('', 'Replay exactly:', '', `  ${formatReplayCommand(c.story)}`);
+  lines.push('', 'Replay exactly:', '', `  ${formatReplayCommand(c.story)}`, ...needs);
   if (options.lesson !== undefined)
     lines.push(
       '',
@@ -139,7 +150,16 @@ function errorsHeadline(kinds: number): string {
 const shownKinds = 10;
 
 /** What your own code threw in a passing search, each kind with the first run's replay line. */
-function handlerErrorLines(report: ExploreReport, failOnErrors = false): string[] {
+/** Under a replay line of a run of your --app config: the variables it read, which the line does not carry. */
+function environmentNote(environment: readonly string[] = []): string[] {
+  if (environment.length === 0) return [];
+  const names = environment.join(', ');
+  return [
+    `  (your --app config read ${names} as it loaded: ${environment.length === 1 ? 'it needs' : 'they need'} the same ${environment.length === 1 ? 'value' : 'values'} for the replay to run the same code)`,
+  ];
+}
+
+function handlerErrorLines(report: ExploreReport, failOnErrors = false, needs: string[] = []): string[] {
   const kinds = report.handlerErrors ?? [];
   const leftOut = leftOutLine(report);
   const unthrown = report.unthrownExpectedErrors ?? [];
@@ -157,6 +177,7 @@ function handlerErrorLines(report: ExploreReport, failOnErrors = false): string[
           ...(kinds.length > shown.length
             ? [`  … and ${kinds.length - shown.length} more kinds (--json lists them all)`]
             : []),
+          ...needs,
         ]),
     ...(leftOut === undefined ? [] : ['', leftOut]),
     ...(kinds.length === 0

@@ -102,6 +102,8 @@ describe('check and replay --app', () => {
       expect(r.code).toBe(1);
       const found = JSON.parse(r.out);
       expect(found.counterexample.violations[0].invariant).toMatch(invariant);
+      // The config chose its bug from the environment: the result says which variables the replay needs.
+      expect(found.appEnvironment).toContain(Object.keys(bug)[0]);
       const line: string = found.counterexample.replay;
       expect(line).toContain(` --app ${file}`);
       const args = line
@@ -113,6 +115,28 @@ describe('check and replay --app', () => {
       expect(JSON.parse(again.out).traceHash).toBe(found.counterexample.traceHash);
     },
   );
+
+  it('names the environment variables the config read, under the replay line that needs them', () => {
+    const r = paysim(
+      [
+        'check',
+        '--app',
+        'examples/payment-center.config.ts',
+        '--design',
+        'hardened,forwarding=direct,-idempotentConsumer',
+        '--runs',
+        '300',
+        '--seed',
+        '4',
+      ],
+      { PAYMENT_CENTER_BUG: 'check-then-act' },
+    );
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('  it read PAYMENT_CENTER_BUG from the environment as it loaded\n');
+    expect(r.out).toMatch(
+      /--app examples\/payment-center\.config\.ts\n {2}\(your --app config read PAYMENT_CENTER_BUG as it loaded: it needs the same value/,
+    );
+  });
 
   it.each([
     [
