@@ -6,6 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { checkPicks, checkWorkload, type Story } from '../check/story.ts';
 import { suggest } from '../designs/load-design.ts';
+import { fileProblem } from '../domain/file-problem.ts';
 import { invariants } from '../invariants/index.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -44,13 +45,8 @@ export async function loadStory(path: string): Promise<StoryFile> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(
-      code === 'ENOENT'
-        ? `--file ${path}: the saved story does not exist (write one with check --save)`
-        : code === 'EISDIR'
-          ? `--file ${path}: is a folder, not a saved story (a .json file written by check --save)`
-          : `--file ${path}: the saved story cannot be read (${code ?? (error as Error).message})`,
+      `--file ${path} ${fileProblem(error)}: expected a saved story, a .json file written by check --save`,
     );
   }
   let saved: StoryFile;

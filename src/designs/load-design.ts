@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { closest, distance } from 'fastest-levenshtein';
 import { z } from 'zod';
+import { fileProblem } from '../domain/file-problem.ts';
 import { writeGuards } from '../kernel/machine-host.ts';
 import { type Deployment, type Design, type ProviderName, providerNames } from './design.ts';
 import { presets } from './presets.ts';
@@ -181,14 +182,7 @@ export async function loadDesignFile(path: string): Promise<Design> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new DesignError(
-      code === 'ENOENT'
-        ? `design file ${path} does not exist`
-        : code === 'EISDIR'
-          ? `design file ${path} is a folder, not a JSON design`
-          : `design file ${path} cannot be read (${code})`,
-    );
+    throw new DesignError(`design file ${path} ${fileProblem(error)}`);
   }
   let json: unknown;
   try {

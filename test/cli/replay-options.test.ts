@@ -37,6 +37,24 @@ describe('paysim replay', () => {
     expect(JSON.parse(r2.out)).toMatchObject({ verdict: 'held', asExpected: false });
   });
 
+  it('says plainly when --file is missing, a folder or not JSON, with exit 2', () => {
+    for (const [path, why] of [
+      [join(dir, 'nowhere.json'), 'does not exist'],
+      [dir, 'is a folder'],
+      [storyFile('broken.json', {}).replace(/\.json$/, '.txt'), 'does not exist'],
+    ] as const) {
+      const r = paysim(['replay', '--file', path]);
+      expect(r.code).toBe(2);
+      expect(r.err).toBe(
+        `paysim: --file ${path} ${why}: expected a saved story, a .json file written by check --save\n`,
+      );
+    }
+    writeFileSync(join(dir, 'half.json'), '{');
+    const r = paysim(['replay', '--file', join(dir, 'half.json')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--file .*half\.json: not a saved story, it is not valid JSON/);
+  });
+
   it('rejects an expect naming an invariant that does not exist, with exit 2', () => {
     const bad = storyFile('bad-expect.json', { ...redisRace, expect: ['no-duplicate-order'] });
     const r = paysim(['replay', '--file', bad]);
