@@ -94,9 +94,11 @@ export function mergeCommand(): Command {
           ...(r.counterexample ? { foundAtRun: r.counterexample.foundAtRun } : {}),
           elapsedMs: r.elapsedMs,
         }));
+      const environment = [...new Set(results.flatMap((r) => r.appEnvironment))].sort();
       if (flags.json) {
         const doc = {
           ...verdictJson(report, elapsed, { verbose: flags.verbose, failOnErrors: flags.failOnErrors }),
+          ...(environment.length > 0 ? { appEnvironment: environment } : {}),
           merged: { check: search.check, count: search.count, shards },
         };
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
@@ -114,6 +116,7 @@ export function mergeCommand(): Command {
           verbose: flags.verbose,
           failOnErrors: flags.failOnErrors,
           lesson: invariant === undefined ? undefined : await lessonBreaking(invariant),
+          environment,
         });
         process.stdout.write(`${[...header, ...paintFailures(lines, colourWanted())].join('\n')}\n`);
       }

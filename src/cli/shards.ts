@@ -81,6 +81,8 @@ export interface ShardResult {
   readonly elapsedMs: number;
   /** What your code threw in the shard's runs, if every one of them held (else empty), those a fault may explain too. */
   readonly handlerErrors: readonly ErrorKind[];
+  /** The environment variables the shard's --app config read as it loaded, by name. */
+  readonly appEnvironment: readonly string[];
   readonly counterexample?: {
     readonly foundAtRun: number;
     readonly shrinks: number;
@@ -158,11 +160,18 @@ export async function readShardResult(file: string): Promise<ShardResult> {
   if (typeof handlerErrors === 'string') throw problem(`its handlerErrors: ${handlerErrors}`);
   const explainedErrors = held ? errorKindsOf(doc.explainedErrors, shard, true) : [];
   if (typeof explainedErrors === 'string') throw problem(`its explainedErrors: ${explainedErrors}`);
+  const appEnvironment = doc.appEnvironment ?? [];
+  if (
+    !Array.isArray(appEnvironment) ||
+    !appEnvironment.every((name) => typeof name === 'string' && /^[A-Za-z_][A-Za-z0-9_]{0,99}$/.test(name))
+  )
+    throw problem('its appEnvironment is not a list of environment variable names');
   return {
     file,
     shard,
     elapsedMs: typeof doc.elapsedMs === 'number' ? doc.elapsedMs : 0,
     handlerErrors: [...handlerErrors, ...explainedErrors],
+    appEnvironment,
     ...(doc.verdict === 'violated' && c ? { counterexample: c } : {}),
   };
 }

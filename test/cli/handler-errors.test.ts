@@ -148,6 +148,11 @@ describe('your code threw in a passing check', () => {
     );
     refused([{ ...kind, replay: undefined }], 'entry 1: workload, picks and replay come together');
     refused([{ ...kind, message: '\u001b[2Jgone' }], 'entry 1: message is not one line of text');
+    const file = join(dir, 'tampered.json');
+    writeFileSync(file, JSON.stringify({ ...doc, appEnvironment: ['X; rm -rf /'] }));
+    const r = paysim(['merge', file]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('its appEnvironment is not a list of environment variable names');
     refused(
       [{ ...kind, message: 'x'.repeat(100_000) }],
       'entry 1: message is not one line of text of at most 300',
