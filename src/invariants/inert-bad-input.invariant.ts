@@ -1,6 +1,6 @@
 // Safety: a hostile message (a forged callback, a callback altered in flight, a stale replay of a
-// genuine one) has no effect but a rejection: its handler writes nothing and sends nothing except a
-// reply to whoever sent it, and nothing it caused downstream does either. Effects are followed by cause (the message whose
+// genuine one) has no effect but a rejection: its handler states no fact (writes no order or payment
+// row) and sends nothing except a reply to whoever sent it, and nothing it caused downstream does either. Effects are followed by cause (the message whose
 // handler produced them), so a write one await after the callback is still its effect. Does not
 // require that the sender gets an error reply.
 
@@ -39,18 +39,22 @@ export const inertBadInput: Invariant = {
           );
         }
         tainted.set(env.id, origin);
-      } else if (e.kind === 'write' && e.cause !== undefined) {
+      } else if (
+        (e.kind === 'write' || e.kind === 'commit' || e.kind === 'observe') &&
+        e.cause !== undefined
+      ) {
         const origin = tainted.get(e.cause);
-        if (origin !== undefined) report(e, e.key, `made ${e.owner} write ${e.table}/${e.key}`, origin.tag);
-      } else if (e.kind === 'commit' && e.cause !== undefined) {
-        const origin = tainted.get(e.cause);
-        if (origin !== undefined)
-          report(
-            e,
-            factsOf(e)[0]?.orderId ?? '?',
-            `made ${e.owner} commit ${e.statements.join('; ')}`,
-            origin.tag,
-          );
+        // State is what the services say about orders and payments (their facts): a row that states
+        // none (an audit log of every callback) changes nothing the business could tell.
+        const fact = factsOf(e)[0];
+        if (origin === undefined || fact === undefined) continue;
+        const what =
+          e.kind === 'write'
+            ? `write ${e.table}/${e.key}`
+            : e.kind === 'commit'
+              ? `commit ${e.statements.join('; ')}`
+              : `report ${fact.kind} ${fact.orderId} ${(fact as { status?: string }).status ?? ''}`.trim();
+        report(e, fact.orderId, `made ${e.owner} ${what}`, origin.tag);
       }
     }
     return out;
