@@ -9,6 +9,7 @@
 // reach which handler and which clients the implementation gets.
 
 import { isDeepStrictEqual } from 'node:util';
+import { unhandledRejection } from '../check/error-tally.ts';
 import type { Design } from '../designs/design.ts';
 import type { Fact, Projection } from '../domain/facts.ts';
 import type { Envelope, Message, Service, World } from '../kernel/index.ts';
@@ -186,7 +187,7 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
     if (settling !== this || !this.world.isUp(this.address)) return;
     const failure = {
       owner: this.address,
-      handler: 'unhandled rejection',
+      handler: unhandledRejection,
       error: errorName(reason),
       message: errorMessage(reason),
       faultMayExplain: false,

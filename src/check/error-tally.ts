@@ -61,6 +61,20 @@ function kindOf(e: HandlerError, index: number): ErrorKind {
   };
 }
 
+/** What a handler that was never awaited is called: the rejection ended the process. */
+export const unhandledRejection = 'unhandled rejection';
+
+/**
+ * Whether `expectedErrors` leaves this failure out: a class thrown on purpose to fail a request. A
+ * rejection nothing handled never is, whatever its class: it ended the process.
+ */
+export function isExpected(
+  failure: Pick<ErrorKind, 'handler' | 'error'>,
+  expectedErrors: readonly string[] | undefined,
+): boolean {
+  return failure.handler !== unhandledRejection && (expectedErrors?.includes(failure.error) ?? false);
+}
+
 export class ErrorTally {
   readonly #kinds = new Map<string, ErrorKind>();
 

@@ -18,7 +18,7 @@ import {
   type TimerFocus,
   workloadArbitrary,
 } from './arbitraries.ts';
-import { type ErrorKind, ErrorTally, isOfKind } from './error-tally.ts';
+import { type ErrorKind, ErrorTally, isExpected, isOfKind } from './error-tally.ts';
 import { type BusinessAppFactory, type PaymentCenterFactory, type RunResult, simulate } from './simulate.ts';
 import { formatReplayCommand, type Story } from './story.ts';
 
@@ -125,11 +125,10 @@ const replayedKinds = 20;
  * invariant holds, and its replay line.
  */
 async function replayable(options: ExploreOptions, kinds: readonly ErrorKind[]): Promise<ErrorKind[]> {
-  const expected = new Set(options.expectedErrors ?? []);
   const out: ErrorKind[] = [];
   let replayed = 0;
   for (const kind of kinds) {
-    if (expected.has(kind.error)) continue;
+    if (isExpected(kind, options.expectedErrors)) continue;
     // Each costs a few runs; past the first ones (the text shows ten), the count says enough.
     if (kind.explained || replayed++ >= replayedKinds) {
       out.push(kind);

@@ -1,7 +1,7 @@
 // How a replayed story is told in the terminal: the line that repeats it, the lesson, the timeline,
 // the final state, the verdict and, for a story with `expect`, whether that is what it should be.
 
-import { describeKind, keyOfError } from '../check/error-tally.ts';
+import { describeKind, isExpected, keyOfError } from '../check/error-tally.ts';
 import type { RunResult } from '../check/simulate.ts';
 import { invariants } from '../invariants/index.ts';
 import { type HandlerError, traceHash } from '../kernel/index.ts';
@@ -41,7 +41,7 @@ export function replayText(
   if (result.violations.length === 0) lines.push('Verdict: every invariant held in this run.');
   const thrown = new Map<string, { kind: HandlerError; times: number }>();
   for (const e of result.handlerErrors) {
-    if (e.faultMayExplain || options.expectedErrors?.includes(e.error)) continue;
+    if (e.faultMayExplain || isExpected(e, options.expectedErrors)) continue;
     const key = keyOfError(e);
     const seen = thrown.get(key);
     if (seen) seen.times++;

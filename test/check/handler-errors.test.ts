@@ -235,6 +235,27 @@ describe('what your code threw in a passing search', () => {
     expect(await told((ports) => new Floating(ports))).toEqual([
       'unhandled rejection: SyntaxError: nobody awaits this',
     ]);
+    // A class named as expected (thrown on purpose to fail a request) still counts when nothing
+    // handled its rejection: the process ended.
+    const expecting = await explore({
+      ...search,
+      runs: 80,
+      expectedErrors: ['SyntaxError', 'RangeError'],
+      paymentCenter: asyncPaymentCenter((ports) => new Floating(ports)),
+    });
+    expect(expecting.handlerErrors?.map((k) => `${k.handler}: ${k.error}`)).toEqual([
+      'unhandled rejection: SyntaxError',
+    ]);
+    expect(
+      (
+        await explore({
+          ...search,
+          runs: 80,
+          expectedErrors: ['RangeError'],
+          paymentCenter: asyncPaymentCenter((ports) => new ThrowsAtOnce(ports)),
+        })
+      ).handlerErrors,
+    ).toBeUndefined();
     const again = await replay(
       hardened,
       {
