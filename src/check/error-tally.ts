@@ -24,7 +24,7 @@ export interface ErrorKind {
   readonly handler: string;
   /** The error's class name, `HTTP 500` or `a thrown value` (see HandlerError.error). */
   readonly error: string;
-  /** Its message in the first run it came in. */
+  /** Its message, as the first run it came in throws it once cut down (below). */
   readonly message: string;
   /** A fault may explain it (see HandlerError.faultMayExplain): listed apart, never failed on. */
   readonly explained?: true;
@@ -135,7 +135,7 @@ export const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/;
 export const longestMessage = 300;
 
 /** A message as one line of plain text: no line breaks or terminal escapes from your code, at most 300 characters. */
-function oneLine(message: string): string {
+export function oneLine(message: string): string {
   const plain = message.replace(new RegExp(`${controlCharacters.source}+`, 'g'), ' ').trim();
   return plain.length > longestMessage ? `${plain.slice(0, longestMessage - 1)}…` : plain;
 }

@@ -18,7 +18,7 @@ import {
   type TimerFocus,
   workloadArbitrary,
 } from './arbitraries.ts';
-import { type ErrorKind, ErrorTally, isExpected, isOfKind } from './error-tally.ts';
+import { type ErrorKind, ErrorTally, isExpected, isOfKind, oneLine } from './error-tally.ts';
 import { type BusinessAppFactory, type PaymentCenterFactory, type RunResult, simulate } from './simulate.ts';
 import { formatReplayCommand, type Story } from './story.ts';
 
@@ -137,9 +137,17 @@ async function replayable(options: ExploreOptions, kinds: readonly ErrorKind[]):
     const { story: first, result } = await storyAt(options, kind.firstRun - 1);
     const throws = (r: RunResult) =>
       r.violations.length === 0 && r.handlerErrors.some((e) => isOfKind(kind, e));
-    const { workload, picks } = await cutDown(options, first.workload, first.picks, throws, result);
-    const story = { ...first, workload, picks };
-    out.push({ ...kind, workload, picks, replay: formatReplayCommand(story) });
+    const cut = await cutDown(options, first.workload, first.picks, throws, result);
+    const story = { ...first, workload: cut.workload, picks: cut.picks };
+    // Told as the cut-down run throws it (its message may name another order than the first run's).
+    const thrown = cut.result.handlerErrors.find((e) => isOfKind(kind, e));
+    out.push({
+      ...kind,
+      ...(thrown === undefined ? {} : { message: oneLine(thrown.message) }),
+      workload: cut.workload,
+      picks: cut.picks,
+      replay: formatReplayCommand(story),
+    });
   }
   return out;
 }
@@ -223,7 +231,7 @@ async function counterexampleOf(
   // Re-run the shrunk case to learn the exact decisions it took: those, not the raw values, replay it.
   const { result: shrunk, choices } = await runAimed(options, workload, raw);
   const broken = shrunk.violations[0]?.invariant;
-  const smallest = await dropNeedlessPicks(
+  const smallest = await cutDown(
     options,
     workload,
     choices.taken,
@@ -234,7 +242,7 @@ async function counterexampleOf(
   return {
     story: {
       design: options.design.name,
-      workload,
+      workload: smallest.workload,
       picks: smallest.picks,
       ...(options.app === undefined ? {} : { app: options.app }),
     },
@@ -273,8 +281,10 @@ async function dropNeedlessPicks(
 }
 
 /**
- * A run fast-check never shrank (the first one to throw a kind of error) cut down: each order it
- * does not need to do what matters dropped in turn, then each deviation.
+ * A failing run cut down to what it needs: each order dropped in turn while the run still does what
+ * matters (`keeps`), then each deviation. Without an order, a deviation counted by occurrence
+ * (`db.timeout#2`) may land on another occurrence or none, so a drop is tried once more with each
+ * deviation aimed at the moment it was taken instead.
  */
 async function cutDown(
   options: ExploreOptions,
@@ -283,17 +293,33 @@ async function cutDown(
   keeps: (result: RunResult) => boolean,
   result: RunResult,
 ): Promise<{ workload: Workload; picks: readonly Pick[]; result: RunResult }> {
-  let best = { workload, picks, result };
+  const run = async (intents: Workload, choices: ScriptedChoices) => {
+    const again = await simulate({
+      design: options.design,
+      workload: intents,
+      faults: options.faults,
+      choices,
+      paymentCenter: options.paymentCenter,
+      businessApp: options.businessApp,
+      engine: options.engine,
+    });
+    return { result: again, picks: choices.taken, times: choices.takenAtMs };
+  };
+  let best = { workload, picks, result, times: (await run(workload, ScriptedChoices.replay(picks))).times };
   for (let i = best.workload.intents.length - 1; i >= 0 && best.workload.intents.length > 1; i--) {
-    const candidate = { intents: best.workload.intents.filter((_, k) => k !== i) };
-    let again: RunResult;
-    try {
-      // The picks count occurrences: without an order they may land elsewhere, and the run tells.
-      again = await replay(options.design, { workload: candidate, picks: best.picks }, options);
-    } catch {
-      continue;
+    const fewer = { intents: best.workload.intents.filter((_, k) => k !== i) };
+    const aimed = best.picks.map((p, k) => ({
+      label: p.label,
+      nth: 0,
+      value: p.index - 1,
+      atMs: best.times[k],
+    }));
+    for (const choices of [() => ScriptedChoices.replay(best.picks), () => ScriptedChoices.fromRaw(aimed)]) {
+      const again = await run(fewer, choices()).catch(() => undefined);
+      if (again === undefined || !keeps(again.result)) continue;
+      best = { workload: fewer, ...again };
+      break;
     }
-    if (keeps(again)) best = { workload: candidate, picks: again.picks, result: again };
   }
   return {
     workload: best.workload,

@@ -57,6 +57,8 @@ export class ScriptedChoices implements Choices {
   private readonly firstAsked: number[] = [];
   /** Every non-default decision actually taken, in the order taken: the replayable story. */
   readonly taken: Pick[] = [];
+  /** When each of `taken` was taken, in virtual ms: to aim it by time in a run with fewer orders. */
+  readonly takenAtMs: number[] = [];
   /** By label number: picks aimed by time, earliest first. */
   private readonly timed: Array<Array<{ atMs: number; value: number }> | undefined> = [];
   private now: () => number = atZero;
@@ -134,7 +136,10 @@ export class ScriptedChoices implements Choices {
     } else {
       index = 1 + (value % (optionCount - 1));
     }
-    if (index !== 0) this.taken.push({ label, nth, index });
+    if (index !== 0) {
+      this.taken.push({ label, nth, index });
+      this.takenAtMs.push(this.now());
+    }
     return index;
   }
 }
