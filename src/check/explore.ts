@@ -286,7 +286,7 @@ async function dropNeedlessPicks(
  * (`db.timeout#2`) may land on another occurrence or none, so a drop is tried once more with each
  * deviation aimed at the moment it was taken instead.
  */
-async function cutDown(
+export async function cutDown(
   options: ExploreOptions,
   workload: Workload,
   picks: readonly Pick[],
