@@ -36,6 +36,11 @@ export interface AssertHoldsOptions {
   readonly failOnErrors?: boolean;
   /** Error classes your code throws on purpose to fail a request (`['BusyError']`): not counted. */
   readonly expectedErrors?: readonly string[];
+  /**
+   * The paysim config that names your services (`export default { paymentCenter }`), for the
+   * command-line replay lines (`--app`); default `./paysim.config.ts` when you pass services.
+   */
+  readonly app?: string;
 }
 
 /** What `assertHolds` resolves with: no invariant broke; what your code threw is always listed. */
@@ -83,8 +88,12 @@ export async function assertHolds(options: AssertHoldsOptions): Promise<HeldRepo
     'businessApp',
     'failOnErrors',
     'expectedErrors',
+    'app',
   ]);
   const design = typeof options.design === 'string' ? await resolveDesign(options.design) : options.design;
+  const ownServices = (['paymentCenter', 'businessApp'] as const).filter(
+    (role) => options[role] !== undefined,
+  );
   const report = await explore({
     design,
     runs: options.runs ?? 500,
@@ -94,16 +103,15 @@ export async function assertHolds(options: AssertHoldsOptions): Promise<HeldRepo
     paymentCenter: options.paymentCenter,
     businessApp: options.businessApp,
     expectedErrors: options.expectedErrors,
+    // Every replay line of the report then replays your services from the command line.
+    app: ownServices.length > 0 ? (options.app ?? './paysim.config.ts') : undefined,
   });
   const c = report.counterexample;
-  const ownServices = (['paymentCenter', 'businessApp'] as const).filter(
-    (role) => options[role] !== undefined,
-  );
   const faults =
     options.faults === undefined ? 'new Set(allFaults)' : `new Set(${JSON.stringify([...options.faults])})`;
   const replayOf = (story: { design: string; workload?: Workload; picks?: readonly Pick[] }, line = '') =>
     ownServices.length > 0
-      ? `replay(await resolveDesign(${JSON.stringify(story.design)}), ${JSON.stringify({ workload: story.workload, picks: story.picks })}, { faults: ${faults}, ${ownServices.join(', ')} }), with the services you passed; from the command line, with a paysim.config that names them: ${line} --app ./paysim.config.ts`
+      ? `replay(await resolveDesign(${JSON.stringify(story.design)}), ${JSON.stringify({ workload: story.workload, picks: story.picks })}, { faults: ${faults}, ${ownServices.join(', ')} }), with the services you passed; from the command line, with a paysim config that names them: ${line}`
       : line;
   const kinds = report.handlerErrors ?? [];
   if (c === undefined && options.failOnErrors && kinds.length > 0)

@@ -195,6 +195,10 @@ describe('what your code threw in a passing search', () => {
     const options = { design: 'hardened', runs: 60, seed: 3, paymentCenter: search.paymentCenter };
     const report = await assertHolds(options);
     expect(report.handlerErrors.map((k) => k.handler)).toEqual(['onQuery']);
+    // Its replay lines run your services from the command line: through the config that names them.
+    expect(report.handlerErrors[0]?.replay).toMatch(/ --app \.\/paysim\.config\.ts$/);
+    const named = await assertHolds({ ...options, app: 'ci/paysim.config.ts' });
+    expect(named.handlerErrors[0]?.replay).toMatch(/ --app ci\/paysim\.config\.ts$/);
     const thrown = await assertHolds({ ...options, failOnErrors: true }).catch((error: unknown) => error);
     expect(thrown).toBeInstanceOf(HandlerErrors);
     expect((thrown as HandlerErrors).kinds).toEqual(report.handlerErrors);
