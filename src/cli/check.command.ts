@@ -245,7 +245,10 @@ export function checkCommand(): Command {
         const lines = verdictText(report, elapsed, {
           verbose: flags.verbose,
           failOnErrors: flags.failOnErrors,
-          lesson: invariant === undefined ? undefined : await lessonBreaking(invariant),
+          lesson:
+            invariant === undefined
+              ? undefined
+              : await lessonBreaking(invariant, report.counterexample?.story.picks),
           environment: app?.environment,
         });
         process.stdout.write(`${paintFailures(lines, colourWanted()).join('\n')}\n`);

@@ -44,13 +44,23 @@ export async function listLessons(dir = lessonsDir): Promise<Lesson[]> {
   );
 }
 
-/** The first lesson whose broken story breaks `invariant` (as its story file says it does, which the tests hold it to). */
-export async function lessonBreaking(invariant: string): Promise<Lesson | undefined> {
+/**
+ * A lesson whose broken story breaks `invariant` (as its story file says, which the tests hold it
+ * to): the first whose deviations share a choice with `picks` (the same way of breaking it), else the
+ * first at all.
+ */
+export async function lessonBreaking(
+  invariant: string,
+  picks: readonly { readonly label: string }[] = [],
+): Promise<Lesson | undefined> {
+  let first: Lesson | undefined;
   for (const lesson of await listLessons()) {
     const story = await loadStory(lesson.broken);
-    if (story.expect?.includes(invariant)) return lesson;
+    if (!story.expect?.includes(invariant)) continue;
+    if (story.picks.some((p) => picks.some((q) => q.label === p.label))) return lesson;
+    first ??= lesson;
   }
-  return undefined;
+  return first;
 }
 
 export interface ReplayedStory {

@@ -115,7 +115,10 @@ export function mergeCommand(): Command {
         const lines = verdictText(report, elapsed, {
           verbose: flags.verbose,
           failOnErrors: flags.failOnErrors,
-          lesson: invariant === undefined ? undefined : await lessonBreaking(invariant),
+          lesson:
+            invariant === undefined
+              ? undefined
+              : await lessonBreaking(invariant, report.counterexample?.story.picks),
           environment,
         });
         process.stdout.write(`${[...header, ...paintFailures(lines, colourWanted())].join('\n')}\n`);

@@ -1,10 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { listLessons, replayStoryFile } from '../../src/cli/lessons.ts';
+import { lessonBreaking, listLessons, replayStoryFile } from '../../src/cli/lessons.ts';
 import { paysim } from './paysim.ts';
 
 const lessons = await listLessons();
 
 describe('the course', () => {
+  it('points a failing check to the lesson that breaks the same invariant, the same way if one does', async () => {
+    const titleOf = async (invariant: string, labels: string[] = []) =>
+      (
+        await lessonBreaking(
+          invariant,
+          labels.map((label) => ({ label })),
+        )
+      )?.title;
+    expect(await titleOf('inert-bad-input')).toMatch(/tampered/);
+    expect(await titleOf('inert-bad-input', ['clock.skew', 'notify.replayed'])).toMatch(/replayed/i);
+    expect(await titleOf('exactly-once-fulfilment', ['forward.duplicated'])).toMatch(/forward/i);
+    expect(await titleOf('no-such-invariant')).toBeUndefined();
+  });
+
   it('has lessons, each with a title and an explanation', () => {
     expect(lessons.length).toBeGreaterThanOrEqual(5);
     for (const l of lessons) expect(l.explanation.length).toBeGreaterThan(80);
