@@ -254,8 +254,16 @@ function storyOf(
   if (!isDeepStrictEqual(workload, k.workload) || !isDeepStrictEqual(picks, k.picks))
     return 'workload or picks is not one paysim writes';
   const replay = formatReplayCommand({ design: shard.design, workload, picks, app: shard.app });
-  if (k.replay !== replay)
-    return `replay is not the line its workload and picks make (${JSON.stringify(replay)})`;
+  if (k.replay !== replay) {
+    const line = String(k.replay);
+    const disagrees = !line.includes(` --workload ${formatWorkload(workload)}`)
+      ? 'its workload differs'
+      : line.includes(' --picks "') !== picks.length > 0 ||
+          (picks.length > 0 && !line.includes(` --picks "${formatPicks(picks)}"`))
+        ? 'its picks differ'
+        : 'the rest of it differs';
+    return `replay is not the line its workload and picks make (${disagrees}; expected ${JSON.stringify(replay)})`;
+  }
   if (controlCharacters.test(replay) || shellSyntax.test(replay.replace(/--picks "[^"]*"/, '')))
     return 'replay would not reach paysim as it stands (the design or --app names shell syntax)';
   return { workload, picks, replay };

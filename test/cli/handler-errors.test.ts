@@ -141,7 +141,14 @@ describe('your code threw in a passing check', () => {
     refused([kind, kind], 'entry 2 is a kind listed before it');
     refused([{ ...kind, replay: 'rm -rf /' }], 'entry 1: replay is not the line its workload and picks make');
     // A replay line that shows another run than the one listed (its picks changed, or its workload).
-    refused([{ ...kind, picks: [] }], 'entry 1: replay is not the line its workload and picks make');
+    refused(
+      [{ ...kind, picks: [] }],
+      'entry 1: replay is not the line its workload and picks make (its picks differ',
+    );
+    refused(
+      [{ ...kind, workload: { intents: [{ intentId: 'o9', userId: 'u9', amount: 5, atMs: 0 }] } }],
+      'entry 1: replay is not the line its workload and picks make (its workload differs',
+    );
     refused(
       [{ ...kind, workload: { intents: [{ intentId: 'o1', userId: 'u1', amount: -5, atMs: 0 }] } }],
       'entry 1: workload or picks is not one paysim writes',
