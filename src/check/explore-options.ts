@@ -52,7 +52,9 @@ export function checkExploreOptions(options: unknown): void {
   if (!(faults instanceof Set)) refuse('faults', 'a Set of fault ids (new Set(allFaults) for every fault)');
   for (const id of faults as Set<unknown>)
     if (!(allFaults as readonly unknown[]).includes(id))
-      refuse('faults', `fault ids from allFaults (${String(id)} is none)`);
+      throw new ContractError(
+        `explore: faults: ${JSON.stringify(id)} is not a fault id (\`paysim faults\` and allFaults list them)`,
+      );
   if (o.app !== undefined && typeof o.app !== 'string') refuse('app', 'the path of a paysim config');
   if (o.search !== undefined && o.search !== 'aimed' && o.search !== 'plain')
     refuse('search', '"aimed" or "plain"');

@@ -21,35 +21,17 @@ async function registerTypeScript(): Promise<void> {
   if (!import.meta.url.endsWith('.ts')) (await import('tsx/esm/api')).register();
 }
 
-/** Read by libraries and terminals everywhere: not what makes one run of a config differ from another. */
-const ambient = new Set([
-  'CI',
-  'COLORTERM',
-  'DEBUG',
-  'FORCE_COLOR',
-  'HOME',
-  'LANG',
-  'LC_ALL',
-  'NODE_DEBUG',
-  'NO_COLOR',
-  'PATH',
-  'PWD',
-  'SHELL',
-  'TERM',
-  'TMPDIR',
-  'USER',
-]);
-
 /**
- * Runs `load` and names the environment variables read meanwhile that are set (names only: values
- * may be secrets). A config that plants a bug from a variable replays only with the same one set.
+ * Runs `load` and names the environment variables your own code read meanwhile, set or not (names
+ * only: values may be secrets). A config that plants a bug from a variable replays only with the
+ * same one. Reads by packages (node_modules) and by Node itself are theirs, not the config's.
  */
 export async function readingEnvironment<T>(load: () => Promise<T>): Promise<{ value: T; read: string[] }> {
   const read = new Set<string>();
   const env = process.env;
   process.env = new Proxy(env, {
     get(target, key) {
-      if (typeof key === 'string' && target[key] !== undefined && !ambient.has(key)) read.add(key);
+      if (typeof key === 'string' && !read.has(key) && readByOwnCode()) read.add(key);
       return Reflect.get(target, key);
     },
   });
@@ -58,6 +40,12 @@ export async function readingEnvironment<T>(load: () => Promise<T>): Promise<{ v
   } finally {
     process.env = env;
   }
+}
+
+/** Whether the code reading `process.env` now (two frames up: past this and the trap) is yours. */
+function readByOwnCode(): boolean {
+  const caller = new Error().stack?.split('\n')[3] ?? '';
+  return !/node_modules|node:|\(native\)/.test(caller) && caller.includes('/');
 }
 
 /** A CommonJS module's `export default` arrives one level down (`default.default`) through `import()`. */

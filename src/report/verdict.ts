@@ -153,9 +153,8 @@ const shownKinds = 10;
 /** Under a replay line of a run of your --app config: the variables it read, which the line does not carry. */
 function environmentNote(environment: readonly string[] = []): string[] {
   if (environment.length === 0) return [];
-  const names = environment.join(', ');
   return [
-    `  (your --app config read ${names} as it loaded: ${environment.length === 1 ? 'it needs' : 'they need'} the same ${environment.length === 1 ? 'value' : 'values'} for the replay to run the same code)`,
+    `  (your --app config read ${environment.join(', ')} as it loaded: the replay runs the same code only with ${environment.length === 1 ? 'it' : 'them'} as in this run, set or unset)`,
   ];
 }
 

@@ -129,13 +129,18 @@ describe('check and replay --app', () => {
         '--seed',
         '4',
       ],
-      { PAYMENT_CENTER_BUG: 'check-then-act' },
+      { PAYMENT_CENTER_BUG: 'check-then-act', PAYMENT_CENTER_STORE: undefined },
     );
     expect(r.code).toBe(1);
-    expect(r.out).toContain('  it read PAYMENT_CENTER_BUG from the environment as it loaded\n');
-    expect(r.out).toMatch(
-      /--app examples\/payment-center\.config\.ts\n {2}\(your --app config read PAYMENT_CENTER_BUG as it loaded: it needs the same value/,
+    // PAYMENT_CENTER_STORE is unset: a replay with it set would run other code, so it is named too.
+    expect(r.out).toContain(
+      '  it read PAYMENT_CENTER_BUG, PAYMENT_CENTER_STORE from the environment as it loaded\n',
     );
+    expect(r.out).toMatch(
+      /--app examples\/payment-center\.config\.ts\n {2}\(your --app config read PAYMENT_CENTER_BUG, PAYMENT_CENTER_STORE as it loaded: the replay runs the same code only with them as in this run, set or unset\)/,
+    );
+    // What packages read (tsx, Node) is theirs, not the config's.
+    expect(r.out).not.toMatch(/NODE_V8_COVERAGE|TSX_TSCONFIG_PATH|WATCH_REPORT_DEPENDENCIES/);
   });
 
   it.each([
