@@ -11,6 +11,7 @@ import { renderTimeline, storyOf } from '../report/timeline.ts';
 import type { Workload } from '../services/workload.ts';
 import { describeCount, describeKind, type ErrorKind } from './error-tally.ts';
 import { type Counterexample, type ExploreReport, explore } from './explore.ts';
+import { searchOptions } from './explore-options.ts';
 import type { BusinessAppFactory, PaymentCenterFactory } from './simulate.ts';
 import { formatReplayCommand } from './story.ts';
 
@@ -78,18 +79,7 @@ export class HandlerErrors extends Error {
  * `runs` runs": a search budget, not a proof); otherwise throws `InvariantBroken`.
  */
 export async function assertHolds(options: AssertHoldsOptions): Promise<HeldReport> {
-  refuseUnknownOptions('assertHolds', options, [
-    'design',
-    'runs',
-    'seed',
-    'maxOrders',
-    'faults',
-    'paymentCenter',
-    'businessApp',
-    'failOnErrors',
-    'expectedErrors',
-    'app',
-  ]);
+  refuseUnknownOptions('assertHolds', options, [...searchOptions, 'failOnErrors']);
   const design = typeof options.design === 'string' ? await resolveDesign(options.design) : options.design;
   const ownServices = (['paymentCenter', 'businessApp'] as const).filter(
     (role) => options[role] !== undefined,

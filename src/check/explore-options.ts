@@ -7,7 +7,8 @@ import { ContractError } from '../adapters/service-ports.ts';
 import { allFaults } from '../faults/catalogue.ts';
 import { machineEngines } from '../kernel/index.ts';
 
-const known = [
+/** The options a search shares with assertHolds (which adds its own; explore adds search, engine, onRun). */
+export const searchOptions = [
   'design',
   'runs',
   'seed',
@@ -16,16 +17,13 @@ const known = [
   'paymentCenter',
   'businessApp',
   'app',
-  'search',
-  'engine',
   'expectedErrors',
-  'onRun',
-];
+] as const;
 
 export function checkExploreOptions(options: unknown): void {
   if (typeof options !== 'object' || options === null)
     throw new ContractError(`explore: expected an options object, got ${String(options)}`);
-  refuseUnknownOptions('explore', options, known);
+  refuseUnknownOptions('explore', options, [...searchOptions, 'search', 'engine', 'onRun']);
   const o = options as Record<string, unknown>;
   const refuse = (name: string, expected: string) => {
     const value = o[name];

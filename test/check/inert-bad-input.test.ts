@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { SimplePaymentCenter } from '../../examples/simple-payment-center.ts';
 import { asyncPaymentCenter } from '../../src/adapters/async-payment-center.ts';
 import type { PaymentCenterPorts } from '../../src/adapters/payment-center-port.ts';
-import { explore } from '../../src/check/explore.ts';
+import { type ExploreOptions, explore } from '../../src/check/explore.ts';
 import type { Design } from '../../src/designs/design.ts';
 import { presets } from '../../src/designs/presets.ts';
 import type { Notification } from '../../src/domain/messages.ts';
@@ -23,17 +23,27 @@ class AuditingPaymentCenter extends SimplePaymentCenter {
   }
 }
 
+/** 300 runs of hardened with `create`'s payment center, under hostile callbacks. */
+const search = (
+  create: (ports: PaymentCenterPorts) => SimplePaymentCenter,
+  onRun?: ExploreOptions['onRun'],
+) =>
+  explore({
+    design: presets.hardened as Design,
+    runs: 300,
+    seed: 1,
+    maxOrders: 2,
+    faults: hostile,
+    paymentCenter: asyncPaymentCenter(create),
+    onRun,
+  });
+
 describe('inert-bad-input with your own payment center', () => {
   it('holds when a hostile callback only leaves an audit row, which states no fact', async () => {
     let auditedHostile = 0;
-    const report = await explore({
-      design: presets.hardened as Design,
-      runs: 300,
-      seed: 1,
-      maxOrders: 2,
-      faults: hostile,
-      paymentCenter: asyncPaymentCenter((ports) => new AuditingPaymentCenter(ports)),
-      onRun: (_, result) => {
+    const report = await search(
+      (ports) => new AuditingPaymentCenter(ports),
+      (_, result) => {
         const hostileIds = new Set(
           result.trace.flatMap((e) =>
             e.kind === 'deliver' && e.env.tag?.startsWith('notify.') ? [e.env.id] : [],
@@ -44,7 +54,7 @@ describe('inert-bad-input with your own payment center', () => {
         )
           auditedHostile++;
       },
-    });
+    );
     expect(report.counterexample?.violations[0]?.message).toBeUndefined();
     // The search did deliver hostile callbacks that wrote their audit rows: the rule was put to the test.
     expect(auditedHostile).toBeGreaterThan(10);
@@ -63,14 +73,7 @@ describe('inert-bad-input with your own payment center', () => {
         return super.onNotify(n);
       }
     }
-    const report = await explore({
-      design: presets.hardened as Design,
-      runs: 300,
-      seed: 1,
-      maxOrders: 2,
-      faults: hostile,
-      paymentCenter: asyncPaymentCenter((ports) => new StampingPaymentCenter(ports)),
-    });
+    const report = await search((ports) => new StampingPaymentCenter(ports));
     expect(report.counterexample?.violations[0]?.invariant).toBe('inert-bad-input');
     expect(report.counterexample?.violations[0]?.message).toMatch(/made pc write payments\/o1\.1/);
   });
