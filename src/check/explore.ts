@@ -295,8 +295,8 @@ export async function cutDown(
   keeps: (result: RunResult) => boolean,
   result: RunResult,
 ): Promise<{ workload: Workload; picks: readonly Pick[]; result: RunResult }> {
-  const run = async (intents: Workload, choices: ScriptedChoices) => {
-    const again = await simulate({
+  const run = (intents: Workload, choices: ScriptedChoices) =>
+    simulate({
       design: options.design,
       workload: intents,
       faults: options.faults,
@@ -305,21 +305,15 @@ export async function cutDown(
       businessApp: options.businessApp,
       engine: options.engine,
     });
-    return { result: again, picks: choices.taken, times: choices.takenAtMs };
-  };
-  let best = { workload, picks, result, times: (await run(workload, ScriptedChoices.replay(picks))).times };
+  let best = { workload, picks, result };
   for (let i = best.workload.intents.length - 1; i >= 0 && best.workload.intents.length > 1; i--) {
     const fewer = { intents: best.workload.intents.filter((_, k) => k !== i) };
-    const aimed = best.picks.map((p, k) => ({
-      label: p.label,
-      nth: 0,
-      value: p.index - 1,
-      atMs: best.times[k],
-    }));
+    const times = best.result.pickTimesMs;
+    const aimed = best.picks.map((p, k) => ({ label: p.label, nth: 0, value: p.index - 1, atMs: times[k] }));
     for (const choices of [() => ScriptedChoices.replay(best.picks), () => ScriptedChoices.fromRaw(aimed)]) {
       const again = await run(fewer, choices()).catch(() => undefined);
-      if (again === undefined || !keeps(again.result)) continue;
-      best = { workload: fewer, ...again };
+      if (again === undefined || !keeps(again)) continue;
+      best = { workload: fewer, picks: again.picks, result: again };
       break;
     }
   }

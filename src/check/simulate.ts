@@ -39,7 +39,7 @@ export interface RunInput {
   readonly design: Design;
   readonly workload: Workload;
   readonly faults: ReadonlySet<string>;
-  readonly choices: Choices & { readonly taken?: readonly Pick[] };
+  readonly choices: Choices & { readonly taken?: readonly Pick[]; readonly takenAtMs?: readonly number[] };
   readonly paymentCenter?: PaymentCenterFactory;
   readonly businessApp?: BusinessAppFactory;
   /** See WorldOptions.atomicHandlers: for the benchmark only. */
@@ -62,6 +62,8 @@ export interface RunResult {
   readonly violations: readonly Violation[];
   /** The non-default decisions this run took: with the workload, its exact reproduction. */
   readonly picks: readonly Pick[];
+  /** When each of `picks` was taken, in virtual ms. */
+  readonly pickTimesMs: readonly number[];
   /** The handlers of your own services that threw in this run, in order (none for the models). */
   readonly handlerErrors: readonly HandlerError[];
 }
@@ -177,6 +179,7 @@ export async function simulate(input: RunInput): Promise<RunResult> {
     final,
     violations,
     picks: input.choices.taken ?? [],
+    pickTimesMs: input.choices.takenAtMs ?? [],
     handlerErrors: world.handlerErrors ?? noErrors,
   };
 }

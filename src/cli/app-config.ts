@@ -31,7 +31,7 @@ export interface LoadedApp extends PaysimConfig {
   readonly file: string;
   /** The services it puts in place of the models. */
   readonly yours: readonly ServiceName[];
-  /** The environment variables it read as it loaded (set ones, by name): a replay needs the same. */
+  /** The environment variables its own code read as it loaded, set or not, by name: a replay needs the same. */
   readonly environment: readonly string[];
 }
 

@@ -15,7 +15,7 @@ import { loadApp } from './app-config.ts';
 import { colourWanted, paintFailures } from './colour.ts';
 import { designSpecHelp } from './design-spec-help.ts';
 import { onInterrupt } from './interrupt.ts';
-import { lessonBreaking } from './lessons.ts';
+import { lessonFor } from './lessons.ts';
 import { maxOrdersHonoured } from './limits.ts';
 import {
   checkWritable,
@@ -241,14 +241,10 @@ export function checkCommand(): Command {
         };
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
       } else {
-        const invariant = report.counterexample?.violations[0]?.invariant;
         const lines = verdictText(report, elapsed, {
           verbose: flags.verbose,
           failOnErrors: flags.failOnErrors,
-          lesson:
-            invariant === undefined
-              ? undefined
-              : await lessonBreaking(invariant, report.counterexample?.story.picks),
+          lesson: await lessonFor(report.counterexample),
           environment: app?.environment,
         });
         process.stdout.write(`${paintFailures(lines, colourWanted()).join('\n')}\n`);

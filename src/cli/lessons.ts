@@ -5,7 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { replay } from '../check/explore.ts';
+import { type Counterexample, replay } from '../check/explore.ts';
 import type { RunResult } from '../check/simulate.ts';
 import type { Design } from '../designs/design.ts';
 import { resolveDesign } from '../designs/load-design.ts';
@@ -61,6 +61,12 @@ export async function lessonBreaking(
     first ??= lesson;
   }
   return first;
+}
+
+/** The lesson to point a counterexample to (see lessonBreaking), if any. */
+export async function lessonFor(c: Counterexample | undefined): Promise<Lesson | undefined> {
+  const invariant = c?.violations[0]?.invariant;
+  return c === undefined || invariant === undefined ? undefined : lessonBreaking(invariant, c.story.picks);
 }
 
 export interface ReplayedStory {

@@ -7,7 +7,7 @@ import { traceHash } from '../kernel/index.ts';
 import { exitCodeOf, verdictJson, verdictText } from '../report/verdict.ts';
 import { loadApp } from './app-config.ts';
 import { colourWanted, paintFailures } from './colour.ts';
-import { lessonBreaking } from './lessons.ts';
+import { lessonFor } from './lessons.ts';
 import { checkWritable } from './parse.ts';
 import { mergeShards, readShardResult } from './shards.ts';
 import { saveStory } from './story-file.ts';
@@ -111,14 +111,10 @@ export function mergeCommand(): Command {
           ),
           '',
         ];
-        const invariant = report.counterexample?.violations[0]?.invariant;
         const lines = verdictText(report, elapsed, {
           verbose: flags.verbose,
           failOnErrors: flags.failOnErrors,
-          lesson:
-            invariant === undefined
-              ? undefined
-              : await lessonBreaking(invariant, report.counterexample?.story.picks),
+          lesson: await lessonFor(report.counterexample),
           environment,
         });
         process.stdout.write(`${[...header, ...paintFailures(lines, colourWanted())].join('\n')}\n`);

@@ -26,9 +26,10 @@ export function describeSettings(s: CheckSettings): string {
   const all = s.faults.length === allFaults.length;
   // Most faults but a few reads shorter as what is left out, as it was likely given.
   const left = allFaults.filter((f) => !s.faults.includes(f));
+  const allBut = !all && left.length < s.faults.length;
   const faults = all
     ? ''
-    : left.length < s.faults.length
+    : allBut
       ? ` --no-faults ${left.join(',')}`
       : ` --faults ${s.faults.join(',') || 'none'}`;
   return [
@@ -43,7 +44,7 @@ export function describeSettings(s: CheckSettings): string {
             ? []
             : [`  it read ${s.environment.join(', ')} from the environment as it loaded`]),
         ]),
-    `  faults: ${all ? `all ${allFaults.length}` : left.length < s.faults.length ? `${s.faults.length}, all but ${left.join(', ')}` : s.faults.length}; up to ${s.maxOrders} concurrent orders per run`,
+    `  faults: ${all ? `all ${allFaults.length}` : allBut ? `${s.faults.length}, all but ${left.join(', ')}` : s.faults.length}; up to ${s.maxOrders} concurrent orders per run`,
     // Named on purpose but impossible here: say so, rather than let "not found" mislead.
     ...(all
       ? []

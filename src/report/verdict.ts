@@ -90,15 +90,7 @@ export function verdictText(
     );
   }
   const needs = environmentNote(options.environment);
-  if (!c)
-    return [
-      ...lines,
-      ...handlerErrorLines(
-        report,
-        options.failOnErrors,
-        (report.handlerErrors?.length ?? 0) > 0 ? needs : [],
-      ),
-    ];
+  if (!c) return [...lines, ...handlerErrorLines(report, options.failOnErrors, needs)];
   const orders = [...new Set(c.violations.flatMap((v) => v.orders))];
   lines.push(
     '',
