@@ -4,30 +4,31 @@ import { Command } from 'commander';
 import { type ExploreReport, explore } from '../check/explore.ts';
 import { defaultWorkers, exploreIndexed, longSearchRuns, type Shard, shardRange } from '../check/pool.ts';
 import { formatReplayCommand } from '../check/story.ts';
-import { type ProviderName, providerNames } from '../designs/design.ts';
+import type { ProviderName } from '../designs/design.ts';
 import { DesignError, resolveDesign } from '../designs/load-design.ts';
 import { allFaults } from '../faults/catalogue.ts';
-import { defaultEngine, type MachineEngine, machineEngines } from '../kernel/index.ts';
+import type { MachineEngine } from '../kernel/index.ts';
 import { buildReport } from '../report/report-model.ts';
 import { exitCodeOf, handlerErrorNotes, verdictJson, verdictText } from '../report/verdict.ts';
 import type { ReportFormat } from '../report/write-report.ts';
 import { loadApp } from './app-config.ts';
 import { colourWanted, paintFailures } from './colour.ts';
+import {
+  engineOption,
+  failOnErrorsOption,
+  forwardingOption,
+  jsonOption,
+  ordersOption,
+  providerOption,
+  reportDirOption,
+  reportOption,
+} from './common-options.ts';
 import { designSpecHelp } from './design-spec-help.ts';
 import { onInterrupt } from './interrupt.ts';
 import { lessonFor } from './lessons.ts';
-import { maxOrdersHonoured } from './limits.ts';
-import {
-  checkWritable,
-  choiceOf,
-  faultList,
-  orderCount,
-  positiveInt,
-  reportFormatList,
-  seedInt,
-} from './parse.ts';
+import { checkWritable, faultList, positiveInt, seedInt } from './parse.ts';
 import { progressBar, progressWanted } from './progress.ts';
-import { checkReportDir, defaultReportDir, writeReportFiles } from './report-files.ts';
+import { checkReportDir, writeReportFiles } from './report-files.ts';
 import { describeSettings } from './run-settings.ts';
 import { shardJson, shardOption } from './shards.ts';
 import { saveStory } from './story-file.ts';
@@ -61,39 +62,18 @@ export function checkCommand(): Command {
     .option('--app <file>', 'a paysim.config.ts plugging your own payment center or order service in')
     .option('--runs <n>', 'how many worlds to generate', positiveInt('--runs'), 2000)
     .option('--seed <n>', 'the seed for generation (default: a fresh one, printed)', seedInt)
-    .option(
-      '--orders <n>',
-      `at most this many concurrent orders per world (1 to ${maxOrdersHonoured})`,
-      orderCount,
-      3,
-    )
-    .option(
-      '--provider <name>',
-      "override the design's provider: wechat, alipay or stripe",
-      choiceOf('--provider', providerNames),
-    )
-    .option(
-      '--forwarding <channel>',
-      "override the design's forwarding: direct or mq",
-      choiceOf('--forwarding', ['direct', 'mq'] as const),
-    )
+    .addOption(ordersOption())
+    .addOption(providerOption())
+    .addOption(forwardingOption())
     .option('--faults <list>', 'only these faults (comma-separated), "all" or "none"; see `paysim faults`')
     .option('--without-faults <list>', 'every fault but these (comma-separated; --no-faults works too)')
     .option('--verbose', "tell the counterexample with every delivery, not only the story's")
-    .option(
-      '--fail-on-errors',
-      'exit 1 when your own code (an --app service) threw an error paysim did not inject, even if every invariant held (for CI)',
-    )
-    .option('--json', 'print one JSON document to stdout and nothing else')
+    .addOption(failOnErrorsOption())
+    .addOption(jsonOption())
     .option('--save <file>', 'save a counterexample to this file, for `paysim replay --file`')
-    .option('--report <formats>', 'also write the verdict as a report: html, md or html,md', reportFormatList)
-    .option('--report-dir <dir>', 'where --report writes', defaultReportDir)
-    .option(
-      '--engine <name>',
-      'which interpreter runs the machines: compiled (the default, fast) or xstate (the reference)',
-      choiceOf('--engine', machineEngines),
-      defaultEngine,
-    )
+    .addOption(reportOption('the verdict'))
+    .addOption(reportDirOption())
+    .addOption(engineOption())
     .option(
       '--workers <n>',
       `threads to search on, each running some of the seed's runs; the result is the one a single thread gives (default: the core count, ${availableParallelism()} here, for a search of ${longSearchRuns} runs or more, else 1: starting the threads takes a few tenths of a second, which a shorter search does not win back)`,

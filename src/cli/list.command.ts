@@ -7,6 +7,7 @@ import { mitigationNames } from '../designs/variants.ts';
 import { faultCatalogue } from '../faults/catalogue.ts';
 import { payBehaviours } from '../machines/user.machine.ts';
 import { payMoments } from '../services/users.ts';
+import { jsonOption } from './common-options.ts';
 import { describeOptions } from './pick-names.ts';
 
 function onOff(design: Design, name: keyof Design['mitigations']): string {
@@ -17,7 +18,7 @@ function onOff(design: Design, name: keyof Design['mitigations']): string {
 export function designsCommand(): Command {
   return new Command('designs')
     .description('List the preset designs and every mitigation with its parameters.')
-    .option('--json', 'print one JSON document to stdout and nothing else')
+    .addOption(jsonOption())
     .addHelpText('after', '\nExample:\n  npx paysim designs')
     .action((flags: { json?: boolean }) => {
       if (flags.json) {
@@ -60,7 +61,7 @@ export function faultsCommand(): Command {
       '--design <spec>',
       "also list user.pay's moments around this design's timers, by number (a design spec, as for check)",
     )
-    .option('--json', 'print one JSON document to stdout and nothing else')
+    .addOption(jsonOption())
     .addHelpText(
       'after',
       '\nA pick names an option by number or by name: notify.duplicated#0=2 or notify.duplicated#0=later.\n\nExamples:\n  npx paysim faults\n  npx paysim faults --design seed',

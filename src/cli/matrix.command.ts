@@ -2,16 +2,22 @@ import { Command } from 'commander';
 import { explore } from '../check/explore.ts';
 import { type MatrixRowOut, searchRow } from '../check/matrix.ts';
 import { formatReplayCommand } from '../check/story.ts';
-import { type ProviderName, providerNames } from '../designs/design.ts';
+import type { ProviderName } from '../designs/design.ts';
 import { resolveDesign } from '../designs/load-design.ts';
 import { isOn, mitigationNames, weakenings } from '../designs/variants.ts';
 import { allFaults } from '../faults/catalogue.ts';
-import { defaultEngine, type MachineEngine, machineEngines } from '../kernel/index.ts';
+import type { MachineEngine } from '../kernel/index.ts';
+import {
+  engineOption,
+  forwardingOption,
+  jsonOption,
+  ordersOption,
+  providerOption,
+} from './common-options.ts';
 import { designSpecHelp } from './design-spec-help.ts';
 import { onInterrupt } from './interrupt.ts';
-import { maxOrdersHonoured } from './limits.ts';
 import { matrixTable } from './matrix-table.ts';
-import { choiceOf, orderCount, positiveInt } from './parse.ts';
+import { positiveInt } from './parse.ts';
 import { progressBar, progressWanted } from './progress.ts';
 
 interface MatrixFlags {
@@ -38,29 +44,11 @@ export function matrixCommand(): Command {
       positiveInt('--seeds'),
       1,
     )
-    .option(
-      '--orders <n>',
-      `at most this many concurrent orders per world (1 to ${maxOrdersHonoured})`,
-      orderCount,
-      3,
-    )
-    .option(
-      '--provider <name>',
-      "override the design's provider: wechat, alipay or stripe",
-      choiceOf('--provider', providerNames),
-    )
-    .option(
-      '--forwarding <channel>',
-      "override the design's forwarding: direct or mq",
-      choiceOf('--forwarding', ['direct', 'mq'] as const),
-    )
-    .option('--json', 'print one JSON document to stdout and nothing else')
-    .option(
-      '--engine <name>',
-      'which interpreter runs the machines: compiled (the default, fast) or xstate (the reference)',
-      choiceOf('--engine', machineEngines),
-      defaultEngine,
-    )
+    .addOption(ordersOption())
+    .addOption(providerOption())
+    .addOption(forwardingOption())
+    .addOption(jsonOption())
+    .addOption(engineOption())
     .addHelpText(
       'after',
       '\nExamples:\n  npx paysim matrix\n  npx paysim matrix --design hardened --provider alipay --json',

@@ -7,6 +7,7 @@ import { traceHash } from '../kernel/index.ts';
 import { exitCodeOf, verdictJson, verdictText } from '../report/verdict.ts';
 import { loadApp } from './app-config.ts';
 import { colourWanted, paintFailures } from './colour.ts';
+import { failOnErrorsOption, jsonOption } from './common-options.ts';
 import { lessonFor } from './lessons.ts';
 import { checkWritable } from './parse.ts';
 import { mergeShards, readShardResult } from './shards.ts';
@@ -27,11 +28,8 @@ export function mergeCommand(): Command {
     )
     .argument('<files...>', "the shards' results, e.g. shard-*.json")
     .option('--verbose', "tell the counterexample with every delivery, not only the story's")
-    .option(
-      '--fail-on-errors',
-      'exit 1 when your own code (an --app service) threw an error paysim did not inject, even if every invariant held (for CI)',
-    )
-    .option('--json', 'print one JSON document to stdout and nothing else')
+    .addOption(failOnErrorsOption())
+    .addOption(jsonOption())
     .option('--save <file>', 'save a counterexample to this file, for `paysim replay --file`')
     .addHelpText(
       'after',

@@ -4,24 +4,18 @@ import { replay } from '../check/explore.ts';
 import { checkPicks, formatReplayCommand, parsePicks, parseWorkload } from '../check/story.ts';
 import { resolveDesign } from '../designs/load-design.ts';
 import { allFaults } from '../faults/catalogue.ts';
-import {
-  defaultEngine,
-  formatPicks,
-  type MachineEngine,
-  machineEngines,
-  traceHash,
-} from '../kernel/index.ts';
+import { formatPicks, type MachineEngine, traceHash } from '../kernel/index.ts';
 import { orderOutcomes } from '../report/final-state.ts';
 import { buildReport } from '../report/report-model.ts';
 import { renderTimeline, storyOf } from '../report/timeline.ts';
 import type { ReportFormat } from '../report/write-report.ts';
 import { loadApp } from './app-config.ts';
 import { colourWanted, paintFailures } from './colour.ts';
+import { engineOption, jsonOption, reportDirOption, reportOption } from './common-options.ts';
 import { designSpecHelp } from './design-spec-help.ts';
-import { choiceOf, reportFormatList } from './parse.ts';
 import { optionByName } from './pick-names.ts';
 import { replayText } from './replay-text.ts';
-import { checkReportDir, defaultReportDir, writeReportFiles } from './report-files.ts';
+import { checkReportDir, writeReportFiles } from './report-files.ts';
 import { loadStory, type StoryFile } from './story-file.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -77,15 +71,10 @@ export function replayCommand(): Command {
     .option('--file <file>', 'a story saved with `paysim check --save`, or one of scenarios/*.json')
     .option('--app <file>', 'the paysim.config.ts whose services the story ran (as its replay line says)')
     .option('--verbose', 'show every delivery, not only the ones that tell the story')
-    .option('--json', 'print one JSON document to stdout and nothing else')
-    .option('--report <formats>', 'also write the story as a report: html, md or html,md', reportFormatList)
-    .option('--report-dir <dir>', 'where --report writes', defaultReportDir)
-    .option(
-      '--engine <name>',
-      'which interpreter runs the machines: compiled (the default, fast) or xstate (the reference)',
-      choiceOf('--engine', machineEngines),
-      defaultEngine,
-    )
+    .addOption(jsonOption())
+    .addOption(reportOption('the story'))
+    .addOption(reportDirOption())
+    .addOption(engineOption())
     .addHelpText(
       'after',
       '\nA story file with "expect" is a regression case: the exit code says whether the run broke exactly\nthose invariants (0) or not (1).\n\nExamples:\n  npx paysim replay --design seed --workload o1:100@0 --picks "user.submit#0=1"\n  npx paysim replay --file scenarios/seed-redis-race.json --report html',
