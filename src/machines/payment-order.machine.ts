@@ -126,6 +126,22 @@ function successOutTradeNo(e: PaymentOrderEvent): string {
   throw new Error(`${e.type} carries no out_trade_no`);
 }
 
+/** The answer to a callback paysim cannot verify: a failure, so the gateway notifies again. */
+const rejectReply = { httpStatus: 400, body: 'FAIL' };
+
+/** The HTTP answer to the gateway's callback `event`, with `reply`'s status and body. */
+function answerNotification(
+  event: PaymentOrderEvent & { type: 'gateway.notify' },
+  reply: { readonly httpStatus: number; readonly body: string },
+): Effect {
+  return send(event.replyTo, {
+    type: 'gateway.notify.ack',
+    outTradeNo: event.notification.outTradeNo,
+    notifiedAtMs: event.notification.timestampMs,
+    ...reply,
+  });
+}
+
 function row(c: Context): PaymentRow {
   return {
     orderId: c.orderId,
@@ -324,27 +340,10 @@ export const paymentOrderMachine = setup({
       forwardTries: 0,
     })),
     ackNotification: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'gateway.notify') return;
-      enqueue.emit(
-        send(event.replyTo, {
-          type: 'gateway.notify.ack',
-          outTradeNo: event.notification.outTradeNo,
-          notifiedAtMs: event.notification.timestampMs,
-          ...context.profile.ackReply,
-        }),
-      );
+      if (event.type === 'gateway.notify') enqueue.emit(answerNotification(event, context.profile.ackReply));
     }),
     rejectNotification: enqueueActions(({ event, enqueue }) => {
-      if (event.type !== 'gateway.notify') return;
-      enqueue.emit(
-        send(event.replyTo, {
-          type: 'gateway.notify.ack',
-          outTradeNo: event.notification.outTradeNo,
-          notifiedAtMs: event.notification.timestampMs,
-          httpStatus: 400,
-          body: 'FAIL',
-        }),
-      );
+      if (event.type === 'gateway.notify') enqueue.emit(answerNotification(event, rejectReply));
     }),
     replyStatus: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'payment.query') return;
