@@ -126,7 +126,7 @@ function successOutTradeNo(e: PaymentOrderEvent): string {
   throw new Error(`${e.type} carries no out_trade_no`);
 }
 
-/** The answer to a callback paysim cannot verify: a failure, so the gateway notifies again. */
+/** The answer to a callback the payment center cannot verify: a failure, so the gateway notifies again. */
 const rejectReply = { httpStatus: 400, body: 'FAIL' };
 
 /** The HTTP answer to the gateway's callback `event`, with `reply`'s status and body. */
