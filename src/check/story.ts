@@ -44,16 +44,24 @@ export function checkWorkload(workload: Workload): Workload {
   if (intents.length === 0) throw new SyntaxError('the workload names no intent (expected e.g. o1:100@0)');
   const seen = new Set<string>();
   for (const i of intents) {
+    if (typeof i.intentId !== 'string' || !/^o\d+$/.test(i.intentId))
+      throw new SyntaxError(
+        `an intent's intentId must be o followed by a number (o1), got ${JSON.stringify(i.intentId) ?? 'nothing'}`,
+      );
+    if (typeof i.userId !== 'string' || i.userId === '')
+      throw new SyntaxError(
+        `intent ${i.intentId}: userId must name the user (u1), got ${JSON.stringify(i.userId) ?? 'nothing'}`,
+      );
     if (seen.has(i.intentId)) throw new SyntaxError(`the workload names intent ${i.intentId} twice`);
     seen.add(i.intentId);
     if (!Number.isSafeInteger(i.amount) || i.amount < 1) {
       throw new SyntaxError(
-        `intent ${i.intentId}: the amount must be a whole number of 1 or more (fen, cents), got ${i.amount}`,
+        `intent ${i.intentId}: the amount must be a whole number of 1 or more (fen, cents), got ${JSON.stringify(i.amount) ?? 'nothing'}`,
       );
     }
     if (!Number.isSafeInteger(i.atMs) || i.atMs < 0 || i.atMs > latestStartMs) {
       throw new SyntaxError(
-        `intent ${i.intentId}: the start must be between 0 and ${latestStartMs} ms, got ${i.atMs}`,
+        `intent ${i.intentId}: the start must be between 0 and ${latestStartMs} ms, got ${JSON.stringify(i.atMs) ?? 'nothing'}`,
       );
     }
   }

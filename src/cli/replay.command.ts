@@ -95,7 +95,10 @@ export function replayCommand(): Command {
         });
       } catch (error) {
         // A pick naming an option its choice does not have (e.g. user.submit#0=9).
-        if (error instanceof RangeError) throw new UsageError(`--picks: ${error.message}`);
+        if (error instanceof RangeError)
+          throw new UsageError(
+            `${flags.file === undefined ? '--picks' : `--file ${flags.file}: picks`}: ${error.message}`,
+          );
         throw error;
       }
       const unused = story.picks.filter(

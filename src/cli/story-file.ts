@@ -8,6 +8,8 @@ import { checkPicks, checkWorkload, type Story } from '../check/story.ts';
 import { suggest } from '../designs/load-design.ts';
 import { fileProblem } from '../domain/file-problem.ts';
 import { invariants } from '../invariants/index.ts';
+import type { Pick } from '../kernel/index.ts';
+import { optionByName } from './pick-names.ts';
 import { UsageError } from './usage-error.ts';
 
 export interface StoryFile extends Story {
@@ -68,7 +70,7 @@ export async function loadStory(path: string): Promise<StoryFile> {
   }
   try {
     checkWorkload(saved.workload);
-    checkPicks(saved.picks);
+    saved = { ...saved, picks: checkPicks(saved.picks.map(savedPick)) };
   } catch (error) {
     throw new UsageError(`--file ${path}: ${(error as Error).message}`);
   }
@@ -86,6 +88,43 @@ export async function loadStory(path: string): Promise<StoryFile> {
   }
   return saved;
 }
+
+/**
+ * The `i`th pick of a story file, as typed: JSON checks nothing, and a pick with a fractional or
+ * missing number would never match its choice point, so the story would replay without it. The
+ * option may be named, as on the command line (`"index": "double-click"`).
+ */
+function savedPick(pick: unknown, i: number): Pick {
+  const field = `picks[${i}]`;
+  if (typeof pick !== 'object' || pick === null)
+    throw new Error(
+      `${field}: expected an object { "label", "nth", "index" }, e.g. { "label": "notify.lost", "nth": 0, "index": 1 }`,
+    );
+  const { label, nth, index } = pick as Record<string, unknown>;
+  if (typeof label !== 'string')
+    throw new Error(
+      `${field}.label: expected a fault id (\`paysim faults\` lists them), got ${shown(label)}`,
+    );
+  if (!Number.isSafeInteger(nth) || (nth as number) < 0)
+    throw new Error(
+      `${field}.nth: expected a whole number of 0 or more (which time the choice is asked, from 0), got ${shown(nth)}`,
+    );
+  if (typeof index === 'string') {
+    try {
+      return { label, nth: nth as number, index: optionByName(label, index) };
+    } catch (error) {
+      throw new Error(`${field}.index: ${(error as Error).message}`);
+    }
+  }
+  if (!Number.isSafeInteger(index) || (index as number) < 1)
+    throw new Error(
+      `${field}.index: expected the option, a whole number of 1 or more or its name (\`paysim faults\` lists them), got ${shown(index)}`,
+    );
+  return { label, nth: nth as number, index: index as number };
+}
+
+/** A value from a JSON file as it was written: a string in quotes. */
+const shown = (value: unknown): string => (value === undefined ? 'nothing' : JSON.stringify(value));
 
 /** `undefined` when the run broke exactly what the story expects; otherwise what differs, in words. */
 export function expectationMismatch(

@@ -55,6 +55,30 @@ describe('paysim replay', () => {
     expect(r.err).toMatch(/--file .*half\.json: not a saved story, it is not valid JSON/);
   });
 
+  it("checks a story file's picks as typed: a pick that would match no choice point is refused, a named option is read", () => {
+    const pick = (p: object) => storyFile('pick.json', { ...redisRace, expect: undefined, picks: [p] });
+    for (const [p, why] of [
+      [{ label: 'user.submit', nth: 0, index: 1.5 }, /picks\[0\]\.index: expected the option, .* got 1\.5$/],
+      [{ label: 'user.submit', nth: 0, index: '1' }, /picks\[0\]\.index: user\.submit has no option "1"/],
+      [{ label: 'user.submit' }, /picks\[0\]\.nth: expected a whole number of 0 or more .* got nothing$/],
+      [{ label: 'user.submit', nth: -1, index: 1 }, /picks\[0\]\.nth: .* got -1$/],
+      [{ label: 7, nth: 0, index: 1 }, /picks\[0\]\.label: expected a fault id .* got 7$/],
+      [{ label: 'user.submit', nth: 0, index: 9 }, /--file .*: picks: choice user\.submit#0 picks option 9/],
+    ] as const) {
+      const r = paysim(['replay', '--file', pick(p)]);
+      expect(r.code, JSON.stringify(p)).toBe(2);
+      expect(r.err.trim()).toMatch(why);
+    }
+    const named = paysim(['replay', '--file', pick({ label: 'user.submit', nth: 0, index: 'double-click' })]);
+    expect(named.code).not.toBe(2);
+    expect(named.out).toMatch(/⚡ user\.submit: the user of o1 double-clicks submit/);
+    const amount = storyFile('amount.json', {
+      ...redisRace,
+      workload: { intents: [{ intentId: 'o1', userId: 'u1', amount: '100', atMs: 0 }] },
+    });
+    expect(paysim(['replay', '--file', amount]).err).toMatch(/the amount must be .* got "100"$/m);
+  });
+
   it('rejects an expect naming an invariant that does not exist, with exit 2', () => {
     const bad = storyFile('bad-expect.json', { ...redisRace, expect: ['no-duplicate-order'] });
     const r = paysim(['replay', '--file', bad]);
