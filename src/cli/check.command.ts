@@ -31,7 +31,7 @@ import { progressBar, progressWanted } from './progress.ts';
 import { checkReportDir, writeReportFiles } from './report-files.ts';
 import { describeSettings } from './run-settings.ts';
 import { shardJson, shardOption } from './shards.ts';
-import { saveStory } from './story-file.ts';
+import { saveCounterexample } from './story-file.ts';
 import { UsageError } from './usage-error.ts';
 
 interface CheckFlags {
@@ -198,6 +198,7 @@ export function checkCommand(): Command {
           design,
           result: c?.result,
           runs: report.runs,
+          seed: report.seed,
           yours,
           replay: c ? formatReplayCommand(c.story) : rerun,
           provenance: [
@@ -232,14 +233,8 @@ export function checkCommand(): Command {
           process.stdout.write(`\n${reportPaths.map((path) => `Report: ${path}`).join('\n')}\n`);
       }
       if (flags.save !== undefined) {
-        if (c) await saveStory(flags.save, c.story);
-        if (!flags.json) {
-          process.stdout.write(
-            c
-              ? `\nSaved the counterexample to ${flags.save}.\n`
-              : '\nNothing to save: every invariant held.\n',
-          );
-        }
+        const said = await saveCounterexample(flags.save, report);
+        if (!flags.json) process.stdout.write(said);
       }
       process.exitCode = exitCodeOf(report, flags.failOnErrors);
     });

@@ -11,7 +11,7 @@ import { failOnErrorsOption, jsonOption } from './common-options.ts';
 import { lessonFor } from './lessons.ts';
 import { checkWritable } from './parse.ts';
 import { mergeShards, readShardResult } from './shards.ts';
-import { saveStory } from './story-file.ts';
+import { saveCounterexample } from './story-file.ts';
 import { UsageError } from './usage-error.ts';
 
 interface MergeFlags {
@@ -118,13 +118,8 @@ export function mergeCommand(): Command {
         process.stdout.write(`${[...header, ...paintFailures(lines, colourWanted())].join('\n')}\n`);
       }
       if (flags.save !== undefined) {
-        if (report.counterexample) await saveStory(flags.save, report.counterexample.story);
-        if (!flags.json)
-          process.stdout.write(
-            report.counterexample
-              ? `\nSaved the counterexample to ${flags.save}.\n`
-              : '\nNothing to save: every invariant held.\n',
-          );
+        const said = await saveCounterexample(flags.save, report);
+        if (!flags.json) process.stdout.write(said);
       }
       process.exitCode = exitCodeOf(report, flags.failOnErrors);
     });

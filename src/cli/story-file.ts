@@ -42,6 +42,17 @@ export async function saveStory(path: string, story: Story): Promise<void> {
   });
 }
 
+/** `--save`: writes a search's counterexample, if it found one; returns what to tell the user. */
+export async function saveCounterexample(
+  path: string,
+  report: { readonly runs: number; readonly counterexample?: { readonly story: Story } },
+): Promise<string> {
+  if (report.counterexample === undefined)
+    return `\nNothing to save: no counterexample found in ${report.runs} runs.\n`;
+  await saveStory(path, report.counterexample.story);
+  return `\nSaved the counterexample to ${path}.\n`;
+}
+
 export async function loadStory(path: string): Promise<StoryFile> {
   let text: string;
   try {

@@ -72,6 +72,8 @@ export interface ReportModel {
   /** The invariant the story broke first, the one it is told for. */
   readonly broken?: string;
   readonly headline: string;
+  /** For a search that found nothing: its seed and budget, which the verdict depends on. */
+  readonly searched?: { readonly seed: number; readonly runs: number };
   readonly invariants: readonly InvariantVerdict[];
   readonly design: {
     readonly spec: string;
@@ -104,8 +106,9 @@ export interface ReportInput {
   readonly lesson?: string;
   /** The run to tell; absent when a check held every invariant. */
   readonly result?: RunResult;
-  /** For a check that held: how many runs it searched. */
+  /** For a check that held: how many runs it searched, and its seed. */
   readonly runs?: number;
+  readonly seed?: number;
   /** The services that are the user's own code (`--app`), not the models. */
   readonly yours?: readonly ServiceName[];
 }
@@ -124,10 +127,18 @@ export function buildReport(input: ReportInput): ReportModel {
       : `No counterexample to ${design.name} found in ${input.runs ?? 0} runs.`
     : `${design.name} is broken — ${first.invariant}: ${statement(first.invariant)}, but ${first.message}.`;
   return {
-    title: holds ? `${design.name} holds` : `${design.name} is broken: ${first.invariant}`,
+    // A search that found nothing is a budget, not a proof: the title says so, as the verdict does.
+    title: !holds
+      ? `${design.name} is broken: ${first.invariant}`
+      : result
+        ? `${design.name} held in this run`
+        : `${design.name}: no counterexample in ${input.runs ?? 0} runs`,
     holds,
     broken: first?.invariant,
     headline,
+    ...(holds && !result && input.seed !== undefined
+      ? { searched: { seed: input.seed, runs: input.runs ?? 0 } }
+      : {}),
     invariants: invariants.map((inv) => {
       const why = broken.get(inv.name);
       return {

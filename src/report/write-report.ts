@@ -1,5 +1,6 @@
 // Writes a report model to files, one per format, under a name that says what broke and is the
-// same for the same story (so re-running overwrites instead of piling up copies).
+// same for the same story (so re-running overwrites instead of piling up copies); a search that
+// found nothing is named by its seed and budget, so another search does not overwrite it.
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -12,13 +13,19 @@ export type ReportFormat = (typeof reportFormats)[number];
 
 const render: Record<ReportFormat, (model: ReportModel) => string> = { html: htmlReport, md: markdownReport };
 
-/** `seed-no-duplicate-orders-1a2b3c4d`: design, what broke, and the trace it tells. */
+/**
+ * `seed-no-duplicate-orders-1a2b3c4d`: design, what broke, and the trace it tells;
+ * `hardened-not-found-seed-7-2000-runs` for a search that found nothing.
+ */
 export function reportName(model: ReportModel): string {
   const [base = '', ...changes] = model.design.spec.split(',');
   // `-outbox` and `+outbox` are different designs: the sign survives as a word.
   const named = changes.map((c) => c.replace(/^-/, 'no-').replace(/^\+/, 'with-'));
   const design = [basename(base, '.json'), ...named].join('-');
-  const broken = model.broken ?? 'holds';
+  const searched = model.searched;
+  const broken =
+    model.broken ??
+    (searched === undefined ? 'held' : `not-found-seed-${searched.seed}-${searched.runs}-runs`);
   const id = model.story?.traceHash.slice(0, 8);
   const slug = (text: string) =>
     text

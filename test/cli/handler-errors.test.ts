@@ -47,7 +47,7 @@ describe('your code threw in a passing check', () => {
     const strict = paysim([...check, '--fail-on-errors', '--report', 'md', '--report-dir', reportDir]);
     expect(strict.code, strict.err).toBe(1);
     expect(strict.out).toContain('The check fails on them (--fail-on-errors).');
-    expect(readFileSync(join(reportDir, 'hardened-holds.md'), 'utf8')).toMatch(
+    expect(readFileSync(join(reportDir, 'hardened-not-found-seed-3-200-runs.md'), 'utf8')).toMatch(
       /Your own code failed in a way that no fault paysim injected explains .*:\n\nyour payment center's onQuery: TypeError: .*, in \d+ of 200 runs; the first, run \d+: `npx paysim replay /,
     );
   });
