@@ -54,10 +54,16 @@ export function replayText(
         ({ kind, times }) => `  ${describeKind(kind)}${times > 1 ? ` (${times}×)` : ''}`,
       ),
     );
+  // One line per invariant broken, its statement once: each distinct way the run broke it under it.
+  const broken = new Map<string, Set<string>>();
   for (const v of result.violations)
-    lines.push(
-      `✗ ${v.invariant}: ${invariants.find((i) => i.name === v.invariant)?.statement}, but ${v.message}.`,
-    );
+    broken.set(v.invariant, (broken.get(v.invariant) ?? new Set()).add(v.message));
+  for (const [name, messages] of broken) {
+    const statement = invariants.find((i) => i.name === name)?.statement;
+    const [only] = messages;
+    if (messages.size === 1) lines.push(`✗ ${name}: ${statement}, but ${only}.`);
+    else lines.push(`✗ ${name}: ${statement}, but:`, ...[...messages].map((m) => `    ${m}`));
+  }
   if (story.expect)
     lines.push(
       mismatch

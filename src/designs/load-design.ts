@@ -57,7 +57,7 @@ const params = <T extends z.ZodRawShape>(shape: T) =>
 const timingSchema = z
   .strictObject(
     {
-      orderTimeoutMs: ms,
+      orderTimeoutMs: positiveMs,
       requestTimeoutMs: positiveMs,
       requestAttempts: count,
       paidWithinMs: positiveMs,

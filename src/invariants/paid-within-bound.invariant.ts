@@ -3,7 +3,7 @@
 // 24-hour notification schedule. Faults in a run are finite, so delivery is eventually fair and the
 // bound is fair to ask. Does not judge refunded captures (no-needless-refund does).
 
-import { formatTime } from '../kernel/time-format.ts';
+import { formatDuration, formatTime } from '../kernel/time-format.ts';
 import type { Invariant, Violation } from './run-view.ts';
 
 export const paidWithinBound: Invariant = {
@@ -18,13 +18,17 @@ export const paidWithinBound: Invariant = {
       if (refunded.has(c.outTradeNo)) continue;
       const paid = view.orderChanges.find((s) => s.key === c.orderId && s.to === 'paid');
       if (paid === undefined || paid.atMs - c.atMs > boundMs) {
-        const late =
-          paid === undefined ? 'never' : `only after ${Math.round((paid.atMs - c.atMs) / 60_000)} min`;
+        let took = paid === undefined ? '' : formatDuration(paid.atMs - c.atMs);
+        let bound = formatDuration(boundMs);
+        // Rounded alike, a miss would read as no miss: exact milliseconds then.
+        if (paid !== undefined && took === bound)
+          [took, bound] = [`${paid.atMs - c.atMs} ms`, `${boundMs} ms`];
+        const late = paid === undefined ? 'never became paid' : `became paid only after ${took}`;
         out.push(
           view.violation(
             this.name,
             [c.orderId],
-            `order ${c.orderId} was captured at ${formatTime(c.atMs)} but became paid ${late} (bound ${boundMs / 60_000} min)`,
+            `order ${c.orderId} was captured at ${formatTime(c.atMs)} and ${late} (bound ${bound})`,
           ),
         );
       }

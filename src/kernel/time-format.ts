@@ -8,3 +8,12 @@ export function formatTime(ms: number): string {
   const mmss = `${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}.${String(milli).padStart(3, '0')}`;
   return h > 0 ? `${h}h${mmss}` : mmss;
 }
+
+/** A span of virtual time in the unit that reads best: `800 ms`, `7.4 s`, `15 min`, `2.5 h`. */
+export function formatDuration(ms: number): string {
+  const tenths = (x: number) => String(Math.round(x * 10) / 10);
+  if (Math.abs(ms) < 1000) return `${ms} ms`;
+  if (Math.abs(ms) < 60_000) return `${tenths(ms / 1000)} s`;
+  if (Math.abs(ms) < 3_600_000) return `${tenths(ms / 60_000)} min`;
+  return `${tenths(ms / 3_600_000)} h`;
+}
