@@ -90,7 +90,7 @@ export function checkCommand(): Command {
     )
     .action(async (flags: CheckFlags) => {
       if (flags.faults !== undefined && flags.withoutFaults !== undefined)
-        throw new UsageError('give either --faults or --no-faults, not both');
+        throw new UsageError('give either --faults or --without-faults, not both');
       if (flags.shard !== undefined && flags.seed === undefined)
         throw new UsageError(
           `--shard ${flags.shard.index}/${flags.shard.count} needs --seed: the shards of one search split the runs of one seed, so give every runner the same one (e.g. --seed 7), or \`paysim merge\` cannot combine them`,
@@ -110,7 +110,7 @@ export function checkCommand(): Command {
           throw error;
         throw new DesignError(`--app ${flags.app}: its design: ${error.message}`);
       });
-      const excluded = flags.withoutFaults === undefined ? [] : faultList('--no-faults', flags.withoutFaults);
+      const excluded = flags.withoutFaults === undefined ? [] : faultList('--without-faults', flags.withoutFaults);
       const faults =
         flags.faults === undefined
           ? allFaults.filter((f) => !excluded.includes(f))

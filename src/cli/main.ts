@@ -13,7 +13,9 @@ import { mergeCommand } from './merge.command.ts';
 import { replayCommand } from './replay.command.ts';
 import { UsageError } from './usage-error.ts';
 
-// `--no-faults LIST` reads better than commander's negation syntax allows; give it another name.
+// `--no-faults LIST` reads better than commander's negation syntax allows; give it another name,
+// and call it by the name the user typed in what paysim says back.
+const typedNoFaults = process.argv.some((a) => a === '--no-faults' || a.startsWith('--no-faults='));
 const argv = process.argv.map((a) =>
   a === '--no-faults'
     ? '--without-faults'
@@ -33,7 +35,8 @@ const { version } = JSON.parse(readFileSync(new URL('../../package.json', import
 const wantsJson = argv.slice(2, argv.includes('--') ? argv.indexOf('--') : undefined).includes('--json');
 
 /** Bad input: one message and exit code 2, as text on stderr or as the JSON document on stdout. */
-function usageFailure(message: string, hint = ''): void {
+function usageFailure(said: string, hint = ''): void {
+  const message = typedNoFaults ? said.replaceAll('--without-faults', '--no-faults') : said;
   if (wantsJson) process.stdout.write(`${JSON.stringify({ error: { kind: 'usage', message } }, null, 2)}\n`);
   else process.stderr.write(`paysim: ${message}${hint}\n`);
   process.exitCode = 2;
@@ -81,7 +84,7 @@ try {
     ) {
       process.exitCode = 0;
     } else {
-      const message = error.message.replace(/^error: /, '').replaceAll('--without-faults', '--no-faults');
+      const message = error.message.replace(/^error: /, '');
       // An option written without its value swallows the next flag and leaves that flag's value stray.
       const hint =
         error.code === 'commander.excessArguments' ? ' (did an option before it miss its value?)' : '';
