@@ -110,7 +110,8 @@ export function checkCommand(): Command {
           throw error;
         throw new DesignError(`--app ${flags.app}: its design: ${error.message}`);
       });
-      const excluded = flags.withoutFaults === undefined ? [] : faultList('--without-faults', flags.withoutFaults);
+      const excluded =
+        flags.withoutFaults === undefined ? [] : faultList('--without-faults', flags.withoutFaults);
       const faults =
         flags.faults === undefined
           ? allFaults.filter((f) => !excluded.includes(f))

@@ -30,8 +30,10 @@ export function orderCount(text: string): number {
 
 export function seedInt(text: string): number {
   const n = Number(text);
-  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || Math.abs(n) > 0x7fffffff) {
-    throw new UsageError(`--seed expects a 32-bit whole number, got "${text}"`);
+  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < -0x80000000 || n > 0x7fffffff) {
+    throw new UsageError(
+      `--seed expects a 32-bit whole number, from -2147483648 to 2147483647, got "${text}"`,
+    );
   }
   return n;
 }

@@ -203,7 +203,10 @@ export async function resolveDesign(spec: string, relativeTo?: string): Promise<
   // A design file named in a saved story is relative to the story file, not to where paysim runs.
   const path =
     relativeTo !== undefined && base.endsWith('.json') && !isAbsolute(base) ? join(relativeTo, base) : base;
-  let design = await resolveBase(path);
+  let design = await resolveBase(path).catch((error: unknown) => {
+    if (path === base || !(error instanceof DesignError)) throw error;
+    throw new DesignError(`${error.message} (the story names ${base}, read from the story file's folder)`);
+  });
   for (const change of changes) {
     if (change === '')
       throw new DesignError(`design spec "${spec}" has an empty change between its commas (a stray comma?)`);
