@@ -29,7 +29,7 @@ import { lessonFor } from './lessons.ts';
 import { checkWritable, faultList, positiveInt, seedInt } from './parse.ts';
 import { progressBar, progressWanted } from './progress.ts';
 import { checkReportDir, writeReportFiles } from './report-files.ts';
-import { describeSettings } from './run-settings.ts';
+import { describeSettings, idleFaults } from './run-settings.ts';
 import { shardJson, shardOption } from './shards.ts';
 import { saveCounterexample } from './story-file.ts';
 import { UsageError } from './usage-error.ts';
@@ -216,6 +216,8 @@ export function checkCommand(): Command {
           ...verdictJson(report, elapsed, { verbose: flags.verbose, failOnErrors: flags.failOnErrors }),
           // Names only: the values may be secrets. A replay line needs them set the same.
           ...(app?.environment.length ? { appEnvironment: app.environment } : {}),
+          // What the header's notes say: faults given that this design offers no place for.
+          faultsThatNeverStrike: idleFaults(faults, design),
           ...(flags.report ? { reports: reportPaths } : {}),
           ...(flags.shard === undefined
             ? {}

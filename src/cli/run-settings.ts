@@ -22,11 +22,23 @@ export interface CheckSettings {
   readonly environment?: readonly string[];
 }
 
+/** The faults of `faults` that can never strike `design`, and why. */
+export function idleFaults(
+  faults: readonly string[],
+  design: Design,
+): Array<{ readonly fault: string; readonly why: string }> {
+  return faults.flatMap((fault) => {
+    const why = idleBecause(fault, design);
+    return why === undefined ? [] : [{ fault, why }];
+  });
+}
+
 export function describeSettings(s: CheckSettings): string {
   const all = s.faults.length === allFaults.length;
   // Most faults but a few reads shorter as what is left out, as it was likely given.
   const left = allFaults.filter((f) => !s.faults.includes(f));
   const allBut = !all && left.length < s.faults.length;
+  const idle = idleFaults(s.faults, s.design);
   const faults = all
     ? ''
     : allBut
@@ -44,13 +56,11 @@ export function describeSettings(s: CheckSettings): string {
             ? []
             : [`  it read ${s.environment.join(', ')} from the environment as it loaded`]),
         ]),
-    `  faults: ${all ? `all ${allFaults.length}` : allBut ? `${s.faults.length}, all but ${left.join(', ')}` : s.faults.length}; up to ${s.maxOrders} concurrent orders per run`,
+    `  faults: ${all ? `all ${allFaults.length}` : allBut ? `${s.faults.length}, all but ${left.join(', ')}` : s.faults.length}${all && idle.length > 0 ? `, ${allFaults.length - idle.length} of which can strike this design` : ''}; up to ${s.maxOrders} concurrent orders per run`,
     // Named on purpose but impossible here: say so, rather than let "not found" mislead.
-    ...(all
-      ? []
-      : s.faults.flatMap((id) => {
-          const why = idleBecause(id, s.design);
-          return why === undefined ? [] : [`  note: ${id} never strikes this design (${why})`];
-        })),
+    ...(all ? [] : idle.map(({ fault, why }) => `  note: ${fault} never strikes this design (${why})`)),
+    ...(s.faults.length > 0 && idle.length === s.faults.length
+      ? ['  note: none of the faults given can strike this design: every run takes the happy path']
+      : []),
   ].join('\n');
 }

@@ -57,3 +57,60 @@ describe('paysim check options', () => {
     expect(JSON.parse(replayed.out).violations.length).toBeGreaterThan(0);
   });
 });
+
+describe('faults a design offers no place for', () => {
+  const design = 'hardened,provider=alipay,forwarding=direct';
+
+  it('are counted out of "all", and a check given only such faults says every run takes the happy path', () => {
+    const all = paysim(['check', '--design', design, '--runs', '5', '--seed', '1']);
+    expect(all.out).toMatch(/faults: all \d+, (\d+) of which can strike this design;/);
+    const only = paysim([
+      'check',
+      '--design',
+      design,
+      '--runs',
+      '5',
+      '--seed',
+      '1',
+      '--faults',
+      'mq.lost,pay.processing',
+    ]);
+    expect(only.out).toContain(
+      'note: mq.lost never strikes this design (this design forwards by direct call)',
+    );
+    expect(only.out).toContain('note: pay.processing never strikes this design (Stripe only)');
+    expect(only.out).toContain(
+      'note: none of the faults given can strike this design: every run takes the happy path',
+    );
+    const some = paysim([
+      'check',
+      '--design',
+      design,
+      '--runs',
+      '5',
+      '--seed',
+      '1',
+      '--faults',
+      'mq.lost,notify.lost',
+    ]);
+    expect(some.out).not.toContain('none of the faults given');
+  });
+
+  it('are listed with the reason in --json', () => {
+    const r = paysim([
+      'check',
+      '--design',
+      design,
+      '--runs',
+      '5',
+      '--seed',
+      '1',
+      '--faults',
+      'mq.lost,notify.lost',
+      '--json',
+    ]);
+    expect(JSON.parse(r.out).faultsThatNeverStrike).toEqual([
+      { fault: 'mq.lost', why: 'this design forwards by direct call' },
+    ]);
+  });
+});
