@@ -22,13 +22,34 @@ export interface MatrixRowSearch {
 /** A row as printed and as the JSON document gives it. */
 export interface MatrixRowOut {
   readonly weakening: string;
-  readonly verdict: 'broken' | 'not-found';
+  readonly verdict: 'broken' | 'not-found' | 'not-applicable';
+  /** For a row not searched: why the weakening changes nothing in this design. */
+  readonly notApplicable?: string;
   readonly invariant: string | null;
   readonly runsSearched: number;
+  /** Over the seeds searched, in order: the runs of each seed that found nothing, and the failing run of the one that broke. */
   readonly runsUntilFound: number | null;
+  /** The seed that broke it. */
+  readonly seed: number | null;
   readonly shrunkDeviations: number | null;
   readonly shrunkEvents: number | null;
   readonly replay: string | null;
+}
+
+/** A row that needs no search: the weakening changes nothing in this design, for `why`. */
+export function notApplicableRow(weakening: string, why: string): MatrixRowOut {
+  return {
+    weakening,
+    verdict: 'not-applicable',
+    notApplicable: why,
+    invariant: null,
+    runsSearched: 0,
+    runsUntilFound: null,
+    seed: null,
+    shrunkDeviations: null,
+    shrunkEvents: null,
+    replay: null,
+  };
 }
 
 /** Searches `design` seed by seed until one breaks; "not found" carries the runs it searched. */
@@ -39,6 +60,7 @@ export async function searchRow(
 ): Promise<MatrixRowOut> {
   let runs = 0;
   let report: ExploreReport | undefined;
+  let found: number | null = null;
   for (const seed of o.seeds) {
     const before = runs;
     report = await explore({
@@ -51,7 +73,10 @@ export async function searchRow(
       onRun: o.onRun && ((n) => o.onRun?.(before + Math.min(n, o.runsPerSeed))),
     });
     runs += report.counterexample?.foundAtRun ?? report.runs;
-    if (report.counterexample) break;
+    if (report.counterexample) {
+      found = seed;
+      break;
+    }
   }
   const c = report?.counterexample;
   return {
@@ -60,6 +85,7 @@ export async function searchRow(
     invariant: c?.violations[0]?.invariant ?? null,
     runsSearched: runs,
     runsUntilFound: c ? runs : null,
+    seed: found,
     shrunkDeviations: c?.story.picks.length ?? null,
     shrunkEvents: c?.result.trace.length ?? null,
     replay: c ? formatReplayCommand(c.story) : null,

@@ -11,12 +11,18 @@ export interface MatrixTable {
   row(r: MatrixRowOut): string;
 }
 
-export function matrixTable(weakenings: readonly string[], maxRunsPerRow: number): MatrixTable {
+export function matrixTable(
+  weakenings: readonly string[],
+  maxRunsPerRow: number,
+  seeds: number,
+): MatrixTable {
   const notFound = `not found in ${maxRunsPerRow} runs`;
+  // Past the first seed, the seed that found it: its runs are counted after the others' in full.
+  const seedWidth = seeds > 1 ? ` (seed ${seeds})`.length : 0;
   const widths = [
     Math.max(header[0]?.length ?? 0, ...weakenings.map((w) => w.length)),
     Math.max(header[1]?.length ?? 0, notFound.length, ...invariants.map((i) => i.name.length)),
-    Math.max(header[2]?.length ?? 0, String(maxRunsPerRow).length),
+    Math.max(header[2]?.length ?? 0, String(maxRunsPerRow).length + seedWidth),
     0,
   ];
   const line = (cells: string[]) => `  ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}`.trimEnd();
@@ -25,8 +31,11 @@ export function matrixTable(weakenings: readonly string[], maxRunsPerRow: number
     row: (r) =>
       line([
         r.weakening,
-        r.invariant ?? `not found in ${r.runsSearched} runs`,
-        r.runsUntilFound === null ? '' : String(r.runsUntilFound),
+        r.invariant ??
+          (r.notApplicable === undefined ? `not found in ${r.runsSearched} runs` : `n/a: ${r.notApplicable}`),
+        r.runsUntilFound === null
+          ? ''
+          : `${r.runsUntilFound}${r.seed !== null && r.seed > 1 ? ` (seed ${r.seed})` : ''}`,
         r.shrunkDeviations === null
           ? ''
           : `${r.shrunkDeviations} deviation${r.shrunkDeviations === 1 ? '' : 's'}, ${r.shrunkEvents} events`,

@@ -1,10 +1,10 @@
 import { Command } from 'commander';
 import { explore } from '../check/explore.ts';
-import { type MatrixRowOut, searchRow } from '../check/matrix.ts';
+import { type MatrixRowOut, notApplicableRow, searchRow } from '../check/matrix.ts';
 import { formatReplayCommand } from '../check/story.ts';
-import type { ProviderName } from '../designs/design.ts';
+import type { MitigationName, ProviderName } from '../designs/design.ts';
 import { resolveDesign } from '../designs/load-design.ts';
-import { isOn, mitigationNames, weakenings } from '../designs/variants.ts';
+import { idleMitigationBecause, isOn, mitigationNames, weakenings } from '../designs/variants.ts';
 import { allFaults } from '../faults/catalogue.ts';
 import type { MachineEngine } from '../kernel/index.ts';
 import {
@@ -118,10 +118,18 @@ export function matrixCommand(): Command {
       const table = matrixTable(
         rowsToSearch.map((r) => r.change),
         flags.runs * seeds.length,
+        seeds.length,
       );
       write(`${table.head}\n`);
       // Each row is printed as soon as its search ends: a long matrix shows what it has found so far.
       for (const { change, design: weakened } of rowsToSearch) {
+        const idle = isMitigation(change) ? idleMitigationBecause(design, change) : undefined;
+        if (idle !== undefined) {
+          const row = notApplicableRow(change, idle);
+          rows.push(row);
+          write(`${table.row(row)}\n`);
+          continue;
+        }
         progress.stage = `searching ${change}`;
         progress.done = 0;
         bar?.start(flags.runs * seeds.length, progress.stage);
@@ -145,9 +153,15 @@ export function matrixCommand(): Command {
         );
         return;
       }
-      write(`\n${notFoundMeaning}\n${replayLines(rows)}`);
+      const off = mitigationNames.filter((m) => !isOn(design, m));
+      write(
+        `\n${notFoundMeaning}\n${off.length === 0 ? '' : `Not in the table, as ${design.name} has them off already: ${off.join(', ')}.\n`}${replayLines(rows)}`,
+      );
     });
 }
+
+const isMitigation = (change: string): change is MitigationName =>
+  (mitigationNames as readonly string[]).includes(change);
 
 // A row that found nothing says so with its budget: the search may simply have been too small.
 const notFoundMeaning = [

@@ -1,6 +1,7 @@
 // Derived designs: one mitigation switched off, one write guard made plain, or a design moved to
 // another provider or channel.
 
+import { idleBecause } from '../faults/catalogue.ts';
 import type { Design, MitigationName, Mitigations } from './design.ts';
 import { mitigationHelp } from './mitigation-help.ts';
 
@@ -9,6 +10,19 @@ export const mitigationNames = Object.keys(mitigationHelp) as readonly Mitigatio
 
 export function isOn(design: Design, name: MitigationName): boolean {
   return design.mitigations[name] !== false;
+}
+
+/** Mitigations against one fault only: where that fault never strikes, they have nothing to do. */
+const answersOnly: Partial<Record<MitigationName, string>> = {
+  watchProcessing: 'pay.processing',
+  renewClosedRefunds: 'refund.outcome',
+};
+
+/** Why `name` has nothing to do in `design` (the one fault it answers never strikes there), if so. */
+export function idleMitigationBecause(design: Design, name: MitigationName): string | undefined {
+  const fault = answersOnly[name];
+  const why = fault === undefined ? undefined : idleBecause(fault, design);
+  return why === undefined ? undefined : `${fault} never strikes it: ${why}`;
 }
 
 export function withoutMitigation(design: Design, name: MitigationName): Design {

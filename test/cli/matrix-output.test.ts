@@ -30,6 +30,40 @@ describe('paysim matrix verdicts', () => {
     expect(r.out).toMatch(/^ {2}businessApp\.writes=plain /m);
   });
 
+  it('names, without searching, a mitigation against a fault the provider never has, and the ones the base has off', () => {
+    const args = [
+      'matrix',
+      '--design',
+      'hardened,-timeoutQuery',
+      '--provider',
+      'alipay',
+      '--runs',
+      '40',
+      '--seeds',
+      '2',
+    ];
+    const rows = JSON.parse(paysim([...args, '--json']).out).rows as Array<Record<string, unknown>>;
+    expect(rows.find((r) => r.weakening === 'watchProcessing')).toMatchObject({
+      verdict: 'not-applicable',
+      notApplicable: 'pay.processing never strikes it: Stripe only',
+      runsSearched: 0,
+    });
+    expect(rows.find((r) => r.weakening === 'renewClosedRefunds')).toMatchObject({
+      verdict: 'not-applicable',
+    });
+    expect(rows.some((r) => r.weakening === 'timeoutQuery')).toBe(false);
+    for (const row of rows.filter((r) => r.verdict === 'broken')) expect([1, 2]).toContain(row.seed);
+    const text = paysim(args).out;
+    expect(text).toMatch(/^ {2}watchProcessing +n\/a: pay\.processing never strikes it: Stripe only$/m);
+    expect(text).toContain(
+      'Not in the table, as hardened,-timeoutQuery,provider=alipay has them off already: timeoutQuery.',
+    );
+    for (const row of rows.filter((r) => r.seed === 2))
+      expect(text).toMatch(
+        new RegExp(`^ {2}${row.weakening} +${row.invariant} +${row.runsUntilFound} \\(seed 2\\) `, 'm'),
+      );
+  });
+
   it('draws a progress bar per row on a terminal, never into a pipe', () => {
     const matrix = 'node bin/paysim.js matrix --runs 60 --seeds 1';
     const shown = onTerminal(matrix);
