@@ -12,6 +12,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { unhandledRejection } from '../check/error-tally.ts';
 import type { Design } from '../designs/design.ts';
 import type { Fact, Projection } from '../domain/facts.ts';
+import { serviceName } from '../domain/service-name.ts';
 import type { Envelope, Message, Service, World } from '../kernel/index.ts';
 import { checkFacts } from './fact-contract.ts';
 import {
@@ -119,7 +120,14 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
     const generation = (this.instances.get(replica)?.generation ?? 0) + 1;
     const instance: Instance<H> = { generation, handlers: undefined as unknown as H };
     this.instances.set(replica, instance);
-    instance.handlers = this.create(this.ports({ replica, generation }));
+    try {
+      instance.handlers = this.create(this.ports({ replica, generation }));
+    } catch (error) {
+      // Setting up the service failed (a missing setting, a client that would not build): no run can start.
+      throw new ContractError(
+        `${serviceName(this.address)}: the function that builds its handlers (given to ${this.address === 'app' ? 'asyncBusinessApp' : 'asyncPaymentCenter'}) threw ${errorName(error)}: ${errorMessage(error)}`,
+      );
+    }
     this.run(() => instance.handlers.recover(), 'recover');
     await this.settled();
   }

@@ -181,4 +181,21 @@ describe('check and replay --app', () => {
     expect(r.err).toContain(file);
     expect(r.err).not.toMatch(/\n\s+at /);
   });
+  it('refuses a config whose service cannot be built (its factory throws), exit 2 and one plain line, --json too', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paysim-app-'));
+    const file = join(dir, 'paysim.config.mjs');
+    const paysimIndex = JSON.stringify(join(process.cwd(), 'src/index.ts'));
+    writeFileSync(
+      file,
+      `import { asyncPaymentCenter } from ${paysimIndex};\nexport default { paymentCenter: asyncPaymentCenter(() => { throw new Error('DATABASE_URL is not set'); }) };\n`,
+    );
+    const r = paysim(['check', '--app', file, '--runs', '3', '--seed', '1']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      'paysim: your payment center: the function that builds its handlers (given to asyncPaymentCenter) threw Error: DATABASE_URL is not set\n',
+    );
+    const json = paysim(['check', '--app', file, '--runs', '3', '--seed', '1', '--json']);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.out).error.message).toMatch(/threw Error: DATABASE_URL is not set$/);
+  });
 });
