@@ -28,7 +28,7 @@ export const exactlyOnceFulfilment: Invariant = {
     }
     for (const [orderId, order] of view.orders()) {
       if (order.status === 'paid' && !seen.has(orderId)) {
-        out.push(view.violation(this.name, [orderId], `order ${orderId} is paid but was never fulfilled`));
+        out.push(view.violation(this.name, [orderId], `order ${orderId} is paid and was never fulfilled`));
       }
     }
     return out;

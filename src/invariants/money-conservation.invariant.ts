@@ -20,7 +20,7 @@ export const moneyConservation: Invariant = {
           view.violation(
             this.name,
             [orderId],
-            `order ${orderId} is ${paid ? 'paid' : 'not paid'}, so the gateway should keep ${expected}, but it keeps ${kept}`,
+            `the gateway keeps ${kept} for order ${orderId}, which is ${paid ? 'paid' : 'not paid'} (it should keep ${expected})`,
           ),
         );
       }

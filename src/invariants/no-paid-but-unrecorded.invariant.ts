@@ -27,7 +27,7 @@ export const noPaidButUnrecorded: Invariant = {
           view.violation(
             this.name,
             [c.orderId],
-            `the customer paid ${c.outTradeNo} (${c.amount}) but ${missing.join(' and ')}`,
+            `the customer paid ${c.outTradeNo} (${c.amount}), while the ${missing.join(' and the ')}`,
           ),
         );
       }

@@ -20,7 +20,7 @@ export const soundPaid: Invariant = {
           view.violation(
             this.name,
             [c.key],
-            `the payment center marked order ${c.key} paid by ${c.paidBy ?? 'no trade'}, but the gateway holds no capture of ${amount} for that trade`,
+            `the payment center marked order ${c.key} paid by ${c.paidBy ?? 'no trade'}, for which the gateway holds no capture of ${amount}`,
             c.step,
             c.atMs,
           ),
@@ -35,7 +35,7 @@ export const soundPaid: Invariant = {
           view.violation(
             this.name,
             [c.key],
-            `the business app marked order ${c.key} paid, but the gateway holds no capture of ${amount} for it`,
+            `the business app marked order ${c.key} paid with no capture of ${amount} for it at the gateway`,
             c.step,
             c.atMs,
           ),
