@@ -25,6 +25,16 @@ class AsyncBusinessApp extends AsyncService<OrderServiceHandlers, OrderServicePo
     super(world, design, 'app', create, project, sql);
   }
 
+  protected readonly handlerNames = [
+    'onSubmit',
+    'onPayRequested',
+    'onPaymentCreated',
+    'onPaymentClosed',
+    'onPaymentStatus',
+    'onPaymentResult',
+    'recover',
+  ] as const;
+
   protected handle(env: Envelope, h: OrderServiceHandlers, self: Incarnation): boolean {
     const msg = env.msg as Incoming;
     const orderId = msg.orderId as string;

@@ -29,6 +29,8 @@ export class AsyncPaymentCenter extends AsyncService<PaymentCenterHandlers, Paym
     super(world, design, 'pc', create, project, sql);
   }
 
+  protected readonly handlerNames = ['onCreatePayment', 'onClose', 'onQuery', 'onNotify', 'recover'] as const;
+
   protected handle(env: Envelope, h: PaymentCenterHandlers, self: Incarnation): boolean {
     const msg = env.msg as Incoming;
     const orderId = msg.orderId as string;

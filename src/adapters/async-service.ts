@@ -70,6 +70,8 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
   private watchingRejections = false;
   /** The message being handed to a handler now, while `handle` runs. */
   private delivering: Envelope | undefined;
+  /** Handlers not yet settled, with the instance each runs on. */
+  private readonly unsettled = new Set<Unsettled>();
 
   constructor(
     protected readonly world: World,
@@ -95,6 +97,9 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
 
   /** The role's ports for one incarnation, built on `processPorts`. */
   protected abstract ports(self: Incarnation): P;
+
+  /** The handlers the role's port requires: each must be a function. */
+  protected abstract readonly handlerNames: readonly (keyof H & string)[];
 
   /** Hands a request or event to the handlers; false for a message that is a reply to a request. */
   protected abstract handle(env: Envelope, handlers: H, self: Incarnation): boolean;
@@ -125,15 +130,41 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
     } catch (error) {
       // Setting up the service failed (a missing setting, a client that would not build): no run can start.
       throw new ContractError(
-        `${serviceName(this.address)}: the function that builds its handlers (given to ${this.address === 'app' ? 'asyncBusinessApp' : 'asyncPaymentCenter'}) threw ${errorName(error)}: ${errorMessage(error)}`,
+        `${serviceName(this.address)}: the function that builds its handlers (given to ${this.adapterName()}) threw ${errorName(error)}: ${errorMessage(error)}`,
       );
     }
+    // A missing handler would fail every request it should take, each run, as a TypeError.
+    const missing = this.handlerNames.filter(
+      (name) => typeof (instance.handlers as Record<string, unknown> | undefined)?.[name] !== 'function',
+    );
+    if (missing.length > 0)
+      throw new ContractError(
+        `${serviceName(this.address)}: the handlers given to ${this.adapterName()} have no ${missing.join(', ')}; it needs a method for each of ${this.handlerNames.join(', ')}`,
+      );
     this.run(() => instance.handlers.recover(), 'recover');
     await this.settled();
   }
 
+  private adapterName(): string {
+    return this.address === 'app' ? 'asyncBusinessApp' : 'asyncPaymentCenter';
+  }
+
   /** The run is over: a transaction still holding the connection then means a deadlock. */
   finish(): void {
+    // Every port call is answered within the run (a reply, a timeout, a crash): a handler of a live
+    // instance still waiting once nothing is left to happen awaits something paysim cannot see.
+    if (this.world.quiescent)
+      for (const h of this.unsettled)
+        if (this.instances.get(h.replica)?.generation === h.generation)
+          this.world.handlerFailed({
+            owner: this.address,
+            handler: h.name,
+            ...(h.subject === undefined ? {} : { subject: h.subject }),
+            error: neverSettled,
+            message:
+              'it was still waiting when the run ended, on something paysim does not simulate (a real network call or timer, or a promise nothing resolves)',
+            faultMayExplain: false,
+          });
     process.off('unhandledRejection', this.unhandledRejection);
     this.watchingRejections = false;
     if (settling === this) settling = undefined;
@@ -227,6 +258,11 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
       // A handler that is not async throws before it returns a promise: the same failure.
       running = Promise.reject(error);
     }
+    const replica = this.world.replicaOf(this.address);
+    const unsettled = { name, subject, replica, generation: this.instances.get(replica)?.generation ?? 0 };
+    this.unsettled.add(unsettled);
+    const settle = () => this.unsettled.delete(unsettled);
+    running.then(settle, settle);
     running.catch((error: unknown) => {
       if (error instanceof ProcessCrashed) return;
       if (error instanceof ContractError) {
@@ -378,6 +414,16 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
     };
   }
 }
+
+interface Unsettled {
+  readonly name: string;
+  readonly subject: string | undefined;
+  readonly replica: number;
+  readonly generation: number;
+}
+
+/** What a handler still waiting at the end of the run is counted as, in place of an error's class. */
+export const neverSettled = 'never settled';
 
 /** An error's class name (`TypeError`), or `a thrown value` for anything else thrown. */
 function errorName(error: unknown): string {

@@ -22,7 +22,7 @@ export interface ErrorKind {
   readonly owner: string;
   /** What threw: see HandlerError.handler. */
   readonly handler: string;
-  /** The error's class name, `HTTP 500` or `a thrown value` (see HandlerError.error). */
+  /** The error's class name, `HTTP 500`, `a thrown value` or `never settled` (see HandlerError.error). */
   readonly error: string;
   /** Its message, as the first run it came in throws it once cut down (below). */
   readonly message: string;

@@ -120,7 +120,7 @@ export interface HandlerError {
   readonly handler: string;
   /** The order or trade it was about, if any. */
   readonly subject?: string;
-  /** The error's class name (`TypeError`), `HTTP 500`, or `a thrown value` for anything else thrown. */
+  /** The error's class name (`TypeError`), `HTTP 500`, `a thrown value` for anything else thrown, or `never settled`. */
   readonly error: string;
   readonly message: string;
   /**

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { paymentCenter, type SimplePaymentCenterOptions } from '../../examples/simple-payment-center.ts';
+import { asyncPaymentCenter } from '../../src/adapters/async-payment-center.ts';
+import type { PaymentCenterHandlers } from '../../src/adapters/payment-center-port.ts';
 import { assertHolds, InvariantBroken } from '../../src/check/assert-holds.ts';
 import { explore, replay } from '../../src/check/explore.ts';
 import { formatReplayCommand } from '../../src/check/story.ts';
@@ -151,5 +153,26 @@ describe('assertHolds with a payment center of your own', () => {
     });
     expect(report.counterexample).toBeUndefined();
     expect(report.runs).toBe(100);
+  });
+});
+
+describe('a payment center that cannot be built', () => {
+  it('is refused before any run when a handler the port requires is missing, naming it', async () => {
+    const incomplete = asyncPaymentCenter(
+      () =>
+        ({ onCreatePayment: async () => {}, recover: async () => {} }) as unknown as PaymentCenterHandlers,
+    );
+    await expect(assertHolds({ design: 'hardened', runs: 3, paymentCenter: incomplete })).rejects.toThrow(
+      'your payment center: the handlers given to asyncPaymentCenter have no onClose, onQuery, onNotify; it needs a method for each of onCreatePayment, onClose, onQuery, onNotify, recover',
+    );
+  });
+
+  it('is refused when the function that builds it throws, with what it threw', async () => {
+    const throwing = asyncPaymentCenter((): PaymentCenterHandlers => {
+      throw new Error('PAYMENTS_DB is not set');
+    });
+    await expect(assertHolds({ design: 'hardened', runs: 3, paymentCenter: throwing })).rejects.toThrow(
+      /^your payment center: the function that builds its handlers \(given to asyncPaymentCenter\) threw Error: PAYMENTS_DB is not set$/,
+    );
   });
 });

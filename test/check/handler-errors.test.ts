@@ -315,4 +315,30 @@ describe('what your code threw in a passing search', () => {
     // The first runs came with more orders than they need (the search makes up to three).
     expect(cutOrders).toBeGreaterThan(0);
   });
+  it('counts a handler still waiting when the run ended, on something paysim does not simulate', async () => {
+    // A promise nothing resolves stands for a real network call paysim cannot see.
+    class HangingClose extends SimplePaymentCenter {
+      override async onClose(request: { orderId: string }): Promise<void> {
+        await new Promise(() => {});
+        await super.onClose(request);
+      }
+    }
+    const report = await explore({
+      ...search,
+      runs: 60,
+      faults: new Set(['user.abandon']),
+      paymentCenter: asyncPaymentCenter((ports) => new HangingClose(ports)),
+    });
+    const kinds = report.handlerErrors ?? [];
+    expect(kinds.map((k) => [k.handler, k.error])).toContainEqual(['onClose', 'never settled']);
+    expect(kinds.find((k) => k.error === 'never settled')?.message).toMatch(/a real network call/);
+    // A handler that only waits on ports settles within the run: the same search without the hang reports none.
+    const fine = await explore({
+      ...search,
+      runs: 60,
+      faults: new Set(['user.abandon']),
+      paymentCenter: asyncPaymentCenter((ports) => new SimplePaymentCenter(ports)),
+    });
+    expect((fine.handlerErrors ?? []).filter((k) => k.error === 'never settled')).toEqual([]);
+  });
 });
