@@ -6,13 +6,14 @@
 import type { PaymentCenterFactory } from '../check/simulate.ts';
 import type { Design } from '../designs/design.ts';
 import { type PaymentFact, type Projection, paymentFactOf } from '../domain/facts.ts';
-import type { Notification } from '../domain/messages.ts';
+import { type Notification, orderIdOf } from '../domain/messages.ts';
 import { type ProviderProfile, refundStateOf, stateOf } from '../fakes/providers/provider-profile.ts';
 import { signatureValid } from '../fakes/signature.ts';
 import type { Envelope, Message, World } from '../kernel/index.ts';
 import { AsyncService, type Incarnation, type Incoming } from './async-service.ts';
 import { refuseUnknownAdapterOptions } from './known-options.ts';
 import type { PaymentCenterHandlers, PaymentCenterPorts } from './payment-center-port.ts';
+import { ContractError } from './service-ports.ts';
 import type { SqlOptions } from './sql-port.ts';
 
 export { DatabaseTimeout, ProcessCrashed } from './service-ports.ts';
@@ -30,12 +31,15 @@ export class AsyncPaymentCenter extends AsyncService<PaymentCenterHandlers, Paym
   }
 
   protected readonly handlerNames = ['onCreatePayment', 'onClose', 'onQuery', 'onNotify', 'recover'] as const;
+  /** The orders this payment center was asked to take a payment for: a trade must name one of them. */
+  private readonly ordersAsked = new Set<string>();
 
   protected handle(env: Envelope, h: PaymentCenterHandlers, self: Incarnation): boolean {
     const msg = env.msg as Incoming;
     const orderId = msg.orderId as string;
     switch (msg.type) {
       case 'payment.create':
+        this.ordersAsked.add(orderId);
         this.run(
           () => h.onCreatePayment({ orderId, amount: msg.amount as number }),
           'onCreatePayment',
@@ -71,6 +75,24 @@ export class AsyncPaymentCenter extends AsyncService<PaymentCenterHandlers, Paym
     }
   }
 
+  /**
+   * The simulated gateway and the checkers read the order back from a trade number (before its
+   * last `~`): one built otherwise would be told as a design that charges for no order.
+   */
+  private checkTradeNo(outTradeNo: unknown): void {
+    if (
+      typeof outTradeNo === 'string' &&
+      this.ordersAsked.has(orderIdOf(outTradeNo)) &&
+      outTradeNo.includes('~')
+    )
+      return;
+    const error = new ContractError(
+      `your payment center's gateway.prepay(${JSON.stringify(outTradeNo)}): an out_trade_no must be the order id, ~ and the attempt (${[...this.ordersAsked][0] ?? 'o1.1'}~1), for an order it was asked to take a payment for: paysim reads the order back from it; map your own trade numbers to this form in the port`,
+    );
+    this.breach(error);
+    throw error;
+  }
+
   protected ports(self: Incarnation): PaymentCenterPorts {
     const profile = this.profile;
     const failed = { ok: false };
@@ -80,13 +102,15 @@ export class AsyncPaymentCenter extends AsyncService<PaymentCenterHandlers, Paym
     return {
       ...this.processPorts<PaymentFact>(self, 'payment'),
       gateway: {
-        prepay: (outTradeNo, amount) =>
-          call({
+        prepay: (outTradeNo, amount) => {
+          this.checkTradeNo(outTradeNo);
+          return call({
             type: 'gateway.prepay',
             outTradeNo,
             amount,
             expiresAfterMs: this.design.timing.tradeExpiresAfterMs,
-          }),
+          });
+        },
         query: (outTradeNo) => call({ type: 'gateway.query', outTradeNo }),
         close: (outTradeNo) => call({ type: 'gateway.close', outTradeNo }),
         refund: (outTradeNo, refundNo, amount) =>

@@ -175,4 +175,24 @@ describe('a payment center that cannot be built', () => {
       /^your payment center: the function that builds its handlers \(given to asyncPaymentCenter\) threw Error: PAYMENTS_DB is not set$/,
     );
   });
+  it('is refused when it names a trade in a form paysim cannot read the order back from', async () => {
+    const ownNumbers = asyncPaymentCenter(
+      (ports): PaymentCenterHandlers => ({
+        async onCreatePayment({ orderId, amount }) {
+          await ports.gateway.prepay(`PAY-${orderId}`, amount);
+        },
+        async onClose() {},
+        async onQuery() {},
+        async onNotify() {
+          return ports.provider.ackReply;
+        },
+        async recover() {},
+      }),
+    );
+    await expect(
+      assertHolds({ design: 'hardened', runs: 3, faults: [], paymentCenter: ownNumbers }),
+    ).rejects.toThrow(
+      /^your payment center's gateway\.prepay\("PAY-o1\.1"\): an out_trade_no must be the order id, ~ and the attempt \(o1\.1~1\)/,
+    );
+  });
 });
