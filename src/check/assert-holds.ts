@@ -2,7 +2,6 @@
 // if any run breaks an invariant, like `fc.assert`. The error's message is the shrunk story and the
 // line that replays it, so a failing CI job shows what happened without a second run.
 
-import { refuseUnknownOptions } from '../adapters/known-options.ts';
 import type { Design } from '../designs/design.ts';
 import { resolveDesign } from '../designs/load-design.ts';
 import { allFaults } from '../faults/catalogue.ts';
@@ -11,7 +10,7 @@ import { renderTimeline, storyOf } from '../report/timeline.ts';
 import type { Workload } from '../services/workload.ts';
 import { describeCount, describeKind, type ErrorKind } from './error-tally.ts';
 import { type Counterexample, type ExploreReport, explore } from './explore.ts';
-import { searchOptions } from './explore-options.ts';
+import { checkSearchOptions } from './explore-options.ts';
 import type { BusinessAppFactory, PaymentCenterFactory } from './simulate.ts';
 import { formatReplayCommand } from './story.ts';
 
@@ -79,7 +78,7 @@ export class HandlerErrors extends Error {
  * `runs` runs": a search budget, not a proof); otherwise throws `InvariantBroken`.
  */
 export async function assertHolds(options: AssertHoldsOptions): Promise<HeldReport> {
-  refuseUnknownOptions('assertHolds', options, [...searchOptions, 'failOnErrors']);
+  checkSearchOptions('assertHolds', options);
   const design = typeof options.design === 'string' ? await resolveDesign(options.design) : options.design;
   const ownServices = (['paymentCenter', 'businessApp'] as const).filter(
     (role) => options[role] !== undefined,

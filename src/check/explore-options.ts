@@ -1,14 +1,17 @@
-// explore() is called from JavaScript too, where nothing checks its options before they are used:
-// a design given by name or faults given as an array failed deep inside as "faults is not
-// iterable". Each mistake is refused up front, naming the option and what it takes.
+// explore() and assertHolds() are called from JavaScript too, where nothing checks their options
+// before they are used: a design given by name or faults given as an array failed deep inside as
+// "faults is not iterable", and a string of faults was read letter by letter. Each mistake is refused
+// up front, naming the function, the option, what it takes and what it got.
 
 import { refuseUnknownOptions } from '../adapters/known-options.ts';
 import { ContractError } from '../adapters/service-ports.ts';
+import { suggest } from '../designs/load-design.ts';
 import { allFaults } from '../faults/catalogue.ts';
 import { machineEngines } from '../kernel/index.ts';
+import { maxOrdersHonoured } from './limits.ts';
 
 /** The options a search shares with assertHolds (which adds its own; explore adds search, engine, onRun). */
-export const searchOptions = [
+const searchOptions = [
   'design',
   'runs',
   'seed',
@@ -20,39 +23,73 @@ export const searchOptions = [
   'expectedErrors',
 ] as const;
 
-export function checkExploreOptions(options: unknown): void {
+type Caller = 'explore' | 'assertHolds';
+
+/**
+ * Refuses options `caller` cannot take. explore() takes a full search (a Design, a Set of faults, a
+ * seed, runs and maxOrders); assertHolds() also takes a design by name and faults as any list, and
+ * has defaults for the numbers.
+ */
+export function checkSearchOptions(caller: Caller, options: unknown): void {
   if (typeof options !== 'object' || options === null)
-    throw new ContractError(`explore: expected an options object, got ${String(options)}`);
-  refuseUnknownOptions('explore', options, [...searchOptions, 'search', 'engine', 'onRun']);
+    throw new ContractError(`${caller}: expected an options object, got ${shown(options)}`);
+  refuseUnknownOptions(
+    caller,
+    options,
+    caller === 'explore'
+      ? [...searchOptions, 'search', 'engine', 'onRun']
+      : [...searchOptions, 'failOnErrors'],
+  );
   const o = options as Record<string, unknown>;
-  const refuse = (name: string, expected: string) => {
-    const value = o[name];
-    throw new ContractError(
-      `explore: ${name}: expected ${expected}, got ${typeof value === 'string' ? JSON.stringify(value) : Array.isArray(value) ? 'an array' : typeof value}`,
-    );
+  const lenient = caller === 'assertHolds';
+  const refuse = (name: string, expected: string): never => {
+    throw new ContractError(`${caller}: ${name}: expected ${expected}, got ${shown(o[name])}`);
   };
+  const given = (name: string) => !lenient || o[name] !== undefined;
   const design = o.design as { name?: unknown; mitigations?: unknown } | undefined;
-  if (
-    typeof design !== 'object' ||
-    design === null ||
-    typeof design.name !== 'string' ||
-    typeof design.mitigations !== 'object'
-  )
+  const designObject =
+    typeof design === 'object' &&
+    design !== null &&
+    typeof design.name === 'string' &&
+    typeof design.mitigations === 'object';
+  if (!designObject && !(lenient && typeof design === 'string'))
     refuse(
       'design',
-      'a Design object (resolveDesign("hardened") gives one; assertHolds also takes the name)',
+      lenient
+        ? 'a design spec such as "hardened", or a Design object'
+        : 'a Design object (resolveDesign("hardened") gives one; assertHolds also takes the name)',
     );
-  for (const name of ['runs', 'maxOrders'])
-    if (!Number.isSafeInteger(o[name]) || (o[name] as number) < 1)
-      refuse(name, 'a whole number of 1 or more');
-  if (!Number.isSafeInteger(o.seed)) refuse('seed', 'a whole number');
-  const faults = o.faults;
-  if (!(faults instanceof Set)) refuse('faults', 'a Set of fault ids (new Set(allFaults) for every fault)');
-  for (const id of faults as Set<unknown>)
-    if (!(allFaults as readonly unknown[]).includes(id))
-      throw new ContractError(
-        `explore: faults: ${JSON.stringify(id)} is not a fault id (\`paysim faults\` and allFaults list them)`,
+  if (given('runs') && !(Number.isSafeInteger(o.runs) && (o.runs as number) >= 1))
+    refuse('runs', 'a whole number of 1 or more');
+  if (
+    given('maxOrders') &&
+    !(
+      Number.isSafeInteger(o.maxOrders) &&
+      (o.maxOrders as number) >= 1 &&
+      (o.maxOrders as number) <= maxOrdersHonoured
+    )
+  )
+    refuse('maxOrders', `a whole number from 1 to ${maxOrdersHonoured} (the most a generated run has)`);
+  if (given('seed') && !Number.isSafeInteger(o.seed)) refuse('seed', 'a whole number');
+  if (given('faults')) {
+    const faults = o.faults;
+    const list = lenient
+      ? typeof faults !== 'string' &&
+        typeof (faults as Iterable<unknown> | null)?.[Symbol.iterator] === 'function'
+      : faults instanceof Set;
+    if (!list)
+      refuse(
+        'faults',
+        lenient
+          ? 'a list of fault ids, e.g. ["notify.lost"]'
+          : 'a Set of fault ids (new Set(allFaults) for every fault)',
       );
+    for (const id of faults as Iterable<unknown>)
+      if (!(allFaults as readonly unknown[]).includes(id))
+        throw new ContractError(
+          `${caller}: faults: ${JSON.stringify(id)} is not a fault id${typeof id === 'string' ? suggest(id, allFaults) : ''} (\`paysim faults\` and allFaults list them)`,
+        );
+  }
   if (o.app !== undefined && typeof o.app !== 'string') refuse('app', 'the path of a paysim config');
   if (o.search !== undefined && o.search !== 'aimed' && o.search !== 'plain')
     refuse('search', '"aimed" or "plain"');
@@ -64,4 +101,14 @@ export function checkExploreOptions(options: unknown): void {
   )
     refuse('expectedErrors', 'a list of error class names');
   if (o.onRun !== undefined && typeof o.onRun !== 'function') refuse('onRun', 'a function');
+  if (o.failOnErrors !== undefined && typeof o.failOnErrors !== 'boolean')
+    refuse('failOnErrors', 'true or false');
+}
+
+/** A value as a message shows it: strings quoted, numbers as they are, anything else by its kind. */
+function shown(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined)
+    return String(value);
+  return Array.isArray(value) ? 'an array' : typeof value;
 }

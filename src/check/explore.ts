@@ -19,7 +19,7 @@ import {
   workloadArbitrary,
 } from './arbitraries.ts';
 import { type ErrorKind, ErrorTally, isExpected, isOfKind, oneLine } from './error-tally.ts';
-import { checkExploreOptions } from './explore-options.ts';
+import { checkSearchOptions } from './explore-options.ts';
 import { type BusinessAppFactory, type PaymentCenterFactory, type RunResult, simulate } from './simulate.ts';
 import { formatReplayCommand, type Story } from './story.ts';
 
@@ -69,7 +69,7 @@ export interface ExploreReport {
 }
 
 export async function explore(options: ExploreOptions): Promise<ExploreReport> {
-  checkExploreOptions(options);
+  checkSearchOptions('explore', options);
   let done = 0;
   const tally = new ErrorTally();
   const property = await searchProperty(options, (result) => {

@@ -2,9 +2,9 @@
 // same wherever it appears. A function per option: commander keeps state in an Option it was given.
 
 import { Option } from 'commander';
+import { maxOrdersHonoured } from '../check/limits.ts';
 import { providerNames } from '../designs/design.ts';
 import { defaultEngine, machineEngines } from '../kernel/index.ts';
-import { maxOrdersHonoured } from './limits.ts';
 import { choiceOf, orderCount, reportFormatList } from './parse.ts';
 import { defaultReportDir } from './report-files.ts';
 

@@ -2,10 +2,10 @@
 
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { maxOrdersHonoured } from '../check/limits.ts';
 import { suggest } from '../designs/load-design.ts';
 import { allFaults } from '../faults/catalogue.ts';
 import { type ReportFormat, reportFormats } from '../report/write-report.ts';
-import { maxOrdersHonoured } from './limits.ts';
 import { UsageError } from './usage-error.ts';
 
 export function positiveInt(option: string) {

@@ -1,6 +1,8 @@
-// explore() from JavaScript: each mistake in its options is refused up front, naming the option.
+// explore() and assertHolds() from JavaScript: each mistake in their options is refused up front,
+// naming the function, the option and the value it got.
 
 import { expect, it } from 'vitest';
+import { assertHolds } from '../../src/check/assert-holds.ts';
 import { explore } from '../../src/check/explore.ts';
 import type { Design } from '../../src/designs/design.ts';
 import { presets } from '../../src/designs/presets.ts';
@@ -18,7 +20,9 @@ it.each([
   [{ design: 'hardened' }, /^explore: design: expected a Design object .*, got "hardened"$/],
   [{ faults: [...allFaults] }, /^explore: faults: expected a Set of fault ids .*, got an array$/],
   [{ faults: new Set(['notify.lots']) }, /^explore: faults: "notify\.lots" is not a fault id/],
-  [{ runs: 0 }, /^explore: runs: expected a whole number of 1 or more, got number$/],
+  [{ runs: 0 }, /^explore: runs: expected a whole number of 1 or more, got 0$/],
+  [{ maxOrders: 99 }, /^explore: maxOrders: expected a whole number from 1 to 12 .*, got 99$/],
+  [{ faults: new Set(['notify.lots']) }, /\(did you mean "notify\.lost"\?\)/],
   [{ seed: '7' }, /^explore: seed: expected a whole number, got "7"$/],
   [{ engine: 'fast' }, /^explore: engine: expected "compiled" or "xstate", got "fast"$/],
   [{ run: 5 }, /^explore: unknown option run \(did you mean "runs"\?\)/],
@@ -28,4 +32,32 @@ it.each([
 
 it('takes good options', async () => {
   expect((await explore(good)).runs).toBe(5);
+});
+
+it.each([
+  [undefined, /^assertHolds: expected an options object, got undefined$/],
+  [
+    { design: 'hardened', faults: 'notify.lost' },
+    /^assertHolds: faults: expected a list of fault ids, e\.g\. \["notify\.lost"\], got "notify\.lost"$/,
+  ],
+  [{ design: 'hardened', runs: 2.5 }, /^assertHolds: runs: expected a whole number of 1 or more, got 2\.5$/],
+  [{ design: 'hardened', maxOrders: 99 }, /^assertHolds: maxOrders: .* got 99$/],
+  [
+    { design: 'hardened', failOnErrors: 'yes' },
+    /^assertHolds: failOnErrors: expected true or false, got "yes"$/,
+  ],
+  [
+    { design: 7 },
+    /^assertHolds: design: expected a design spec such as "hardened", or a Design object, got 7$/,
+  ],
+  [
+    { design: 'hardened', faults: ['notify.lsot'] },
+    /^assertHolds: faults: "notify\.lsot" is not a fault id \(did you mean "notify\.lost"\?\)/,
+  ],
+])('assertHolds refuses %j, naming itself', async (options, message) => {
+  await expect(assertHolds(options as never)).rejects.toThrow(message);
+});
+
+it('assertHolds takes a design by name and faults as a list, with defaults for the rest', async () => {
+  expect((await assertHolds({ design: 'hardened', runs: 3, faults: ['notify.lost'] })).runs).toBe(3);
 });

@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { maxOrdersHonoured } from '../../src/cli/limits.ts';
+import { maxOrdersHonoured } from '../../src/check/limits.ts';
 import { paysim } from './paysim.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'paysim-check-'));

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { workloadArbitrary } from '../../src/check/arbitraries.ts';
-import { maxOrdersHonoured } from '../../src/cli/limits.ts';
+import { maxOrdersHonoured } from '../../src/check/limits.ts';
 
 // `check --orders` refuses more than maxOrdersHonoured; this keeps that figure what the generator does.
 it(`generated worlds reach ${maxOrdersHonoured} concurrent orders and never more, whatever --orders asks`, () => {

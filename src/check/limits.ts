@@ -1,4 +1,4 @@
-// What a run can honour, so the CLI refuses a request it would silently shrink.
+// What a run can honour, so the CLI and the library refuse a request a search would silently shrink.
 
 /**
  * The most concurrent orders a generated world ever has. `workloadArbitrary` leaves fast-check's
