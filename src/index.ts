@@ -31,6 +31,7 @@ export {
   type AssertHoldsOptions,
   assertHolds,
   HandlerErrors,
+  type HeldReport,
   InvariantBroken,
 } from './check/assert-holds.ts';
 export type { ErrorKind } from './check/error-tally.ts';
@@ -44,10 +45,12 @@ export type { Deployment, Design, Mitigations, Timing, WriteGuard } from './desi
 export { loadDesignFile, parseDesign, resolveDesign } from './designs/load-design.ts';
 export { presets as designs } from './designs/presets.ts';
 export type { Fact, OrderFact, PaymentFact, Projection, ShipmentFact } from './domain/facts.ts';
-export type { Notification } from './domain/messages.ts';
+export type { CloseResult, Notification } from './domain/messages.ts';
 export type { OrderStatus, PaymentRow, PaymentStatus } from './domain/rows.ts';
+export type { RefundState, TradeState } from './fakes/providers/provider-profile.ts';
 export { allFaults, faultCatalogue } from './faults/catalogue.ts';
 export type { Violation } from './invariants/index.ts';
 export { invariants } from './invariants/index.ts';
-export { traceHash } from './kernel/index.ts';
+export { type Pick, traceHash } from './kernel/index.ts';
 export { renderTimeline } from './report/timeline.ts';
+export type { Intent, Workload } from './services/workload.ts';

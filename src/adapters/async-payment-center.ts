@@ -149,6 +149,7 @@ export class AsyncPaymentCenter extends AsyncService<PaymentCenterHandlers, Paym
           return reply !== false;
         },
       },
+      timing: this.design.timing,
       provider: {
         verify: (n) => signatureValid(profile.signingKey, n),
         merchantId: profile.merchantId,

@@ -3,6 +3,7 @@
 // `asyncPaymentCenter` (async-payment-center.ts) puts any implementation of this port into the
 // simulated world in place of the XState model, under the same faults and checkers.
 
+import type { Timing } from '../designs/design.ts';
 import type { PaymentFact } from '../domain/facts.ts';
 import type { CloseResult, Notification } from '../domain/messages.ts';
 import type { RefundState, TradeState } from '../fakes/providers/provider-profile.ts';
@@ -67,6 +68,8 @@ export interface PaymentCenterPorts extends ProcessPorts<PaymentFact> {
     /** A refund status in the provider's words, in paysim's. */
     refundState(status: string | undefined): RefundState | undefined;
   };
+  /** The design's timing: the order timeout, the request timeout, how long a gateway order lives. */
+  readonly timing: Readonly<Timing>;
 }
 
 /**
