@@ -44,16 +44,18 @@ async function load(flags: ReplayFlags): Promise<Loaded> {
       throw new UsageError('give either --file or --design/--workload/--picks, not both');
     return { story: await loadStory(flags.file), relativeTo: dirname(flags.file) };
   }
-  // A story means nothing without the design it ran against: never guess one.
-  if (flags.design === undefined)
+  // A story means nothing without the design it ran against: never guess one. An --app config that
+  // names its design says it, as it does for check.
+  const design = flags.design ?? (flags.app === undefined ? undefined : (await loadApp(flags.app)).design);
+  if (design === undefined)
     throw new UsageError(
-      'replay needs --design (the design the story ran against, as printed in its replay line), or --file',
+      `replay needs --design (the design the story ran against, as printed in its replay line)${flags.app === undefined ? '' : `, as ${flags.app} names none`}, or --file`,
     );
   if (flags.workload === undefined)
     throw new UsageError('replay needs --workload (and usually --picks), or --file');
   try {
     const picks = checkPicks(parsePicks(flags.picks ?? '', optionByName));
-    return { story: { design: flags.design, workload: parseWorkload(flags.workload), picks } };
+    return { story: { design, workload: parseWorkload(flags.workload), picks } };
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

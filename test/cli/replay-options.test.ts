@@ -94,4 +94,12 @@ describe('paysim replay', () => {
     expect(r.err).toMatch(/replay needs --design/);
     expect(r.out).toBe('');
   });
+
+  it('takes the design an --app config names, as check does', () => {
+    const r = paysim(['replay', '--app', 'examples/paysim.config.ts', '--workload', 'o1:100@0']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(
+      /^npx paysim replay --design hardened --workload o1:100@0 --app examples\/paysim\.config\.ts$/m,
+    );
+  });
 });
