@@ -3,11 +3,18 @@
 // does. The result says what held, or gives that story with its exact replay.
 
 import fc from 'fast-check';
+import { ContractError } from '../adapters/service-ports.ts';
 import type { Design } from '../designs/design.ts';
 import { designTimers } from '../designs/timers.ts';
 import { idleBecause } from '../faults/catalogue.ts';
 import type { Violation } from '../invariants/index.ts';
-import { type MachineEngine, type Pick, type RawPick, ScriptedChoices } from '../kernel/index.ts';
+import {
+  formatPicks,
+  type MachineEngine,
+  type Pick,
+  type RawPick,
+  ScriptedChoices,
+} from '../kernel/index.ts';
 import { payBehaviours } from '../machines/user.machine.ts';
 import { payMoments } from '../services/users.ts';
 import type { Workload } from '../services/workload.ts';
@@ -21,7 +28,7 @@ import {
 import { type ErrorKind, ErrorTally, isExpected, isOfKind, oneLine } from './error-tally.ts';
 import { checkSearchOptions } from './explore-options.ts';
 import { type BusinessAppFactory, type PaymentCenterFactory, type RunResult, simulate } from './simulate.ts';
-import { formatReplayCommand, type Story } from './story.ts';
+import { checkPicks, formatReplayCommand, type Story } from './story.ts';
 
 export interface ExploreOptions {
   readonly design: Design;
@@ -396,6 +403,20 @@ export function replay(
     engine?: MachineEngine;
   },
 ): Promise<RunResult> {
+  // A pick that names no choice, or a fault this replay leaves out, would never be taken: the story
+  // would replay as another one, silently.
+  try {
+    checkPicks(story.picks);
+  } catch (error) {
+    return Promise.reject(new ContractError(`replay: picks: ${(error as Error).message}`));
+  }
+  const left = story.picks.find((p) => !options.faults.has(p.label));
+  if (left !== undefined)
+    return Promise.reject(
+      new ContractError(
+        `replay: pick ${formatPicks([left])} names the fault ${left.label}, which options.faults leaves out, so it would never be taken; give the faults the story ran with (new Set(allFaults) for every fault)`,
+      ),
+    );
   return simulate({
     design,
     workload: story.workload,

@@ -3,7 +3,7 @@
 
 import { expect, it } from 'vitest';
 import { assertHolds } from '../../src/check/assert-holds.ts';
-import { explore } from '../../src/check/explore.ts';
+import { explore, replay } from '../../src/check/explore.ts';
 import type { Design } from '../../src/designs/design.ts';
 import { presets } from '../../src/designs/presets.ts';
 import { allFaults } from '../../src/faults/catalogue.ts';
@@ -60,4 +60,29 @@ it.each([
 
 it('assertHolds takes a design by name and faults as a list, with defaults for the rest', async () => {
   expect((await assertHolds({ design: 'hardened', runs: 3, faults: ['notify.lost'] })).runs).toBe(3);
+});
+
+it('replay refuses a pick it would never take: a choice that does not exist, or a fault left out', async () => {
+  const workload = { intents: [{ intentId: 'o1', userId: 'u1', amount: 100, atMs: 0 }] };
+  const design = presets.hardened as Design;
+  await expect(
+    replay(
+      design,
+      { workload, picks: [{ label: 'user.sumbit', nth: 0, index: 1 }] },
+      { faults: new Set(allFaults) },
+    ),
+  ).rejects.toThrow(
+    /^replay: picks: pick user\.sumbit#0=1: unknown choice "user\.sumbit" \(did you mean "user\.submit"\?\)/,
+  );
+  await expect(
+    replay(design, { workload, picks: [{ label: 'user.submit', nth: 0, index: 1 }] }, { faults: new Set() }),
+  ).rejects.toThrow(
+    /^replay: pick user\.submit#0=1 names the fault user\.submit, which options\.faults leaves out/,
+  );
+  const taken = await replay(
+    design,
+    { workload, picks: [{ label: 'user.submit', nth: 0, index: 1 }] },
+    { faults: new Set(allFaults) },
+  );
+  expect(taken.picks).toEqual([{ label: 'user.submit', nth: 0, index: 1 }]);
 });
