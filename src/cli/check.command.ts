@@ -29,7 +29,7 @@ import { lessonFor } from './lessons.ts';
 import { checkWritable, faultList, positiveInt, seedInt } from './parse.ts';
 import { progressBar, progressWanted } from './progress.ts';
 import { checkReportDir, writeReportFiles } from './report-files.ts';
-import { describeSettings, idleFaults } from './run-settings.ts';
+import { describeSettings, idleFaults, yourCode } from './run-settings.ts';
 import { shardJson, shardOption } from './shards.ts';
 import { saveCounterexample } from './story-file.ts';
 import { UsageError } from './usage-error.ts';
@@ -230,6 +230,7 @@ export function checkCommand(): Command {
           failOnErrors: flags.failOnErrors,
           lesson: await lessonFor(report.counterexample),
           environment: app?.environment,
+          yours: yourCode(app?.yours),
         });
         process.stdout.write(`${paintFailures(lines, colourWanted()).join('\n')}\n`);
         if (reportPaths.length > 0)

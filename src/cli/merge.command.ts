@@ -10,6 +10,7 @@ import { colourWanted, paintFailures } from './colour.ts';
 import { failOnErrorsOption, jsonOption } from './common-options.ts';
 import { lessonFor } from './lessons.ts';
 import { checkWritable } from './parse.ts';
+import { yourCode } from './run-settings.ts';
 import { mergeShards, readShardResult } from './shards.ts';
 import { saveCounterexample } from './story-file.ts';
 import { UsageError } from './usage-error.ts';
@@ -48,11 +49,11 @@ export function mergeCommand(): Command {
         tally.kinds(),
       );
       const c = winner?.counterexample;
+      const app = search.app === undefined ? undefined : await loadApp(search.app);
       if (winner && c) {
         // The winning shard shrank the story; re-run it here for the timeline and final states,
         // and make sure this paysim and design still tell exactly that run.
         const design = await resolveDesign(search.design);
-        const app = search.app === undefined ? undefined : await loadApp(search.app);
         const story = {
           design: search.design,
           workload: c.workload,
@@ -114,6 +115,7 @@ export function mergeCommand(): Command {
           failOnErrors: flags.failOnErrors,
           lesson: await lessonFor(report.counterexample),
           environment,
+          yours: yourCode(app?.yours),
         });
         process.stdout.write(`${[...header, ...paintFailures(lines, colourWanted())].join('\n')}\n`);
       }

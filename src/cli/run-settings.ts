@@ -22,6 +22,16 @@ export interface CheckSettings {
   readonly environment?: readonly string[];
 }
 
+/** `your payment center and your order service`: the roles an --app config fills, undefined for none. */
+export function yourCode(
+  yours: readonly ('paymentCenter' | 'businessApp')[] | undefined,
+): string | undefined {
+  if (yours === undefined || yours.length === 0) return undefined;
+  return yours
+    .map((r) => (r === 'paymentCenter' ? 'your payment center' : 'your order service'))
+    .join(' and ');
+}
+
 /** The faults of `faults` that can never strike `design`, and why. */
 export function idleFaults(
   faults: readonly string[],
@@ -51,7 +61,7 @@ export function describeSettings(s: CheckSettings): string {
     ...(s.app === undefined || s.yours === undefined
       ? []
       : [
-          `  your code: the ${s.yours.map((r) => (r === 'paymentCenter' ? 'payment center' : 'order service')).join(' and ')} from ${s.app}, in place of the model`,
+          `  your code: ${yourCode(s.yours)?.replace(/^your /, 'the ')} from ${s.app}, in place of the model`,
           ...(s.environment === undefined || s.environment.length === 0
             ? []
             : [`  it read ${s.environment.join(', ')} from the environment as it loaded`]),

@@ -64,20 +64,23 @@ export function verdictText(
     lesson?: { readonly number: number; readonly title: string };
     /** The environment variables the --app config read as it loaded: its replay lines need them. */
     environment?: readonly string[];
+    /** The code of your own that ran in place of models (`your payment center`): the verdict is about it too. */
+    yours?: string;
   } = {},
 ): string[] {
   const c = report.counterexample;
+  const checked = options.yours === undefined ? report.design : `${report.design} with ${options.yours}`;
   const seconds = (elapsedMs / 1000).toFixed(1);
   const lines: string[] = [];
   if (!c) {
     lines.push(
-      `Verdict: no counterexample to ${report.design} found in ${report.runs} runs (${seconds} s): a search budget, not a proof.`,
+      `Verdict: no counterexample to ${checked} found in ${report.runs} runs (${seconds} s): a search budget, not a proof.`,
     );
   } else {
     const first = c.violations[0];
     const inv = invariants.find((i) => i.name === first?.invariant);
     lines.push(
-      `Verdict: ${report.design} is broken — ${first?.invariant}: ${inv?.statement ?? ''}, but ${first?.message}.`,
+      `Verdict: ${checked} is broken — ${first?.invariant}: ${inv?.statement ?? ''}, but ${first?.message}.`,
     );
   }
   lines.push('');
