@@ -4,7 +4,7 @@ import { resolveDesign } from '../designs/load-design.ts';
 import { mitigationHelp } from '../designs/mitigation-help.ts';
 import { presets } from '../designs/presets.ts';
 import { mitigationNames } from '../designs/variants.ts';
-import { faultCatalogue } from '../faults/catalogue.ts';
+import { faultCatalogue, idleBecause } from '../faults/catalogue.ts';
 import { payBehaviours } from '../machines/user.machine.ts';
 import { payMoments } from '../services/users.ts';
 import { jsonOption } from './common-options.ts';
@@ -79,9 +79,13 @@ export function faultsCommand(): Command {
         return;
       }
       const width = Math.max(...faultCatalogue.map((f) => f.id.length));
+      const whereWidth = Math.max(...faultCatalogue.map((f) => f.where.length));
       const lines: string[] = [];
       for (const f of faultCatalogue) {
-        lines.push(`  ${f.id.padEnd(width)}  ${f.where.padEnd(38)} ${f.what}`);
+        const idle = design && idleBecause(f.id, design);
+        lines.push(
+          `  ${f.id.padEnd(width)}  ${f.where.padEnd(whereWidth)}  ${f.what}${idle ? ` (never strikes ${design.name}: ${idle})` : ''}`,
+        );
         lines.push(`  ${' '.repeat(width)}  options: ${describeOptions(f)}`);
       }
       lines.push(
