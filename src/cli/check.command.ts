@@ -31,7 +31,7 @@ import { progressBar, progressWanted } from './progress.ts';
 import { checkReportDir, writeReportFiles } from './report-files.ts';
 import { describeSettings, idleFaults, yourCode } from './run-settings.ts';
 import { shardJson, shardOption } from './shards.ts';
-import { saveCounterexample } from './story-file.ts';
+import { isStoryText, saveCounterexample } from './story-file.ts';
 import { UsageError } from './usage-error.ts';
 
 interface CheckFlags {
@@ -95,7 +95,7 @@ export function checkCommand(): Command {
         throw new UsageError(
           `--shard ${flags.shard.index}/${flags.shard.count} needs --seed: the shards of one search split the runs of one seed, so give every runner the same one (e.g. --seed 7), or \`paysim merge\` cannot combine them`,
         );
-      if (flags.save !== undefined) await checkWritable('--save', flags.save);
+      if (flags.save !== undefined) await checkWritable('--save', flags.save, isStoryText);
       if (flags.report !== undefined) await checkReportDir(flags.reportDir);
       const changes = [
         flags.provider && `provider=${flags.provider}`,

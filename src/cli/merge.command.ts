@@ -12,7 +12,7 @@ import { lessonFor } from './lessons.ts';
 import { checkWritable } from './parse.ts';
 import { yourCode } from './run-settings.ts';
 import { mergeShards, readShardResult } from './shards.ts';
-import { saveCounterexample } from './story-file.ts';
+import { isStoryText, saveCounterexample } from './story-file.ts';
 import { UsageError } from './usage-error.ts';
 
 interface MergeFlags {
@@ -37,7 +37,7 @@ export function mergeCommand(): Command {
       "\nThe smallest failing run among the shards wins; its shard shrank it exactly as a single search\nwould, so the merged counterexample, its replay line and its trace hash are the single search's.\n\nExample:\n  npx paysim check --runs 100000 --seed 7 --shard 1/2 --json > shard-1.json\n  npx paysim check --runs 100000 --seed 7 --shard 2/2 --json > shard-2.json\n  npx paysim merge shard-1.json shard-2.json",
     )
     .action(async (files: string[], flags: MergeFlags) => {
-      if (flags.save !== undefined) await checkWritable('--save', flags.save);
+      if (flags.save !== undefined) await checkWritable('--save', flags.save, isStoryText);
       const results = await Promise.all(files.map(readShardResult));
       const winner = mergeShards(results);
       const search = (results[0] as (typeof results)[number]).shard;

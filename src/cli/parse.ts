@@ -1,6 +1,6 @@
 // Turns command-line strings into checked values, with messages that name the option.
 
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { maxOrdersHonoured } from '../check/limits.ts';
 import { suggest } from '../designs/load-design.ts';
@@ -70,12 +70,23 @@ export function choiceOf<T extends string>(option: string, allowed: readonly T[]
 }
 
 /** Fails before a long run, not after it, if `path` cannot be written as a file. */
-export async function checkWritable(option: string, path: string): Promise<void> {
+export async function checkWritable(
+  option: string,
+  path: string,
+  /** Whether a file already there may be replaced (one paysim wrote before); anything else is kept. */
+  replaceable?: (text: string) => boolean,
+): Promise<void> {
   const existing = await stat(path).catch(() => undefined);
   if (existing?.isDirectory()) throw new UsageError(`${option} ${path}: is a directory; give a file name`);
   const folder = await stat(dirname(resolve(path))).catch(() => undefined);
   if (!folder?.isDirectory())
     throw new UsageError(`${option} ${path}: the folder ${dirname(resolve(path))} does not exist`);
+  if (existing === undefined || replaceable === undefined) return;
+  const text = await readFile(path, 'utf8').catch(() => '');
+  if (!replaceable(text))
+    throw new UsageError(
+      `${option} ${path}: the file exists and is not one paysim wrote; paysim does not overwrite it (give another name, or move it first)`,
+    );
 }
 
 /** `html`, `md`, or both as `html,md`. */

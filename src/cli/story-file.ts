@@ -42,6 +42,20 @@ export async function saveStory(path: string, story: Story): Promise<void> {
   });
 }
 
+/** Whether `text` is a story file (what `--save` writes, or a scenario): one `--save` may replace. */
+export function isStoryText(text: string): boolean {
+  try {
+    const saved = JSON.parse(text);
+    return (
+      typeof saved?.design === 'string' &&
+      Array.isArray(saved.workload?.intents) &&
+      Array.isArray(saved.picks)
+    );
+  } catch {
+    return false;
+  }
+}
+
 /** `--save`: writes a search's counterexample, if it found one; returns what to tell the user. */
 export async function saveCounterexample(
   path: string,
@@ -70,11 +84,7 @@ export async function loadStory(path: string): Promise<StoryFile> {
       `--file ${path}: not a saved story, it is not valid JSON (${(error as Error).message})`,
     );
   }
-  if (
-    typeof saved?.design !== 'string' ||
-    !Array.isArray(saved.workload?.intents) ||
-    !Array.isArray(saved.picks)
-  ) {
+  if (!isStoryText(text)) {
     throw new UsageError(
       `--file ${path}: expected an object with design, workload.intents and picks, as written by \`paysim check --save\``,
     );

@@ -56,6 +56,22 @@ describe('paysim check options', () => {
     expect(replayed.code).toBe(1);
     expect(JSON.parse(replayed.out).violations.length).toBeGreaterThan(0);
   });
+
+  it('--save replaces a story it saved before, and never a file of another kind', () => {
+    const notes = join(dir, 'notes.md');
+    writeFileSync(notes, '# my notes\n');
+    const args = ['check', '--design', 'seed', '--seed', '21', '--runs', '2000'];
+    const refused = paysim([...args, '--save', notes]);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain(
+      'the file exists and is not one paysim wrote; paysim does not overwrite it',
+    );
+    expect(readFileSync(notes, 'utf8')).toBe('# my notes\n');
+    const story = join(dir, 'again.json');
+    writeFileSync(story, readFileSync('scenarios/seed-redis-race.json'));
+    expect(paysim([...args, '--save', story]).code).toBe(1);
+    expect(JSON.parse(readFileSync(story, 'utf8')).lesson).toBeUndefined();
+  });
 });
 
 describe('faults a design offers no place for', () => {

@@ -37,7 +37,9 @@ describe('your code threw in a passing check', () => {
   it('is told with its count and first run; --fail-on-errors fails the check on it', () => {
     const r = paysim(check);
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(/Verdict: no counterexample to hardened with your payment center found in 200 runs/);
+    expect(r.out).toMatch(
+      /Verdict: no counterexample to hardened with your payment center found in 200 runs/,
+    );
     expect(r.out).toContain(
       "your payment center's onQuery: TypeError: Cannot read properties of undefined (reading 'status')",
     );
