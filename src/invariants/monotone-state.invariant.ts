@@ -1,4 +1,4 @@
-// Safety: once paid, an order or payment order never goes back to unpaid, paying, closing or
+// Safety: once paid, an order or payment order stays paid: never back to unpaid, paying, closing or
 // closed. Does not forbid closed → paid (a late payment accepted), which other checks judge.
 
 import type { Invariant, Violation } from './run-view.ts';
@@ -6,7 +6,7 @@ import type { Invariant, Violation } from './run-view.ts';
 export const monotoneState: Invariant = {
   name: 'monotone-state',
   kind: 'safety',
-  statement: 'paid never goes back to unpaid, paying or closed',
+  statement: 'once paid, an order or payment stays paid: never back to unpaid, paying, closing or closed',
   check(view) {
     const out: Violation[] = [];
     for (const [who, changes] of [
