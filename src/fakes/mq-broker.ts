@@ -114,6 +114,11 @@ export class MqBroker implements Service {
       // Died before confirming: the message never reached the disk.
       if (!confirmed) {
         this.queue.delete(stored.messageId);
+        this.world.note(
+          this.address,
+          `loses the publish of ${stored.payload.type} to ${stored.to}: it died before confirming it, so it never reached the disk`,
+          subjectOf(stored),
+        );
         return;
       }
       this.push(stored);
