@@ -29,6 +29,7 @@ import { gateway } from '../services/gateway.ts';
 import { paymentCenter } from '../services/payment-center.ts';
 import { users } from '../services/users.ts';
 import type { Workload } from '../services/workload.ts';
+import { formatWorkload } from './story.ts';
 
 /** Builds the service that plays the payment center; the default is the XState model. */
 export type PaymentCenterFactory = (world: World, design: Design, profile: ProviderProfile) => Service;
@@ -73,9 +74,14 @@ export const horizonMs = 48 * 60 * 60_000;
 
 /**
  * A service of your own that took orders but stated no fact about any of them has no projection
- * that matches its rows (or reports nothing): every verdict would be about nothing it said.
+ * that matches its rows (or reports nothing): every verdict would be about nothing it said. One
+ * that never got an order paid on the happy path gives the checkers no payment to judge.
  */
-function stated(input: RunInput, trace: readonly TraceEntry[]): void {
+function stated(
+  input: RunInput,
+  trace: readonly TraceEntry[],
+  handlerErrors: readonly HandlerError[] | undefined,
+): void {
   const roles = [
     {
       own: input.businessApp,
@@ -97,7 +103,27 @@ function stated(input: RunInput, trace: readonly TraceEntry[]): void {
     const asked = trace.some(
       (e) => e.kind === 'deliver' && e.env.to === role.address && e.env.msg.type === role.asked,
     );
-    const said = trace.some((e) => e.kind !== 'deliver' && factsOf(e).some((f) => f.kind === role.kind));
+    const stated = (paid: boolean) =>
+      trace.some(
+        (e) =>
+          e.kind !== 'deliver' &&
+          factsOf(e).some(
+            (f) => f.kind === role.kind && (!paid || (f as { status?: string }).status === 'paid'),
+          ),
+      );
+    const said = stated(false);
+    // Here every user pays at once and nothing goes wrong: a service that never gets an order paid
+    // would leave every invariant about payments nothing to judge, and the search would pass.
+    // An order service may turn an order down (out of stock): a decision, told to the user.
+    const refused =
+      role.address === 'app' &&
+      trace.some((e) => e.kind === 'deliver' && e.env.msg.type === 'order.rejected');
+    if (asked && said && !refused && !stated(true)) {
+      const failed = handlerErrors?.find((e) => e.owner === role.address);
+      throw new ContractError(
+        `your ${role.address === 'app' ? 'order service' : 'payment center'} took ${role.asked} in a run with no fault, where the user pays at once, but no ${role.kind} it stated ever became paid${failed === undefined ? '' : ` (its ${failed.handler} failed: ${failed.error}: ${failed.message})`}: the happy path must end paid. See it: npx paysim replay --design ${input.design.name} --workload ${formatWorkload(input.workload)}, with your --app config`,
+      );
+    }
     if (asked && !said)
       throw new ContractError(
         `your ${role.address === 'app' ? 'order service' : 'payment center'} handled ${role.asked} but stated no ${role.kind} fact: give ${role.option}(create, { project }) a projection that maps your rows to ${role.kind === 'order' ? 'OrderFact' : 'PaymentFact'}, or, on SQL, a facts query (${role.option}(create, { sql: { schema, facts } })${role.kind === 'payment' ? ', or httpPaymentCenter({ sql: { schema, facts } })' : ''}), or call ports.report after each change`,
@@ -162,7 +188,7 @@ export async function simulate(input: RunInput): Promise<RunResult> {
     quiescent: world.quiescent,
   };
   // Only a run that went the happy way must see every order stated.
-  if (!livelock && (input.choices.taken?.length ?? 0) === 0) stated(input, world.trace);
+  if (!livelock && (input.choices.taken?.length ?? 0) === 0) stated(input, world.trace, world.handlerErrors);
   const violations = livelock
     ? [
         {

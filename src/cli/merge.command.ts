@@ -10,7 +10,7 @@ import { colourWanted, paintFailures } from './colour.ts';
 import { failOnErrorsOption, jsonOption } from './common-options.ts';
 import { lessonFor } from './lessons.ts';
 import { checkWritable } from './parse.ts';
-import { yourCode } from './run-settings.ts';
+import { idleFaults, yourCode } from './run-settings.ts';
 import { mergeShards, readShardResult } from './shards.ts';
 import { isStoryText, saveCounterexample } from './story-file.ts';
 import { UsageError } from './usage-error.ts';
@@ -50,10 +50,10 @@ export function mergeCommand(): Command {
       );
       const c = winner?.counterexample;
       const app = search.app === undefined ? undefined : await loadApp(search.app);
+      const design = await resolveDesign(search.design);
       if (winner && c) {
         // The winning shard shrank the story; re-run it here for the timeline and final states,
         // and make sure this paysim and design still tell exactly that run.
-        const design = await resolveDesign(search.design);
         const story = {
           design: search.design,
           workload: c.workload,
@@ -98,6 +98,7 @@ export function mergeCommand(): Command {
         const doc = {
           ...verdictJson(report, elapsed, { verbose: flags.verbose, failOnErrors: flags.failOnErrors }),
           ...(environment.length > 0 ? { appEnvironment: environment } : {}),
+          faultsThatNeverStrike: idleFaults(search.faults, design),
           merged: { check: search.check, count: search.count, shards },
         };
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);

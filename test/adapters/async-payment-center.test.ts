@@ -195,4 +195,30 @@ describe('a payment center that cannot be built', () => {
       /^your payment center's gateway\.prepay\("PAY-o1\.1"\): an out_trade_no must be the order id, ~ and the attempt \(o1\.1~1\)/,
     );
   });
+  it('is refused when the happy path, where the user pays at once, never gets a payment paid', async () => {
+    // Opens the payment and reports it, but acknowledges every callback without recording it.
+    const neverPaid = asyncPaymentCenter(
+      (ports): PaymentCenterHandlers => ({
+        async onCreatePayment({ orderId, amount }) {
+          ports.report({ kind: 'payment', orderId, status: 'paying' });
+          const prepaid = await ports.gateway.prepay(`${orderId}~1`, amount);
+          if (prepaid.ok) ports.businessApp.paymentCreated(orderId, `${orderId}~1`, prepaid.prepayId);
+        },
+        async onClose({ orderId }) {
+          ports.report({ kind: 'payment', orderId, status: 'closed' });
+          ports.businessApp.paymentClosed(orderId);
+        },
+        async onQuery({ orderId }) {
+          ports.businessApp.paymentStatus(orderId, 'paying');
+        },
+        async onNotify() {
+          return ports.provider.ackReply;
+        },
+        async recover() {},
+      }),
+    );
+    await expect(assertHolds({ design: 'hardened', runs: 20, paymentCenter: neverPaid })).rejects.toThrow(
+      /^your payment center took payment\.create in a run with no fault, where the user pays at once, but no payment it stated ever became paid: the happy path must end paid\. See it: npx paysim replay --design hardened --workload o1:\d+@0, with your --app config$/,
+    );
+  });
 });
