@@ -46,25 +46,28 @@ export async function listLessons(dir = lessonsDir): Promise<Lesson[]> {
 
 /**
  * A lesson whose broken story breaks `invariant` (as its story file says, which the tests hold it
- * to): the first whose deviations share a choice with `picks` (the same way of breaking it), else the
- * first at all.
+ * to): the first whose deviations share a choice with `picks` (the same way of breaking it, named
+ * in `sameWay`), else the first at all.
  */
 export async function lessonBreaking(
   invariant: string,
   picks: readonly { readonly label: string }[] = [],
-): Promise<Lesson | undefined> {
+): Promise<(Lesson & { readonly sameWay?: string }) | undefined> {
   let first: Lesson | undefined;
   for (const lesson of await listLessons()) {
     const story = await loadStory(lesson.broken);
     if (!story.expect?.includes(invariant)) continue;
-    if (story.picks.some((p) => picks.some((q) => q.label === p.label))) return lesson;
+    const shared = story.picks.find((p) => picks.some((q) => q.label === p.label));
+    if (shared !== undefined) return { ...lesson, sameWay: shared.label };
     first ??= lesson;
   }
   return first;
 }
 
 /** The lesson to point a counterexample to (see lessonBreaking), if any. */
-export async function lessonFor(c: Counterexample | undefined): Promise<Lesson | undefined> {
+export async function lessonFor(
+  c: Counterexample | undefined,
+): Promise<(Lesson & { readonly sameWay?: string }) | undefined> {
   const invariant = c?.violations[0]?.invariant;
   return c === undefined || invariant === undefined ? undefined : lessonBreaking(invariant, c.story.picks);
 }

@@ -61,7 +61,8 @@ export function verdictText(
     verbose?: boolean;
     failOnErrors?: boolean;
     /** A lesson of the course that breaks the same invariant, to point to. */
-    lesson?: { readonly number: number; readonly title: string };
+    /** `sameWay`: a deviation its story shares with this one; without it, it breaks the invariant another way. */
+    lesson?: { readonly number: number; readonly title: string; readonly sameWay?: string };
     /** The environment variables the --app config read as it loaded: its replay lines need them. */
     environment?: readonly string[];
     /** The code of your own that ran in place of models (`your payment center`): the verdict is about it too. */
@@ -111,7 +112,7 @@ export function verdictText(
   if (options.lesson !== undefined)
     lines.push(
       '',
-      `The course tells a story that breaks ${c.violations[0]?.invariant} too, and the measure that stops it: lesson ${options.lesson.number}, "${options.lesson.title}":`,
+      `The course tells a story that breaks ${c.violations[0]?.invariant} ${options.lesson.sameWay === undefined ? 'too, another way (its measure may be one you have),' : `the same way (${options.lesson.sameWay}),`} and the measure that stops it: lesson ${options.lesson.number}, "${options.lesson.title}":`,
       '',
       `  npx paysim learn ${options.lesson.number}`,
     );

@@ -33,7 +33,7 @@ describe('paysim check', () => {
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/Verdict: seed is broken — no-duplicate-orders/);
     expect(r.out).toMatch(
-      /The course tells a story that breaks no-duplicate-orders too, .*: lesson 3, "A double click creates two orders":\n\n {2}npx paysim learn 3\n$/,
+      /The course tells a story that breaks no-duplicate-orders the same way \(user\.submit\), .*: lesson 3, "A double click creates two orders":\n\n {2}npx paysim learn 3\n$/,
     );
   });
 
