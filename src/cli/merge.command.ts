@@ -117,6 +117,7 @@ export function mergeCommand(): Command {
           lesson: await lessonFor(report.counterexample),
           environment,
           yours: yourCode(app?.yours),
+          slowestShard: true,
         });
         process.stdout.write(`${[...header, ...paintFailures(lines, colourWanted())].join('\n')}\n`);
       }

@@ -54,6 +54,11 @@ export function verdictJson(
   };
 }
 
+/** `1,650`: a rate as a person reads it. */
+function runsPerSecond(runs: number, elapsedMs: number): string {
+  return Math.round(runs / Math.max(elapsedMs / 1000, 0.001)).toLocaleString('en-US');
+}
+
 export function verdictText(
   report: ExploreReport,
   elapsedMs: number,
@@ -67,6 +72,8 @@ export function verdictText(
     environment?: readonly string[];
     /** The code of your own that ran in place of models (`your payment center`): the verdict is about it too. */
     yours?: string;
+    /** `elapsedMs` is the slowest of several shards that ran side by side (merge), not one search's. */
+    slowestShard?: boolean;
   } = {},
 ): string[] {
   const c = report.counterexample;
@@ -75,7 +82,7 @@ export function verdictText(
   const lines: string[] = [];
   if (!c) {
     lines.push(
-      `Verdict: no counterexample to ${checked} found in ${report.runs} runs (${seconds} s): a search budget, not a proof.`,
+      `Verdict: no counterexample to ${checked} found in ${report.runs} runs (${options.slowestShard ? `the slowest shard took ${seconds} s` : `${seconds} s, ${runsPerSecond(report.runs, elapsedMs)} runs/s`}): a search budget, not a proof.`,
     );
   } else {
     const first = c.violations[0];
