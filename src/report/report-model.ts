@@ -181,8 +181,12 @@ function diagramOf(result: RunResult): { participants: Participant[]; steps: Dia
   const options = storyOf(result.violations);
   const events = storyEvents(result.trace, options);
   const first = result.violations[0];
-  // A safety violation breaks at a step of the story; a quiescence one at the end of the run.
-  const breakingStep = options.untilStep;
+  // A safety violation breaks at a step of the story (each one the story tells is marked); a
+  // quiescence one at the end of the run.
+  const until = options.untilStep;
+  const breakingSteps = new Set(
+    until === undefined ? [] : result.violations.map((v) => v.step).filter((step) => step <= until),
+  );
   const participants = [...coreParticipants];
   const lifeline = (address: string) => {
     if (!participants.some((p) => p.id === address)) participants.push({ id: address, label: address });
@@ -191,7 +195,7 @@ function diagramOf(result: RunResult): { participants: Participant[]; steps: Dia
   const steps: DiagramStep[] = [];
   let previousKey: string | undefined;
   for (const event of events) {
-    const step = stepOf(event, event.step === breakingStep, lifeline);
+    const step = stepOf(event, breakingSteps.has(event.step), lifeline);
     // Collapse runs of the same event, as the terminal timeline does.
     const key = `${eventText(event)}|${step.breaking}`;
     const last = steps[steps.length - 1];

@@ -87,8 +87,15 @@ function collapseRepeats(lines: readonly string[]): string[] {
 export function storyOf(violations: readonly Violation[]): TimelineOptions {
   const first = violations[0];
   if (first === undefined) return {};
-  const safety = invariants.find((i) => i.name === first.invariant)?.kind === 'safety';
-  return { orders: first.orders, untilStep: safety ? first.step : undefined };
+  const isSafety = (v: Violation) => invariants.find((i) => i.name === v.invariant)?.kind === 'safety';
+  if (!isSafety(first)) return { orders: first.orders };
+  // Up to the last safety break of these orders: what the first one set in motion (the forwarded
+  // result, the second shipment) is the rest of the story.
+  let untilStep = first.step;
+  for (const v of violations)
+    if (isSafety(v) && v.orders.some((o) => first.orders.includes(o)))
+      untilStep = Math.max(untilStep, v.step);
+  return { orders: first.orders, untilStep };
 }
 
 /** The heading of the final states: a story cut at a safety break shows less than the run did. */
@@ -96,5 +103,5 @@ export function finalStateHeading(violations: readonly Violation[], involved: bo
   const what = involved ? 'Final state of the orders involved' : 'Final state';
   return storyOf(violations).untilStep === undefined
     ? `${what}:`
-    : `${what}, at the end of the run (the story stops where the invariant broke):`;
+    : `${what}, at the end of the run (the story stops at its last break):`;
 }
