@@ -140,6 +140,8 @@ export function replayCommand(): Command {
           ...(story.expect ? { asExpected: mismatch === undefined, expect: story.expect } : {}),
           violations: result.violations,
           traceHash: traceHash(result.trace),
+          // What the text notes on stderr: picks this run never reached, which changed nothing.
+          unreachedPicks: unused,
           finalStates: orderOutcomes(result),
           timeline: renderTimeline(result.trace, { ...storyOf(result.violations), verbose: flags.verbose }),
           ...(flags.report ? { reports: reportPaths } : {}),
