@@ -76,21 +76,12 @@ describe('paysim check options', () => {
 
 describe('faults a design offers no place for', () => {
   const design = 'hardened,provider=alipay,forwarding=direct';
+  const check = (...more: string[]) =>
+    paysim(['check', '--design', design, '--runs', '5', '--seed', '1', ...more]);
 
   it('are counted out of "all", and a check given only such faults says every run takes the happy path', () => {
-    const all = paysim(['check', '--design', design, '--runs', '5', '--seed', '1']);
-    expect(all.out).toMatch(/faults: all \d+, (\d+) of which can strike this design;/);
-    const only = paysim([
-      'check',
-      '--design',
-      design,
-      '--runs',
-      '5',
-      '--seed',
-      '1',
-      '--faults',
-      'mq.lost,pay.processing',
-    ]);
+    expect(check().out).toMatch(/faults: all \d+, (\d+) of which can strike this design;/);
+    const only = check('--faults', 'mq.lost,pay.processing');
     expect(only.out).toContain(
       'note: mq.lost never strikes this design (this design forwards by direct call)',
     );
@@ -98,33 +89,11 @@ describe('faults a design offers no place for', () => {
     expect(only.out).toContain(
       'note: none of the faults given can strike this design: every run takes the happy path',
     );
-    const some = paysim([
-      'check',
-      '--design',
-      design,
-      '--runs',
-      '5',
-      '--seed',
-      '1',
-      '--faults',
-      'mq.lost,notify.lost',
-    ]);
-    expect(some.out).not.toContain('none of the faults given');
+    expect(check('--faults', 'mq.lost,notify.lost').out).not.toContain('none of the faults given');
   });
 
   it('are listed with the reason in --json', () => {
-    const r = paysim([
-      'check',
-      '--design',
-      design,
-      '--runs',
-      '5',
-      '--seed',
-      '1',
-      '--faults',
-      'mq.lost,notify.lost',
-      '--json',
-    ]);
+    const r = check('--faults', 'mq.lost,notify.lost', '--json');
     expect(JSON.parse(r.out).faultsThatNeverStrike).toEqual([
       { fault: 'mq.lost', why: 'this design forwards by direct call' },
     ]);
