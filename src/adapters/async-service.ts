@@ -423,7 +423,7 @@ interface Unsettled {
 }
 
 /** What a handler still waiting at the end of the run is counted as, in place of an error's class. */
-export const neverSettled = 'never settled';
+const neverSettled = 'never settled';
 
 /** An error's class name (`TypeError`), or `a thrown value` for anything else thrown. */
 function errorName(error: unknown): string {

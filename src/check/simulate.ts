@@ -103,7 +103,7 @@ function stated(
     const asked = trace.some(
       (e) => e.kind === 'deliver' && e.env.to === role.address && e.env.msg.type === role.asked,
     );
-    const stated = (paid: boolean) =>
+    const tells = (paid: boolean) =>
       trace.some(
         (e) =>
           e.kind !== 'deliver' &&
@@ -111,14 +111,14 @@ function stated(
             (f) => f.kind === role.kind && (!paid || (f as { status?: string }).status === 'paid'),
           ),
       );
-    const said = stated(false);
+    const said = tells(false);
     // Here every user pays at once and nothing goes wrong: a service that never gets an order paid
     // would leave every invariant about payments nothing to judge, and the search would pass.
     // An order service may turn an order down (out of stock): a decision, told to the user.
     const refused =
       role.address === 'app' &&
       trace.some((e) => e.kind === 'deliver' && e.env.msg.type === 'order.rejected');
-    if (asked && said && !refused && !stated(true)) {
+    if (asked && said && !refused && !tells(true)) {
       const failed = handlerErrors?.find((e) => e.owner === role.address);
       throw new ContractError(
         `your ${role.address === 'app' ? 'order service' : 'payment center'} took ${role.asked} in a run with no fault, where the user pays at once, but no ${role.kind} it stated ever became paid${failed === undefined ? '' : ` (its ${failed.handler} failed: ${failed.error}: ${failed.message})`}: the happy path must end paid. See it: npx paysim replay --design ${input.design.name} --workload ${formatWorkload(input.workload)}, with your --app config`,
