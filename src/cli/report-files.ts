@@ -1,6 +1,8 @@
 // `--report html|md [--report-dir DIR]` on check and replay: the report files and where they went.
 
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { ReportModel } from '../report/report-model.ts';
 import { type ReportFormat, writeReport } from '../report/write-report.ts';
 import { UsageError } from './usage-error.ts';
@@ -12,6 +14,16 @@ export async function checkReportDir(dir: string): Promise<void> {
   const existing = await stat(dir).catch(() => undefined);
   if (existing !== undefined && !existing.isDirectory())
     throw new UsageError(`--report-dir ${dir}: is a file, not a folder`);
+  // The folder, or the nearest one above it that exists, must take new files.
+  let folder = resolve(dir);
+  while ((await stat(folder).catch(() => undefined)) === undefined && dirname(folder) !== folder)
+    folder = dirname(folder);
+  const writable = await access(folder, constants.W_OK).then(
+    () => true,
+    () => false,
+  );
+  if (!writable)
+    throw new UsageError(`--report-dir ${dir}: cannot write there (${folder} does not take new files)`);
 }
 
 export async function writeReportFiles(

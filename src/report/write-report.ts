@@ -2,8 +2,8 @@
 // same for the same story (so re-running overwrites instead of piling up copies); a search that
 // found nothing is named by its seed and budget, so another search does not overwrite it.
 
-import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { htmlReport } from './html-report.ts';
 import { markdownReport } from './markdown-report.ts';
 import type { ReportModel } from './report-model.ts';
@@ -41,7 +41,7 @@ export async function writeReport(
   formats: readonly ReportFormat[],
   dir: string,
 ): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
+  await makeFolder(dir);
   const paths: string[] = [];
   for (const format of formats) {
     const path = join(dir, `${reportName(model)}.${format}`);
@@ -49,4 +49,20 @@ export async function writeReport(
     paths.push(path);
   }
   return paths;
+}
+
+/**
+ * `mkdir -p`, a level at a time: Node 20's recursive mkdir never returns for a path under /proc,
+ * where making one level fails at once.
+ */
+async function makeFolder(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let folder = resolve(dir); ; folder = dirname(folder)) {
+    if ((await stat(folder).catch(() => undefined)) !== undefined || dirname(folder) === folder) break;
+    missing.unshift(folder);
+  }
+  for (const folder of missing)
+    await mkdir(folder).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
 }
