@@ -68,21 +68,43 @@ export function checkWorkload(workload: Workload): Workload {
   return workload;
 }
 
-/** Rejects picks that name no choice the world ever asks. */
+/**
+ * Rejects picks that name no choice the world ever asks, or that would never match one: a number
+ * that is not a whole one (picks written by hand, or from JavaScript), or one choice point picked
+ * twice.
+ */
 export function checkPicks(picks: readonly Pick[]): readonly Pick[] {
-  for (const p of picks) {
-    if (!(allFaults as readonly string[]).includes(p.label)) {
+  const seen = new Set<string>();
+  for (const [i, p] of picks.entries()) {
+    const { label, nth, index } = (p ?? {}) as Partial<Record<keyof Pick, unknown>>;
+    if (typeof label !== 'string')
       throw new SyntaxError(
-        `pick ${p.label}#${p.nth}=${p.index}: unknown choice "${p.label}"${suggest(p.label, allFaults)}`,
+        `picks[${i}].label: expected a fault id (\`paysim faults\` lists them), got ${shown(label)}`,
       );
-    }
-    if (p.index < 1)
+    if (!(allFaults as readonly string[]).includes(label))
       throw new SyntaxError(
-        `pick ${p.label}#${p.nth}=${p.index}: option 0 is the default; list only deviations`,
+        `pick ${label}#${shown(nth)}=${shown(index)}: unknown choice "${label}"${suggest(label, allFaults)}`,
       );
+    if (!Number.isSafeInteger(nth) || (nth as number) < 0)
+      throw new SyntaxError(
+        `picks[${i}].nth: expected a whole number of 0 or more (which time ${label} is asked, from 0), got ${shown(nth)}`,
+      );
+    if (index === 0)
+      throw new SyntaxError(`pick ${label}#${nth}=0: option 0 is the default; list only deviations`);
+    if (!Number.isSafeInteger(index) || (index as number) < 1)
+      throw new SyntaxError(
+        `picks[${i}].index: expected the option's number, 1 or more (\`paysim faults\` lists them), got ${shown(index)}`,
+      );
+    const at = `${label}#${nth}`;
+    if (seen.has(at)) throw new SyntaxError(`pick ${at} is given twice: a choice point takes one option`);
+    seen.add(at);
   }
   return picks;
 }
+
+/** A value as written: strings in quotes. */
+const shown = (value: unknown): string =>
+  value === undefined ? 'nothing' : (JSON.stringify(value) ?? String(value));
 
 export function formatReplayCommand(story: Story): string {
   const picks = formatPicks(story.picks);

@@ -111,41 +111,22 @@ export async function loadStory(path: string): Promise<StoryFile> {
 }
 
 /**
- * The `i`th pick of a story file, as typed: JSON checks nothing, and a pick with a fractional or
- * missing number would never match its choice point, so the story would replay without it. The
- * option may be named, as on the command line (`"index": "double-click"`).
+ * The `i`th pick of a story file, with an option given by name (`"index": "double-click"`, as on
+ * the command line) made its number; checkPicks then holds every field to its type.
  */
 function savedPick(pick: unknown, i: number): Pick {
-  const field = `picks[${i}]`;
   if (typeof pick !== 'object' || pick === null)
     throw new Error(
-      `${field}: expected an object { "label", "nth", "index" }, e.g. { "label": "notify.lost", "nth": 0, "index": 1 }`,
+      `picks[${i}]: expected an object { "label", "nth", "index" }, e.g. { "label": "notify.lost", "nth": 0, "index": 1 }`,
     );
-  const { label, nth, index } = pick as Record<string, unknown>;
-  if (typeof label !== 'string')
-    throw new Error(
-      `${field}.label: expected a fault id (\`paysim faults\` lists them), got ${shown(label)}`,
-    );
-  if (!Number.isSafeInteger(nth) || (nth as number) < 0)
-    throw new Error(
-      `${field}.nth: expected a whole number of 0 or more (which time the choice is asked, from 0), got ${shown(nth)}`,
-    );
-  if (typeof index === 'string') {
-    try {
-      return { label, nth: nth as number, index: optionByName(label, index) };
-    } catch (error) {
-      throw new Error(`${field}.index: ${(error as Error).message}`);
-    }
+  const { label, index } = pick as Record<string, unknown>;
+  if (typeof label !== 'string' || typeof index !== 'string') return pick as Pick;
+  try {
+    return { ...(pick as Pick), index: optionByName(label, index) };
+  } catch (error) {
+    throw new Error(`picks[${i}].index: ${(error as Error).message}`);
   }
-  if (!Number.isSafeInteger(index) || (index as number) < 1)
-    throw new Error(
-      `${field}.index: expected the option, a whole number of 1 or more or its name (\`paysim faults\` lists them), got ${shown(index)}`,
-    );
-  return { label, nth: nth as number, index: index as number };
 }
-
-/** A value from a JSON file as it was written: a string in quotes. */
-const shown = (value: unknown): string => (value === undefined ? 'nothing' : JSON.stringify(value));
 
 /** `undefined` when the run broke exactly what the story expects; otherwise what differs, in words. */
 export function expectationMismatch(

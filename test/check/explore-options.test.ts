@@ -86,3 +86,28 @@ it('replay refuses a pick it would never take: a choice that does not exist, or 
   );
   expect(taken.picks).toEqual([{ label: 'user.submit', nth: 0, index: 1 }]);
 });
+
+it('replay refuses a pick whose numbers would match no choice point, or one picked twice', async () => {
+  const workload = { intents: [{ intentId: 'o1', userId: 'u1', amount: 100, atMs: 0 }] };
+  const design = presets.seed as Design;
+  const faults = { faults: new Set(allFaults) };
+  for (const [pick, message] of [
+    [
+      { label: 'user.submit', nth: 0, index: 'double-click' },
+      /picks\[0\]\.index: expected the option's number, .* got "double-click"$/,
+    ],
+    [
+      { label: 'user.submit', nth: 0.5, index: 1 },
+      /picks\[0\]\.nth: expected a whole number of 0 or more .* got 0\.5$/,
+    ],
+    [{ label: 'user.submit', nth: 0, index: 0 }, /option 0 is the default; list only deviations$/],
+  ] as const)
+    await expect(replay(design, { workload, picks: [pick as never] }, faults)).rejects.toThrow(message);
+  const twice = [
+    { label: 'user.submit', nth: 0, index: 1 },
+    { label: 'user.submit', nth: 0, index: 2 },
+  ];
+  await expect(replay(design, { workload, picks: twice }, faults)).rejects.toThrow(
+    /pick user\.submit#0 is given twice: a choice point takes one option$/,
+  );
+});

@@ -58,7 +58,10 @@ describe('paysim replay', () => {
   it("checks a story file's picks as typed: a pick that would match no choice point is refused, a named option is read", () => {
     const pick = (p: object) => storyFile('pick.json', { ...redisRace, expect: undefined, picks: [p] });
     for (const [p, why] of [
-      [{ label: 'user.submit', nth: 0, index: 1.5 }, /picks\[0\]\.index: expected the option, .* got 1\.5$/],
+      [
+        { label: 'user.submit', nth: 0, index: 1.5 },
+        /picks\[0\]\.index: expected the option's number, .* got 1\.5$/,
+      ],
       [{ label: 'user.submit', nth: 0, index: '1' }, /picks\[0\]\.index: user\.submit has no option "1"/],
       [{ label: 'user.submit' }, /picks\[0\]\.nth: expected a whole number of 0 or more .* got nothing$/],
       [{ label: 'user.submit', nth: -1, index: 1 }, /picks\[0\]\.nth: .* got -1$/],
