@@ -2,6 +2,7 @@
 // if any run breaks an invariant, like `fc.assert`. The error's message is the shrunk story and the
 // line that replays it, so a failing CI job shows what happened without a second run.
 
+import { ContractError } from '../adapters/service-ports.ts';
 import type { Design } from '../designs/design.ts';
 import { resolveDesign } from '../designs/load-design.ts';
 import { allFaults } from '../faults/catalogue.ts';
@@ -79,7 +80,12 @@ export class HandlerErrors extends Error {
  */
 export async function assertHolds(options: AssertHoldsOptions): Promise<HeldReport> {
   checkSearchOptions('assertHolds', options);
-  const design = typeof options.design === 'string' ? await resolveDesign(options.design) : options.design;
+  const design =
+    typeof options.design === 'string'
+      ? await resolveDesign(options.design).catch((error: Error) => {
+          throw new ContractError(`assertHolds: design: ${error.message}`);
+        })
+      : options.design;
   const ownServices = (['paymentCenter', 'businessApp'] as const).filter(
     (role) => options[role] !== undefined,
   );

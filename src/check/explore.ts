@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { ContractError } from '../adapters/service-ports.ts';
 import type { Design } from '../designs/design.ts';
+import { resolveDesign } from '../designs/load-design.ts';
 import { designTimers } from '../designs/timers.ts';
 import { idleBecause } from '../faults/catalogue.ts';
 import type { Violation } from '../invariants/index.ts';
@@ -392,35 +393,60 @@ async function reachOf(options: ExploreOptions): Promise<Reach> {
   return choices.asked;
 }
 
-/** Re-runs a story exactly. */
-export function replay(
-  design: Design,
+/**
+ * Re-runs a story exactly. From JavaScript the design may be a spec (`'hardened'`) and the faults
+ * any list of ids; each mistake is refused naming what replay takes.
+ */
+export async function replay(
+  design: Design | string,
   story: Omit<Story, 'design'>,
   options: {
     paymentCenter?: PaymentCenterFactory;
     businessApp?: BusinessAppFactory;
-    faults: ReadonlySet<string>;
+    faults: ReadonlySet<string> | Iterable<string>;
     engine?: MachineEngine;
   },
 ): Promise<RunResult> {
+  const refuse = (what: string) => {
+    throw new ContractError(`replay(design, { workload, picks }, { faults }): ${what}`);
+  };
+  if (
+    typeof design !== 'string' &&
+    (typeof design !== 'object' || design === null || typeof design.name !== 'string')
+  )
+    refuse('design: expected a Design or a design spec such as "hardened"');
+  if (
+    typeof story !== 'object' ||
+    story === null ||
+    !Array.isArray(story.picks) ||
+    !Array.isArray(story.workload?.intents)
+  )
+    refuse('the story: expected { workload: { intents }, picks }, as a saved story or a report gives them');
+  const given = options?.faults;
+  if (
+    given === undefined ||
+    typeof given === 'string' ||
+    typeof (given as Iterable<string>)[Symbol.iterator] !== 'function'
+  )
+    refuse('options.faults: expected the fault ids the story ran with (new Set(allFaults) for every fault)');
+  const faults = given instanceof Set ? (given as ReadonlySet<string>) : new Set(given as Iterable<string>);
   // A pick that names no choice, or a fault this replay leaves out, would never be taken: the story
   // would replay as another one, silently.
   try {
     checkPicks(story.picks);
   } catch (error) {
-    return Promise.reject(new ContractError(`replay: picks: ${(error as Error).message}`));
+    refuse(`picks: ${(error as Error).message}`);
   }
-  const left = story.picks.find((p) => !options.faults.has(p.label));
+  const left = story.picks.find((p) => !faults.has(p.label));
   if (left !== undefined)
-    return Promise.reject(
-      new ContractError(
-        `replay: pick ${formatPicks([left])} names the fault ${left.label}, which options.faults leaves out, so it would never be taken; give the faults the story ran with (new Set(allFaults) for every fault)`,
-      ),
+    refuse(
+      `pick ${formatPicks([left])} names the fault ${left.label}, which options.faults leaves out, so it would never be taken; give the faults the story ran with (new Set(allFaults) for every fault)`,
     );
+  const resolved = typeof design === 'string' ? await resolveDesign(design) : design;
   return simulate({
-    design,
+    design: resolved,
     workload: story.workload,
-    faults: options.faults,
+    faults,
     choices: ScriptedChoices.replay(story.picks),
     paymentCenter: options.paymentCenter,
     businessApp: options.businessApp,

@@ -72,12 +72,12 @@ it('replay refuses a pick it would never take: a choice that does not exist, or 
       { faults: new Set(allFaults) },
     ),
   ).rejects.toThrow(
-    /^replay: picks: pick user\.sumbit#0=1: unknown choice "user\.sumbit" \(did you mean "user\.submit"\?\)/,
+    /^replay\(design, \{ workload, picks \}, \{ faults \}\): picks: pick user\.sumbit#0=1: unknown choice "user\.sumbit" \(did you mean "user\.submit"\?\)/,
   );
   await expect(
     replay(design, { workload, picks: [{ label: 'user.submit', nth: 0, index: 1 }] }, { faults: new Set() }),
   ).rejects.toThrow(
-    /^replay: pick user\.submit#0=1 names the fault user\.submit, which options\.faults leaves out/,
+    /^replay\(design, \{ workload, picks \}, \{ faults \}\): pick user\.submit#0=1 names the fault user\.submit, which options\.faults leaves out/,
   );
   const taken = await replay(
     design,
@@ -109,5 +109,21 @@ it('replay refuses a pick whose numbers would match no choice point, or one pick
   ];
   await expect(replay(design, { workload, picks: twice }, faults)).rejects.toThrow(
     /pick user\.submit#0 is given twice: a choice point takes one option$/,
+  );
+});
+
+it('replay takes a design spec and faults as a list, and names what it takes when given something else', async () => {
+  const workload = { intents: [{ intentId: 'o1', userId: 'u1', amount: 100, atMs: 0 }] };
+  const story = { workload, picks: [{ label: 'user.submit', nth: 0, index: 1 }] };
+  const result = await replay('seed', story, { faults: ['user.submit'] });
+  expect(result.violations.map((v) => v.invariant)).toContain('no-duplicate-orders');
+  await expect(replay('seed', story, undefined as never)).rejects.toThrow(
+    /options\.faults: expected the fault ids/,
+  );
+  await expect(replay({} as never, story, { faults: allFaults })).rejects.toThrow(
+    /design: expected a Design or a design spec/,
+  );
+  await expect(replay('seed', {} as never, { faults: allFaults })).rejects.toThrow(
+    /the story: expected \{ workload: \{ intents \}, picks \}/,
   );
 });
