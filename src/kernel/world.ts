@@ -15,6 +15,7 @@ import { extend } from './copy.ts';
 import { DurableStore } from './durable-store.ts';
 import { EventQueue } from './event-queue.ts';
 import type { MachineEngine } from './machine-engine.ts';
+import { formatTime } from './time-format.ts';
 import type { Envelope, HandlerError, Message, Row, TraceEntry } from './trace.ts';
 
 export interface Service {
@@ -165,6 +166,8 @@ export class World {
   /** The message whose handler is running now: what it sends and writes are caused by it. */
   private cause: number | undefined;
   private skews: Map<string, number> | undefined;
+  /** Made only near the step limit: what the last steps ran. */
+  private lastSteps: string[] | undefined;
 
   constructor(readonly options: WorldOptions) {}
 
@@ -526,14 +529,27 @@ export class World {
       this.nowMs = item.atMs;
       if (++this.step > this.options.maxSteps) {
         throw new LivelockError(
-          `the run took more than ${this.options.maxSteps} steps by ${this.nowMs} ms (virtual)`,
+          `the run was still busy after ${this.options.maxSteps} steps, at ${formatTime(this.nowMs)} (virtual): ${this.busiest()}`,
           this.trace,
         );
+      }
+      // The last steps before the limit tell what kept the run busy, if it comes to that.
+      if (this.step > this.options.maxSteps - busyWindow) {
+        this.lastSteps ??= [];
+        this.lastSteps.push(whatRuns(item));
       }
       const done = this.fire(item);
       if (done) await done;
       if (this.crashedThisStep.length > 0) this.finishCrashes();
     }
+  }
+
+  /** What most of the last steps before the step limit ran, in words. */
+  private busiest(): string {
+    const counts = new Map<string, number>();
+    for (const what of this.lastSteps ?? []) counts.set(what, (counts.get(what) ?? 0) + 1);
+    const [what, n] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? ['nothing', 0];
+    return `${n} of its last ${busyWindow} steps were ${what}, over and over (a handler or timer that never ends)`;
   }
 
   /** True when nothing is left to happen before the horizon: the run reached quiescence. */
@@ -818,6 +834,19 @@ export class World {
     if (slot === undefined) throw new Error(`no service at address "${address}"`);
     return slot;
   }
+}
+
+/** How many steps before the limit are kept to say what kept a run busy. */
+const busyWindow = 200;
+
+/** What a queued item runs, in words: `pc's onNotify for o1.1`, `a delivery of gateway.notify to pc`. */
+function whatRuns(item: QueueItem): string {
+  if (item.kind === 'deliver') return `deliveries of ${item.env.msg.type} to ${item.env.to}`;
+  if (item.kind === 'restart') return `restarts of ${item.owner}`;
+  const subject = item.handles?.subject === undefined ? '' : ` for ${item.handles.subject}`;
+  return item.kind === 'step'
+    ? `${item.owner}'s ${item.handles?.what ?? 'handler'}${subject} going on after a database call`
+    : `timers of ${item.owner}`;
 }
 
 /** An object whose fields are set one by one as it is built (trace entries, envelopes). */

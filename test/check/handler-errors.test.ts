@@ -341,4 +341,21 @@ describe('what your code threw in a passing search', () => {
     });
     expect((fine.handlerErrors ?? []).filter((k) => k.error === 'never settled')).toEqual([]);
   });
+  it('tells what kept a run busy when a handler never ends: its service, over and over', async () => {
+    // A conditional update that can never match, retried without end (a WHERE on a missing field).
+    const looping = asyncPaymentCenter((ports: PaymentCenterPorts) => {
+      const center = new SimplePaymentCenter(ports);
+      const onNotify = center.onNotify.bind(center);
+      center.onNotify = async (n: Notification) => {
+        while (!(await ports.db.update('payments', n.outTradeNo, { paid: true }, { missing: 1 })));
+        return onNotify(n);
+      };
+      return center;
+    });
+    const report = await explore({ ...search, runs: 5, faults: new Set<string>(), paymentCenter: looping });
+    const stuck = report.counterexample?.violations.find((v) => v.invariant === 'nothing-stuck');
+    expect(stuck?.message).toMatch(
+      /^the run was still busy after \d+ steps, at [\d:.h]+ \(virtual\): 200 of its last 200 steps were pc's handler going on after a database call, over and over/,
+    );
+  });
 });
