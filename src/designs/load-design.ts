@@ -38,7 +38,7 @@ const mitigationParams = {
   appQuery: { afterMs: ms, intervalMs: ms, attempts: count },
   dedupe: {
     mode: z.enum(['check-then-set', 'set-nx'], { error: 'expected "check-then-set" or "set-nx"' }),
-    ttlMs: ms,
+    ttlMs: positiveMs,
   },
   reconciliation: { afterMs: ms },
   watchProcessing: { intervalMs: positiveMs },
