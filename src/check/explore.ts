@@ -407,7 +407,7 @@ export async function replay(
     engine?: MachineEngine;
   },
 ): Promise<RunResult> {
-  const refuse = (what: string) => {
+  const refuse = (what: string): never => {
     throw new ContractError(`replay(design, { workload, picks }, { faults }): ${what}`);
   };
   if (
