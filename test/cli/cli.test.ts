@@ -166,4 +166,35 @@ describe('paysim matrix and replay edge cases', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--save .*: the folder .* does not exist/);
   });
+
+  it('names a fault list by the option that was typed, --without-faults or its alias --no-faults', () => {
+    for (const option of ['--without-faults', '--no-faults']) {
+      const r = paysim('check', '--runs', '1', option, 'bogus');
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(new RegExp(`^paysim: ${option}: unknown fault "bogus"`));
+    }
+  });
+
+  it('states a short paid-within bound and the time it took in seconds, not as 0 min', () => {
+    const r = paysim(
+      'check',
+      '--design',
+      'hardened,timing.paidWithinMs=5000',
+      '--runs',
+      '100',
+      '--seed',
+      '1',
+    );
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/and became paid only after \d+(\.\d)? s \(bound 5 s\)/);
+  });
+
+  it('takes every 32-bit seed, and names the range when one is out of it', () => {
+    expect(paysim('check', '--runs', '1', '--seed', '-2147483648').code).toBe(0);
+    const r = paysim('check', '--runs', '1', '--seed', '2147483648');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      '--seed expects a 32-bit whole number, from -2147483648 to 2147483647, got "2147483648"',
+    );
+  });
 });
