@@ -46,13 +46,7 @@ export function checkSearchOptions(caller: Caller, options: unknown): void {
     throw new ContractError(`${caller}: ${name}: expected ${expected}, got ${shown(o[name])}`);
   };
   const given = (name: string) => !lenient || o[name] !== undefined;
-  const design = o.design as { name?: unknown; mitigations?: unknown } | undefined;
-  const designObject =
-    typeof design === 'object' &&
-    design !== null &&
-    typeof design.name === 'string' &&
-    typeof design.mitigations === 'object';
-  if (!designObject && !(lenient && typeof design === 'string'))
+  if (!isDesign(o.design) && !(lenient && typeof o.design === 'string'))
     refuse(
       'design',
       lenient
@@ -73,11 +67,7 @@ export function checkSearchOptions(caller: Caller, options: unknown): void {
   if (given('seed') && !Number.isSafeInteger(o.seed)) refuse('seed', 'a whole number');
   if (given('faults')) {
     const faults = o.faults;
-    const list = lenient
-      ? typeof faults !== 'string' &&
-        typeof (faults as Iterable<unknown> | null)?.[Symbol.iterator] === 'function'
-      : faults instanceof Set;
-    if (!list)
+    if (!(lenient ? isIdList(faults) : faults instanceof Set))
       refuse(
         'faults',
         lenient
@@ -103,6 +93,24 @@ export function checkSearchOptions(caller: Caller, options: unknown): void {
   if (o.onRun !== undefined && typeof o.onRun !== 'function') refuse('onRun', 'a function');
   if (o.failOnErrors !== undefined && typeof o.failOnErrors !== 'boolean')
     refuse('failOnErrors', 'true or false');
+}
+
+/** Whether `value` is a Design object (what resolveDesign gives), not a spec naming one. */
+export function isDesign(value: unknown): boolean {
+  const design = value as { name?: unknown; mitigations?: unknown } | null | undefined;
+  return (
+    typeof design === 'object' &&
+    design !== null &&
+    typeof design.name === 'string' &&
+    typeof design.mitigations === 'object'
+  );
+}
+
+/** Whether `value` is a list of ids (an array, a Set): iterable, and not one string read letter by letter. */
+export function isIdList(value: unknown): boolean {
+  return (
+    typeof value !== 'string' && typeof (value as Iterable<unknown> | null)?.[Symbol.iterator] === 'function'
+  );
 }
 
 /** A value as a message shows it: strings quoted, numbers as they are, anything else by its kind. */

@@ -27,7 +27,7 @@ import {
   workloadArbitrary,
 } from './arbitraries.ts';
 import { type ErrorKind, ErrorTally, isExpected, isOfKind, oneLine } from './error-tally.ts';
-import { checkSearchOptions } from './explore-options.ts';
+import { checkSearchOptions, isDesign, isIdList } from './explore-options.ts';
 import { type BusinessAppFactory, type PaymentCenterFactory, type RunResult, simulate } from './simulate.ts';
 import { checkPicks, formatReplayCommand, type Story } from './story.ts';
 
@@ -410,10 +410,7 @@ export async function replay(
   const refuse = (what: string): never => {
     throw new ContractError(`replay(design, { workload, picks }, { faults }): ${what}`);
   };
-  if (
-    typeof design !== 'string' &&
-    (typeof design !== 'object' || design === null || typeof design.name !== 'string')
-  )
+  if (typeof design !== 'string' && !isDesign(design))
     refuse('design: expected a Design or a design spec such as "hardened"');
   if (
     typeof story !== 'object' ||
@@ -423,11 +420,7 @@ export async function replay(
   )
     refuse('the story: expected { workload: { intents }, picks }, as a saved story or a report gives them');
   const given = options?.faults;
-  if (
-    given === undefined ||
-    typeof given === 'string' ||
-    typeof (given as Iterable<string>)[Symbol.iterator] !== 'function'
-  )
+  if (!isIdList(given))
     refuse('options.faults: expected the fault ids the story ran with (new Set(allFaults) for every fault)');
   const faults = given instanceof Set ? (given as ReadonlySet<string>) : new Set(given as Iterable<string>);
   // A pick that names no choice, or a fault this replay leaves out, would never be taken: the story

@@ -44,6 +44,9 @@ export async function listLessons(dir = lessonsDir): Promise<Lesson[]> {
   );
 }
 
+/** A lesson pointed to from a counterexample: `sameWay` names a deviation their stories share. */
+export type PointedLesson = Lesson & { readonly sameWay?: string };
+
 /**
  * A lesson whose broken story breaks `invariant` (as its story file says, which the tests hold it
  * to): the first whose deviations share a choice with `picks` (the same way of breaking it, named
@@ -52,7 +55,7 @@ export async function listLessons(dir = lessonsDir): Promise<Lesson[]> {
 export async function lessonBreaking(
   invariant: string,
   picks: readonly { readonly label: string }[] = [],
-): Promise<(Lesson & { readonly sameWay?: string }) | undefined> {
+): Promise<PointedLesson | undefined> {
   let first: Lesson | undefined;
   for (const lesson of await listLessons()) {
     const story = await loadStory(lesson.broken);
@@ -65,9 +68,7 @@ export async function lessonBreaking(
 }
 
 /** The lesson to point a counterexample to (see lessonBreaking), if any. */
-export async function lessonFor(
-  c: Counterexample | undefined,
-): Promise<(Lesson & { readonly sameWay?: string }) | undefined> {
+export async function lessonFor(c: Counterexample | undefined): Promise<PointedLesson | undefined> {
   const invariant = c?.violations[0]?.invariant;
   return c === undefined || invariant === undefined ? undefined : lessonBreaking(invariant, c.story.picks);
 }

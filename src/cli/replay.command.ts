@@ -38,7 +38,8 @@ interface Loaded {
   readonly relativeTo?: string;
 }
 
-async function load(flags: ReplayFlags): Promise<Loaded> {
+/** The story to replay; `appDesign` is the design the --app config names, if any. */
+async function load(flags: ReplayFlags, appDesign: string | undefined): Promise<Loaded> {
   if (flags.file !== undefined) {
     if (flags.design ?? flags.workload ?? flags.picks)
       throw new UsageError('give either --file or --design/--workload/--picks, not both');
@@ -46,7 +47,7 @@ async function load(flags: ReplayFlags): Promise<Loaded> {
   }
   // A story means nothing without the design it ran against: never guess one. An --app config that
   // names its design says it, as it does for check.
-  const design = flags.design ?? (flags.app === undefined ? undefined : (await loadApp(flags.app)).design);
+  const design = flags.design ?? appDesign;
   if (design === undefined)
     throw new UsageError(
       `replay needs --design (the design the story ran against, as printed in its replay line)${flags.app === undefined ? '' : `, as ${flags.app} names none`}, or --file`,
@@ -82,11 +83,12 @@ export function replayCommand(): Command {
       '\nA story file with "expect" is a regression case: the exit code says whether the run broke exactly\nthose invariants (0) or not (1).\n\nExamples:\n  npx paysim replay --design seed --workload o1:100@0 --picks "user.submit#0=1"\n  npx paysim replay --file scenarios/seed-redis-race.json --report html',
     )
     .action(async (flags: ReplayFlags) => {
-      const { story, relativeTo } = await load(flags);
+      const given = flags.app === undefined ? undefined : await loadApp(flags.app);
+      const { story, relativeTo } = await load(flags, given?.design);
       if (flags.report !== undefined) await checkReportDir(flags.reportDir);
       const design = await resolveDesign(story.design, relativeTo);
       const appFile = flags.app ?? (story.app === undefined ? undefined : join(relativeTo ?? '.', story.app));
-      const app = appFile === undefined ? undefined : await loadApp(appFile);
+      const app = given ?? (appFile === undefined ? undefined : await loadApp(appFile));
       let result: Awaited<ReturnType<typeof replay>>;
       try {
         result = await replay(design, story, {

@@ -2,9 +2,8 @@
 
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import type { ReportModel } from '../report/report-model.ts';
-import { type ReportFormat, writeReport } from '../report/write-report.ts';
+import { folderLevels, type ReportFormat, writeReport } from '../report/write-report.ts';
 import { UsageError } from './usage-error.ts';
 
 export const defaultReportDir = 'reports';
@@ -15,9 +14,7 @@ export async function checkReportDir(dir: string): Promise<void> {
   if (existing !== undefined && !existing.isDirectory())
     throw new UsageError(`--report-dir ${dir}: is a file, not a folder`);
   // The folder, or the nearest one above it that exists, must take new files.
-  let folder = resolve(dir);
-  while ((await stat(folder).catch(() => undefined)) === undefined && dirname(folder) !== folder)
-    folder = dirname(folder);
+  const folder = (await folderLevels(dir)).existing;
   const writable = await access(folder, constants.W_OK).then(
     () => true,
     () => false,

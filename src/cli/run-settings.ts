@@ -3,6 +3,7 @@
 
 import type { Design } from '../designs/design.ts';
 import { describeDeployment } from '../designs/variants.ts';
+import { serviceName } from '../domain/service-name.ts';
 import { allFaults, idleBecause } from '../faults/catalogue.ts';
 import { defaultEngine, type MachineEngine } from '../kernel/index.ts';
 
@@ -27,9 +28,7 @@ export function yourCode(
   yours: readonly ('paymentCenter' | 'businessApp')[] | undefined,
 ): string | undefined {
   if (yours === undefined || yours.length === 0) return undefined;
-  return yours
-    .map((r) => (r === 'paymentCenter' ? 'your payment center' : 'your order service'))
-    .join(' and ');
+  return yours.map((role) => serviceName(role === 'paymentCenter' ? 'pc' : 'app')).join(' and ');
 }
 
 /** The faults of `faults` that can never strike `design`, and why. */

@@ -42,15 +42,18 @@ export async function saveStory(path: string, story: Story): Promise<void> {
   });
 }
 
+/** Whether `saved` has a story's shape: a design, a workload's intents and picks. */
+function isStory(saved: unknown): saved is StoryFile {
+  const story = saved as { design?: unknown; workload?: { intents?: unknown }; picks?: unknown } | null;
+  return (
+    typeof story?.design === 'string' && Array.isArray(story.workload?.intents) && Array.isArray(story.picks)
+  );
+}
+
 /** Whether `text` is a story file (what `--save` writes, or a scenario): one `--save` may replace. */
 export function isStoryText(text: string): boolean {
   try {
-    const saved = JSON.parse(text);
-    return (
-      typeof saved?.design === 'string' &&
-      Array.isArray(saved.workload?.intents) &&
-      Array.isArray(saved.picks)
-    );
+    return isStory(JSON.parse(text));
   } catch {
     return false;
   }
@@ -84,7 +87,7 @@ export async function loadStory(path: string): Promise<StoryFile> {
       `--file ${path}: not a saved story, it is not valid JSON (${(error as Error).message})`,
     );
   }
-  if (!isStoryText(text)) {
+  if (!isStory(saved)) {
     throw new UsageError(
       `--file ${path}: expected an object with design, workload.intents and picks, as written by \`paysim check --save\``,
     );

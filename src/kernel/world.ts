@@ -168,8 +168,12 @@ export class World {
   private skews: Map<string, number> | undefined;
   /** Made only near the step limit: what the last steps ran. */
   private lastSteps: string[] | undefined;
+  /** The step from which what each step runs is kept (the last `busyWindow` before the limit). */
+  private readonly busyFrom: number;
 
-  constructor(readonly options: WorldOptions) {}
+  constructor(readonly options: WorldOptions) {
+    this.busyFrom = options.maxSteps - busyWindow;
+  }
 
   /** Adds a service running `replicas` instances that share one durable store. */
   add(service: Service, replicas = 1): void {
@@ -534,7 +538,7 @@ export class World {
         );
       }
       // The last steps before the limit tell what kept the run busy, if it comes to that.
-      if (this.step > this.options.maxSteps - busyWindow) {
+      if (this.step > this.busyFrom) {
         this.lastSteps ??= [];
         this.lastSteps.push(whatRuns(item));
       }
@@ -839,7 +843,7 @@ export class World {
 /** How many steps before the limit are kept to say what kept a run busy. */
 const busyWindow = 200;
 
-/** What a queued item runs, in words: `pc's onNotify for o1.1`, `a delivery of gateway.notify to pc`. */
+/** What a queued item runs, in words: `deliveries of gateway.notify to pc`, `timers of app`. */
 function whatRuns(item: QueueItem): string {
   if (item.kind === 'deliver') return `deliveries of ${item.env.msg.type} to ${item.env.to}`;
   if (item.kind === 'restart') return `restarts of ${item.owner}`;

@@ -65,8 +65,10 @@ export function verdictText(
   options: {
     verbose?: boolean;
     failOnErrors?: boolean;
-    /** A lesson of the course that breaks the same invariant, to point to. */
-    /** `sameWay`: a deviation its story shares with this one; without it, it breaks the invariant another way. */
+    /**
+     * A lesson of the course that breaks the same invariant, to point to; `sameWay` is a deviation
+     * its story shares with this one (without it, the lesson breaks the invariant another way).
+     */
     lesson?: { readonly number: number; readonly title: string; readonly sameWay?: string };
     /** The environment variables the --app config read as it loaded: its replay lines need them. */
     environment?: readonly string[];

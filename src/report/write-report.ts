@@ -51,17 +51,23 @@ export async function writeReport(
   return paths;
 }
 
+/** The nearest folder at or above `dir` that exists, and the folders below it down to `dir` that do not. */
+export async function folderLevels(dir: string): Promise<{ existing: string; missing: string[] }> {
+  const missing: string[] = [];
+  let folder = resolve(dir);
+  while ((await stat(folder).catch(() => undefined)) === undefined && dirname(folder) !== folder) {
+    missing.unshift(folder);
+    folder = dirname(folder);
+  }
+  return { existing: folder, missing };
+}
+
 /**
  * `mkdir -p`, a level at a time: Node 20's recursive mkdir never returns for a path under /proc,
  * where making one level fails at once.
  */
 async function makeFolder(dir: string): Promise<void> {
-  const missing: string[] = [];
-  for (let folder = resolve(dir); ; folder = dirname(folder)) {
-    if ((await stat(folder).catch(() => undefined)) !== undefined || dirname(folder) === folder) break;
-    missing.unshift(folder);
-  }
-  for (const folder of missing)
+  for (const folder of (await folderLevels(dir)).missing)
     await mkdir(folder).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EEXIST') throw error;
     });
