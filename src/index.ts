@@ -49,7 +49,7 @@ export type { CloseResult, Notification } from './domain/messages.ts';
 export type { OrderStatus, PaymentRow, PaymentStatus } from './domain/rows.ts';
 export type { RefundState, TradeState } from './fakes/providers/provider-profile.ts';
 export { allFaults, faultCatalogue } from './faults/catalogue.ts';
-export type { Violation } from './invariants/index.ts';
+export type { InvariantName, Violation } from './invariants/index.ts';
 export { invariants } from './invariants/index.ts';
 export { type Pick, traceHash } from './kernel/index.ts';
 export { renderTimeline } from './report/timeline.ts';

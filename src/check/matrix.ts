@@ -5,6 +5,7 @@
 // or the budget was too small.
 
 import type { Design } from '../designs/design.ts';
+import type { InvariantName } from '../invariants/index.ts';
 import type { MachineEngine } from '../kernel/index.ts';
 import { type ExploreReport, explore } from './explore.ts';
 import { formatReplayCommand } from './story.ts';
@@ -25,7 +26,7 @@ export interface MatrixRowOut {
   readonly verdict: 'broken' | 'not-found' | 'not-applicable';
   /** For a row not searched: why the weakening changes nothing in this design. */
   readonly notApplicable?: string;
-  readonly invariant: string | null;
+  readonly invariant: InvariantName | null;
   readonly runsSearched: number;
   /** Over the seeds searched, in order: the runs of each seed that found nothing, and the failing run of the one that broke. */
   readonly runsUntilFound: number | null;

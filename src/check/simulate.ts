@@ -189,7 +189,7 @@ export async function simulate(input: RunInput): Promise<RunResult> {
   };
   // Only a run that went the happy way must see every order stated.
   if (!livelock && (input.choices.taken?.length ?? 0) === 0) stated(input, world.trace, world.handlerErrors);
-  const violations = livelock
+  const violations: readonly Violation[] = livelock
     ? [
         {
           invariant: 'nothing-stuck',

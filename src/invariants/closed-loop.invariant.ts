@@ -1,7 +1,7 @@
 // At quiescence: every order and payment order ends terminal (paid or closed) or in an explicit
 // exception state with a reason a person can act on.
 
-import type { Invariant, RunView, Violation } from './run-view.ts';
+import type { Invariant, InvariantName, RunView, Violation } from './run-view.ts';
 
 const terminal = new Set(['paid', 'closed']);
 
@@ -22,7 +22,7 @@ export const closedLoop: Invariant = {
 function judge(
   view: RunView,
   out: Violation[],
-  name: string,
+  name: InvariantName,
   id: string,
   who: string,
   status: string,

@@ -13,7 +13,7 @@ import { noNeedlessRefund } from './no-needless-refund.invariant.ts';
 import { noPaidButUnrecorded } from './no-paid-but-unrecorded.invariant.ts';
 import { nothingStuck } from './nothing-stuck.invariant.ts';
 import { paidWithinBound } from './paid-within-bound.invariant.ts';
-import { type Invariant, type RunFacts, RunView, type Violation } from './run-view.ts';
+import { type Invariant, type InvariantName, type RunFacts, RunView, type Violation } from './run-view.ts';
 import { soundPaid } from './sound-paid.invariant.ts';
 
 export const invariants: readonly Invariant[] = [
@@ -40,4 +40,4 @@ export function checkAll(facts: RunFacts): Violation[] {
   return all.length > 1 ? all.sort((a, b) => a.step - b.step) : all;
 }
 
-export type { Invariant, RunFacts, Violation };
+export type { Invariant, InvariantName, RunFacts, Violation };

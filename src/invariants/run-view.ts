@@ -17,8 +17,24 @@ export interface RunFacts {
   readonly final: FinalState;
 }
 
+/** Every invariant's name, as violations and reports give it. */
+export type InvariantName =
+  | 'no-double-charge'
+  | 'exactly-once-fulfilment'
+  | 'sound-paid'
+  | 'monotone-state'
+  | 'inert-bad-input'
+  | 'no-paid-but-unrecorded'
+  | 'agreement'
+  | 'closed-loop'
+  | 'money-conservation'
+  | 'no-duplicate-orders'
+  | 'nothing-stuck'
+  | 'no-needless-refund'
+  | 'paid-within-bound';
+
 export interface Violation {
-  readonly invariant: string;
+  readonly invariant: InvariantName;
   /** The trace step at which the violation became true (the last step for end-state checks). */
   readonly step: number;
   readonly atMs: number;
@@ -27,7 +43,7 @@ export interface Violation {
 }
 
 export interface Invariant {
-  readonly name: string;
+  readonly name: InvariantName;
   readonly kind: 'safety' | 'quiescence' | 'liveness';
   /** One sentence: what holds when this invariant holds. */
   readonly statement: string;
@@ -148,7 +164,7 @@ export class RunView {
   }
 
   violation(
-    invariant: string,
+    invariant: InvariantName,
     orders: readonly string[],
     message: string,
     step = this.lastStep,

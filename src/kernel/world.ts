@@ -437,7 +437,6 @@ export class World {
     this.record({ step: this.step, atMs: this.nowMs, kind: 'fault', fault, detail, env, subject });
   }
 
-  /** Records what a service did on its own, for the story (not a fault, not a state change). */
   /** Records a fact a service reports outright (not through a write); the checkers read it. */
   observe(owner: string, fact: object): void {
     const entry: Mutable<TraceEntry & { kind: 'observe' }> = {
@@ -478,6 +477,7 @@ export class World {
     return false;
   }
 
+  /** Records what a service did on its own, for the story (not a fault, not a state change). */
   note(owner: string, text: string, subject?: string, failure = false): void {
     const entry: Mutable<TraceEntry & { kind: 'note' }> = {
       step: this.step,
