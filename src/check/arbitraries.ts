@@ -34,6 +34,14 @@ export type Reach = ReadonlyMap<string, number>;
 const swarmShare = 1 / 3;
 
 /**
+ * The most labels one run's swarm may hold: a third of them, but room for two at least, so that a
+ * short fault list (`--faults a,b`) still puts two different faults in one run.
+ */
+export function swarmSize(labelCount: number): number {
+  return Math.max(Math.min(2, labelCount), Math.ceil(labelCount * swarmShare));
+}
+
+/**
  * A user's behaviour is asked once per order, at the start: it is drawn on its own, not through
  * the swarm, so that "the user pays at a timer's edge" meets every fault as often as it can.
  */
@@ -99,7 +107,7 @@ export function picksArbitrary(
         : fc
             .shuffledSubarray(faultLabels, {
               minLength: 1,
-              maxLength: Math.max(1, Math.ceil(faultLabels.length * swarmShare)),
+              maxLength: swarmSize(faultLabels.length),
             })
             .chain((swarm) => fc.array(fc.constantFrom(...swarm).chain(faultPick), { maxLength: maxPicks }));
     return fc.tuple(users, faults).map(([u, f]) => [...u, ...f]);
