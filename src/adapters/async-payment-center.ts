@@ -12,7 +12,12 @@ import { signatureValid } from '../fakes/signature.ts';
 import type { Envelope, Message, World } from '../kernel/index.ts';
 import { AsyncService, type Incarnation, type Incoming } from './async-service.ts';
 import { refuseUnknownAdapterOptions } from './known-options.ts';
-import type { PaymentCenterHandlers, PaymentCenterPorts } from './payment-center-port.ts';
+import {
+  type PaymentCenterHandlers,
+  type PaymentCenterPorts,
+  type PaymentStatusAnswer,
+  paymentStatusAnswers,
+} from './payment-center-port.ts';
 import { ContractError } from './service-ports.ts';
 import type { SqlOptions } from './sql-port.ts';
 
@@ -56,13 +61,14 @@ export class AsyncPaymentCenter extends AsyncService<PaymentCenterHandlers, Paym
         const n = msg.notification as Notification;
         this.run(
           async () => {
-            const reply = await h.onNotify(n);
+            const reply = this.checkNotifyReply(await h.onNotify(n));
             // The gateway times the answer from when it sent the callback (WeChat: 5 s).
             this.send(self, env.from, {
               type: 'gateway.notify.ack',
               outTradeNo: n.outTradeNo,
               notifiedAtMs: n.timestampMs,
-              ...reply,
+              httpStatus: reply.httpStatus,
+              body: reply.body,
             });
           },
           'onNotify',
@@ -73,6 +79,31 @@ export class AsyncPaymentCenter extends AsyncService<PaymentCenterHandlers, Paym
       default:
         return false;
     }
+  }
+
+  /** What the gateway reads of a callback's answer; any other shape would be taken as a failure it retries. */
+  private checkNotifyReply(reply: unknown): { httpStatus: number; body: string } {
+    const r = reply as { httpStatus?: unknown; body?: unknown } | undefined;
+    if (typeof r === 'object' && r !== null && typeof r.httpStatus === 'number' && typeof r.body === 'string')
+      return r as { httpStatus: number; body: string };
+    return this.refuse(
+      `your payment center's onNotify returned ${JSON.stringify(reply) ?? 'undefined'}: expected { httpStatus: number, body: string }, the HTTP answer the gateway gets (ports.provider.ackReply acknowledges the callback)`,
+    );
+  }
+
+  /** An answer to onQuery in paysim's words: a provider's own (`succeeded`) would be read as not paid. */
+  private checkStatusAnswer(orderId: unknown, status: unknown): void {
+    if (paymentStatusAnswers.includes(status as PaymentStatusAnswer)) return;
+    this.refuse(
+      `your payment center's businessApp.paymentStatus(${JSON.stringify(orderId)}, ${JSON.stringify(status) ?? 'undefined'}): expected one of ${paymentStatusAnswers.join(', ')} (paysim's words, none for an order it holds no payment for; map a provider's own, such as succeeded, to these)`,
+    );
+  }
+
+  /** Stops the check: a mistake in how the service uses the port, not a finding about the design. */
+  private refuse(message: string): never {
+    const error = new ContractError(message);
+    this.breach(error);
+    throw error;
   }
 
   /**
@@ -86,11 +117,9 @@ export class AsyncPaymentCenter extends AsyncService<PaymentCenterHandlers, Paym
       outTradeNo.includes('~')
     )
       return;
-    const error = new ContractError(
+    this.refuse(
       `your payment center's gateway.prepay(${JSON.stringify(outTradeNo)}): an out_trade_no must be the order id, ~ and the attempt (${[...this.ordersAsked][0] ?? 'o1.1'}~1), for an order it was asked to take a payment for: paysim reads the order back from it; map your own trade numbers to this form in the port`,
     );
-    this.breach(error);
-    throw error;
   }
 
   protected ports(self: Incarnation): PaymentCenterPorts {
@@ -120,7 +149,10 @@ export class AsyncPaymentCenter extends AsyncService<PaymentCenterHandlers, Paym
         paymentCreated: (orderId, outTradeNo, prepayId) =>
           tell({ type: 'payment.created', orderId, outTradeNo, prepayId }),
         paymentClosed: (orderId) => tell({ type: 'payment.closed', orderId }),
-        paymentStatus: (orderId, status) => tell({ type: 'payment.status', orderId, status }),
+        paymentStatus: (orderId, status) => {
+          this.checkStatusAnswer(orderId, status);
+          tell({ type: 'payment.status', orderId, status });
+        },
         publishResult: async (orderId, outTradeNo, amount) => {
           const result = { type: 'payment.succeeded', orderId, outTradeNo, amount };
           const reply =

@@ -32,6 +32,10 @@ export interface GatewayClient {
   ): Promise<{ ok: boolean; status?: string; code?: string }>;
 }
 
+/** What `onQuery` may answer (`businessApp.paymentStatus`). */
+export const paymentStatusAnswers = ['paying', 'closing', 'paid', 'closed', 'exception', 'none'] as const;
+export type PaymentStatusAnswer = (typeof paymentStatusAnswers)[number];
+
 /** The answers the business app (order service) waits for; each one goes out as a message. */
 export interface BusinessAppClient {
   /**
@@ -41,7 +45,10 @@ export interface BusinessAppClient {
   paymentCreated(orderId: string, outTradeNo: string, prepayId?: string): void;
   /** The answer to `onClose`: nothing can be paid for this order any more (also for an unknown order). */
   paymentClosed(orderId: string): void;
-  /** The answer to `onQuery`: `paid`, or anything else (`paying`, `closed`, `none` for an unknown order). */
+  /**
+   * The answer to `onQuery`, in paysim's words: `paying`, `closing`, `paid`, `closed`, `exception`,
+   * or `none` for an order it holds no payment for (map a provider's own, such as `succeeded`).
+   */
   paymentStatus(orderId: string, status: string): void;
   /** Forwards a success by the design's channel (direct call or MQ); true once acknowledged. */
   publishResult(orderId: string, outTradeNo: string, amount: number): Promise<boolean>;

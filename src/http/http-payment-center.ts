@@ -23,10 +23,12 @@ import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { AsyncPaymentCenter } from '../adapters/async-payment-center.ts';
 import { refuseUnknownAdapterOptions, refuseUnknownOptions } from '../adapters/known-options.ts';
-import type {
-  GatewayClient,
-  PaymentCenterHandlers,
-  PaymentCenterPorts,
+import {
+  type GatewayClient,
+  type PaymentCenterHandlers,
+  type PaymentCenterPorts,
+  type PaymentStatusAnswer,
+  paymentStatusAnswers,
 } from '../adapters/payment-center-port.ts';
 import { ContractError, ProcessCrashed } from '../adapters/service-ports.ts';
 import type { Sql, SqlOptions } from '../adapters/sql-port.ts';
@@ -396,8 +398,13 @@ class HttpBridge implements PaymentCenterHandlers {
   async onQuery({ orderId }: { orderId: string }): Promise<void> {
     const res = await this.call('GET', 'queryPayment', orderId);
     if (!res.ok) return;
-    const status = ((await res.json()) as { status?: string }).status;
-    this.ports.businessApp.paymentStatus(orderId, status ?? 'none');
+    const text = await res.text();
+    const status = (parsedJson(text) as { status?: unknown } | undefined)?.status;
+    if (!paymentStatusAnswers.includes(status as PaymentStatusAnswer))
+      throw new ContractError(
+        `GET ${this.route('queryPayment', orderId)} answered ${res.status} ${JSON.stringify(text.slice(0, 80))}: expected JSON with a status, one of ${paymentStatusAnswers.join(', ')} (paysim's words, none for an order it holds no payment for; map a provider's own, such as succeeded)`,
+      );
+    this.ports.businessApp.paymentStatus(orderId, status as string);
   }
 
   async onNotify(n: Notification): Promise<{ httpStatus: number; body: string }> {
@@ -478,4 +485,13 @@ export function httpPaymentCenter(options: HttpPaymentCenterOptions): PaymentCen
   const factory: PaymentCenterFactory = (world, design, profile) =>
     new HttpPaymentCenter(world, design, profile, options);
   return Object.assign(factory, { role: 'paymentCenter' as const });
+}
+
+/** The JSON in `text`, or undefined if it is none. */
+function parsedJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { paymentCenter, type SimplePaymentCenterOptions } from '../../examples/simple-payment-center.ts';
+import {
+  paymentCenter,
+  SimplePaymentCenter,
+  type SimplePaymentCenterOptions,
+} from '../../examples/simple-payment-center.ts';
 import { asyncPaymentCenter } from '../../src/adapters/async-payment-center.ts';
 import type { PaymentCenterHandlers } from '../../src/adapters/payment-center-port.ts';
 import { assertHolds, InvariantBroken } from '../../src/check/assert-holds.ts';
@@ -195,6 +199,45 @@ describe('a payment center that cannot be built', () => {
       /^your payment center's gateway\.prepay\("PAY-o1\.1"\): an out_trade_no must be the order id, ~ and the attempt \(o1\.1~1\)/,
     );
   });
+  it("is refused when it answers a query in the provider's words (SUCCESS), which would read as not paid", async () => {
+    // WeChat Pay's trade_state words, passed on as they came.
+    const wechatWords: Record<string, string> = { paying: 'NOTPAY', paid: 'SUCCESS', closed: 'CLOSED' };
+    const providerWords = asyncPaymentCenter(
+      (ports) =>
+        new SimplePaymentCenter({
+          ...ports,
+          businessApp: {
+            ...ports.businessApp,
+            paymentStatus: (orderId, status) =>
+              ports.businessApp.paymentStatus(orderId, wechatWords[status] ?? status),
+          },
+        }),
+    );
+    // A query comes when the order service has heard nothing in time: a lost callback and its retries.
+    await expect(
+      assertHolds({ design: 'hardened', runs: 300, paymentCenter: providerWords }),
+    ).rejects.toThrow(
+      /^your payment center's businessApp\.paymentStatus\("o\d\.1", "(NOTPAY|SUCCESS|CLOSED)"\): expected one of paying, closing, paid, closed, exception, none/,
+    );
+  });
+
+  it('is refused when onNotify returns another shape than { httpStatus, body }', async () => {
+    const wrongShape = asyncPaymentCenter((ports) => {
+      const inner = new SimplePaymentCenter(ports);
+      return Object.assign(Object.create(inner) as PaymentCenterHandlers, {
+        async onNotify(n: Parameters<PaymentCenterHandlers['onNotify']>[0]) {
+          await inner.onNotify(n);
+          return { status: 200 } as never;
+        },
+      });
+    });
+    await expect(
+      assertHolds({ design: 'hardened', runs: 3, faults: [], paymentCenter: wrongShape }),
+    ).rejects.toThrow(
+      `your payment center's onNotify returned {"status":200}: expected { httpStatus: number, body: string }`,
+    );
+  });
+
   it('is refused when the happy path, where the user pays at once, never gets a payment paid', async () => {
     // Opens the payment and reports it, but acknowledges every callback without recording it.
     const neverPaid = asyncPaymentCenter(

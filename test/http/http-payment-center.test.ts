@@ -234,6 +234,28 @@ describe('a Hono + Stripe payment center, unmodified, in place of the model', ()
     );
   });
 
+  it("stops the check when GET /payments/:orderId answers without a status in paysim's words", async () => {
+    const design = await resolveDesign('hardened,provider=stripe');
+    // Its own field name for the status: every answer would otherwise read as "no payment".
+    const ownField = httpPaymentCenter({
+      sql,
+      start: (env) => {
+        const app = createPaymentCenter(env).fetch;
+        return async (request: Request) => {
+          const response = await app(request);
+          if (request.method !== 'GET' || !response.ok) return response;
+          const { status } = (await response.json()) as { status: string };
+          return Response.json({ state: status });
+        };
+      },
+    });
+    await expect(
+      explore({ design, runs: 300, seed: 1, maxOrders: 2, faults: everyFault, paymentCenter: ownField }),
+    ).rejects.toThrow(
+      /^GET http:\/\/payment-center\.test\/payments\/o\d\.1 answered 200 "\{\\"state\\":\\"\w+\\"\}": expected JSON with a status, one of paying, closing, paid, closed, exception, none/,
+    );
+  });
+
   it('crashes the process on an unhandled promise rejection, as Node does, and restarts it', async () => {
     const design = await resolveDesign('hardened,provider=stripe');
     let starts = 0;
