@@ -11,7 +11,7 @@ import { failOnErrorsOption, jsonOption } from './common-options.ts';
 import { lessonFor } from './lessons.ts';
 import { checkWritable } from './parse.ts';
 import { idleFaults, yourCode } from './run-settings.ts';
-import { mergeShards, readShardResult } from './shards.ts';
+import { designDigest, mergeShards, readShardResult } from './shards.ts';
 import { isStoryText, saveCounterexample } from './story-file.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -50,7 +50,15 @@ export function mergeCommand(): Command {
       );
       const c = winner?.counterexample;
       const app = search.app === undefined ? undefined : await loadApp(search.app);
-      const design = await resolveDesign(search.design);
+      const design = await resolveDesign(search.design).catch((error: Error) => {
+        throw new UsageError(
+          `${error.message}: merge reads the design the shards ran (${search.design}) as check did, from the folder it runs in; run it in the checkout the shards ran in`,
+        );
+      });
+      if (search.designDigest !== undefined && designDigest(design) !== search.designDigest)
+        throw new UsageError(
+          `${search.design} has other settings here than when the shards ran it: the design file changed since; merge in the checkout the shards ran in`,
+        );
       if (winner && c) {
         // The winning shard shrank the story; re-run it here for the timeline and final states,
         // and make sure this paysim and design still tell exactly that run.

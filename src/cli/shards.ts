@@ -4,12 +4,14 @@
 // its failing run exactly as a single-thread search would have (fast-check's `path`), so the
 // merged verdict is the single run's: same first failing run, same shrunk story, same trace.
 
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { controlCharacters, type ErrorKind, keyOf, longestMessage } from '../check/error-tally.ts';
 import { type Shard, shardRange } from '../check/pool.ts';
 import { checkPicks, formatReplayCommand, formatWorkload, parseWorkload } from '../check/story.ts';
 import type { Design } from '../designs/design.ts';
+import { allFaults } from '../faults/catalogue.ts';
 import { formatPicks, type MachineEngine, type Pick, parsePicks } from '../kernel/index.ts';
 import type { Workload } from '../services/workload.ts';
 import { UsageError } from './usage-error.ts';
@@ -36,12 +38,33 @@ export interface ShardSection {
   /** The whole search, as the command that runs it on one machine. */
   readonly check: string;
   readonly design: string;
+  /** A digest of the design as it ran: a design file edited between shards gives another. */
+  readonly designDigest?: string;
   readonly seed: number;
   readonly runs: number;
   readonly orders: number;
   readonly faults: readonly string[];
   readonly engine?: MachineEngine;
   readonly app?: string;
+}
+
+/** The design's settings, keys sorted at every level, hashed: the same design however its file orders them. */
+export function designDigest(design: Design): string {
+  const canonical = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(canonical)
+      : typeof value === 'object' && value !== null
+        ? Object.fromEntries(
+            Object.keys(value)
+              .sort()
+              .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+          )
+        : value;
+  const { name: _, description: __, ...settings } = design;
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(settings)))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export function shardJson(
@@ -65,6 +88,7 @@ export function shardJson(
     lastRun: to,
     check: s.rerun,
     design: s.design.name,
+    designDigest: designDigest(s.design),
     seed: s.seed,
     runs: s.runs,
     orders: s.maxOrders,
@@ -269,17 +293,27 @@ function storyOf(
   return { workload, picks, replay };
 }
 
+const designSettings = (s: ShardSection) => s.designDigest ?? 'unknown (an older paysim)';
+
 /** The fields that make shards parts of one search, as `check` options for messages. */
 const sameSearch: [keyof ShardSection, (s: ShardSection) => string][] = [
   ['design', (s) => `--design ${s.design}`],
+  ['designDigest', designSettings],
   ['seed', (s) => `--seed ${s.seed}`],
   ['runs', (s) => `--runs ${s.runs}`],
   ['orders', (s) => `--orders ${s.orders}`],
-  ['faults', (s) => `--faults ${[...s.faults].sort().join(',') || 'none'}`],
+  ['faults', (s) => `--faults ${faultList(s.faults)}`],
   ['engine', (s) => `--engine ${s.engine ?? 'default'}`],
   ['app', (s) => (s.app === undefined ? 'no --app' : `--app ${s.app}`)],
   ['count', (s) => `--shard i/${s.count}`],
 ];
+
+/** A shard's fault list as --faults takes it: `all` for every fault, rather than 42 names. */
+function faultList(faults: readonly string[]): string {
+  const given = new Set(faults);
+  if (given.size === allFaults.length && allFaults.every((f) => given.has(f))) return 'all';
+  return [...given].sort().join(',') || 'none';
+}
 
 /**
  * The winning shard of a set of results: the one holding the smallest failing run, or none when
@@ -292,6 +326,10 @@ export function mergeShards(results: readonly ShardResult[]): ShardResult | unde
   for (const r of results.slice(1)) {
     for (const [, show] of sameSearch) {
       const [a, b] = [show(first.shard), show(r.shard)];
+      if (a !== b && show === designSettings)
+        throw new UsageError(
+          `${r.file} ran ${r.shard.design} with other settings than ${first.file} did: the design file changed between the shards; run every shard on the same design and merge again`,
+        );
       if (a !== b)
         throw new UsageError(
           `${r.file} is a shard of another search than ${first.file} (${b}, not ${a}): merge the shards of one search`,

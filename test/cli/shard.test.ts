@@ -132,6 +132,50 @@ describe('check --workers and --shard, then merge', () => {
     expect(paysim(['merge', join(dir, 'nowhere.json')]).err).toMatch(/no such file/);
   });
 
+  it('refuses shards of a design file edited between them, or since, and tells a merge run elsewhere where the file is read', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'paysim-shard-design-'));
+    const design = (dbUniqueGuard: boolean) =>
+      writeFileSync(
+        join(folder, 'shop.json'),
+        JSON.stringify({ extends: 'hardened', provider: 'alipay', mitigations: { dbUniqueGuard } }),
+      );
+    const args = ['check', '--design', 'shop.json', '--runs', '20', '--seed', '3'];
+    const run = (shard: string, name: string) => {
+      const r = paysim([...args, '--shard', shard, '--json'], {}, folder);
+      expect(r.code, r.err).toBeLessThan(2);
+      writeFileSync(join(folder, name), r.out);
+    };
+    design(false);
+    run('1/2', 'one.json');
+    design(true);
+    run('2/2', 'two.json');
+    const edited = paysim(['merge', 'one.json', 'two.json'], {}, folder);
+    expect(edited.code).toBe(2);
+    expect(edited.err).toMatch(
+      /two\.json ran shop\.json with other settings than one\.json did: the design file changed between the shards/,
+    );
+    run('1/2', 'one.json');
+    design(false);
+    const since = paysim(['merge', 'one.json', 'two.json'], {}, folder);
+    expect(since.code).toBe(2);
+    expect(since.err).toMatch(/shop\.json has other settings here than when the shards ran it/);
+    design(true);
+    expect(paysim(['merge', 'one.json', 'two.json'], {}, folder).code).toBe(0);
+    const elsewhere = paysim(['merge', join(folder, 'one.json'), join(folder, 'two.json')], {}, tmpdir());
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.err).toMatch(
+      /shop\.json.*: merge reads the design the shards ran \(shop\.json\) as check did, from the folder it runs in; run it in the checkout the shards ran in/,
+    );
+  });
+
+  it('names every fault as all when shards differ in their faults', () => {
+    const every = shards(['check', '--runs', '20', '--seed', '1'], 2, 'every');
+    const some = shards(['check', '--runs', '20', '--seed', '1', '--faults', 'notify.lost'], 2, 'some');
+    const r = paysim(['merge', every[0] as string, some[1] as string]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/\(--faults notify\.lost, not --faults all\)/);
+  });
+
   it('Ctrl-C during a search on worker threads: the partial summary, exit 130, no hang', async () => {
     const child = spawn(
       process.execPath,
