@@ -73,7 +73,32 @@ Each command's --help has its options and more examples.`,
 );
 for (const command of program.commands) command.exitOverride().configureOutput({ outputError: () => {} });
 
+const leaveOut =
+  ': the faults to leave out (--no-faults app.crash,pc.crash); for no faults at all, --faults none';
+
+/**
+ * An option that takes a value, written without one, followed by another option: commander would
+ * take that option as the value (`--no-faults --seed 1` leaves out a fault named "--seed"). Told
+ * here, naming both; a negative number (`--seed -3`) is a value, not an option.
+ */
+function optionMissingItsValue(args: readonly string[]): string | undefined {
+  const command = program.commands.find((c) => c.name() === args[0]);
+  if (command === undefined) return undefined;
+  const end = args.includes('--') ? args.indexOf('--') : args.length;
+  for (let i = 1; i < end; i++) {
+    const option = command.options.find((o) => o.long === args[i] || o.short === args[i]);
+    const next = args[i + 1];
+    if (!option?.required || next === undefined || !/^--?[A-Za-z]/.test(next)) continue;
+    const typed = option.long === '--without-faults' && typedNoFaults ? '--no-faults' : args[i];
+    const example = option.long === '--without-faults' ? leaveOut : '';
+    return `${typed} needs a value, but the next argument is the option ${next}${example}`;
+  }
+  return undefined;
+}
+
 try {
+  const missing = optionMissingItsValue(argv.slice(2));
+  if (missing !== undefined) throw new UsageError(missing);
   await program.parseAsync(argv);
 } catch (error) {
   if (error instanceof CommanderError) {
@@ -87,7 +112,11 @@ try {
       const message = error.message.replace(/^error: /, '');
       // An option written without its value swallows the next flag and leaves that flag's value stray.
       const hint =
-        error.code === 'commander.excessArguments' ? ' (did an option before it miss its value?)' : '';
+        error.code === 'commander.excessArguments'
+          ? ' (did an option before it miss its value?)'
+          : message.includes("'--without-faults <list>' argument missing")
+            ? leaveOut
+            : '';
       // The help of the command that was run, if one was: that is where its arguments are told.
       const name = argv.slice(2).find((arg) => !arg.startsWith('-'));
       const help = program.commands.some((c) => c.name() === name)

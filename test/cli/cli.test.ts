@@ -175,6 +175,22 @@ describe('paysim matrix and replay edge cases', () => {
     }
   });
 
+  it('tells an option written without its value, rather than take the next option as the value', () => {
+    const swallowed = paysim('check', '--no-faults', '--seed', '1', '--runs', '5');
+    expect(swallowed.code).toBe(2);
+    expect(swallowed.err).toMatch(
+      /^paysim: --no-faults needs a value, but the next argument is the option --seed: the faults to leave out \(--no-faults app\.crash,pc\.crash\); for no faults at all, --faults none\n/,
+    );
+    const last = paysim('check', '--no-faults');
+    expect(last.code).toBe(2);
+    expect(last.err).toMatch(/argument missing: the faults to leave out/);
+    expect(paysim('check', '--faults', '--runs', '10').err).toMatch(
+      /^paysim: --faults needs a value, but the next argument is the option --runs\n/,
+    );
+    // A negative number is a value.
+    expect(paysim('check', '--runs', '2', '--seed', '-7').code).toBe(0);
+  });
+
   it('states a short paid-within bound and the time it took in seconds, not as 0 min', () => {
     const r = paysim(
       'check',
