@@ -85,8 +85,16 @@ function optionMissingItsValue(args: readonly string[]): string | undefined {
   const command = program.commands.find((c) => c.name() === args[0]);
   if (command === undefined) return undefined;
   const end = args.includes('--') ? args.indexOf('--') : args.length;
+  const given = new Map<string, string>();
   for (let i = 1; i < end; i++) {
     const option = command.options.find((o) => o.long === args[i] || o.short === args[i]);
+    // A value option given twice: commander keeps the last, silently (`--shard 1/3 --shard 2/3`).
+    if (option?.required && !option.variadic && option.long !== undefined && args[i + 1] !== undefined) {
+      const before = given.get(option.long);
+      if (before !== undefined)
+        return `${args[i]} is given twice (${before} and ${args[i + 1]}): give it once`;
+      given.set(option.long, args[i + 1] as string);
+    }
     const next = args[i + 1];
     if (!option?.required || next === undefined || !/^--?[A-Za-z]/.test(next)) continue;
     const typed = option.long === '--without-faults' && typedNoFaults ? '--no-faults' : args[i];

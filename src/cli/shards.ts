@@ -122,7 +122,13 @@ export async function readShardResult(file: string): Promise<ShardResult> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot be read (${code})`);
+    throw new UsageError(
+      code === 'ENOENT'
+        ? `${file}: no such file`
+        : code === 'EISDIR'
+          ? `${file} is a folder: give the shards' result files in it (${file.replace(/\/$/, '')}/shard-*.json)`
+          : `${file}: cannot be read (${code})`,
+    );
   }
   let doc: Record<string, unknown>;
   try {

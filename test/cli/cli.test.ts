@@ -189,6 +189,10 @@ describe('paysim matrix and replay edge cases', () => {
     );
     // A negative number is a value.
     expect(paysim('check', '--runs', '2', '--seed', '-7').code).toBe(0);
+    // Given twice, commander would keep the last one silently.
+    const twice = paysim('check', '--runs', '6', '--seed', '1', '--shard', '1/3', '--shard', '2/3');
+    expect(twice.code).toBe(2);
+    expect(twice.err).toMatch(/^paysim: --shard is given twice \(1\/3 and 2\/3\): give it once\n/);
   });
 
   it('states a short paid-within bound and the time it took in seconds, not as 0 min', () => {

@@ -130,6 +130,9 @@ describe('check --workers and --shard, then merge', () => {
     expect(notShard.code).toBe(2);
     expect(notShard.err).toMatch(/without a shard section \(was it run with --shard\?\)/);
     expect(paysim(['merge', join(dir, 'nowhere.json')]).err).toMatch(/no such file/);
+    expect(paysim(['merge', dir]).err).toMatch(
+      /is a folder: give the shards' result files in it \(.*\/shard-\*\.json\)/,
+    );
   });
 
   it('refuses shards of a design file edited between them, or since, and tells a merge run elsewhere where the file is read', () => {
