@@ -3,13 +3,11 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { type ExploreReport, explore } from '../check/explore.ts';
 import { defaultWorkers, exploreIndexed, longSearchRuns, type Shard, shardRange } from '../check/pool.ts';
-import { formatReplayCommand } from '../check/story.ts';
 import type { ProviderName } from '../designs/design.ts';
 import { DesignError, resolveDesign } from '../designs/load-design.ts';
 import { allFaults } from '../faults/catalogue.ts';
 import type { MachineEngine } from '../kernel/index.ts';
-import { buildReport } from '../report/report-model.ts';
-import { exitCodeOf, handlerErrorNotes, verdictJson, verdictText } from '../report/verdict.ts';
+import { exitCodeOf, verdictJson, verdictText } from '../report/verdict.ts';
 import type { ReportFormat } from '../report/write-report.ts';
 import { loadApp } from './app-config.ts';
 import { colourWanted, paintFailures } from './colour.ts';
@@ -28,7 +26,7 @@ import { onInterrupt } from './interrupt.ts';
 import { lessonFor } from './lessons.ts';
 import { checkWritable, faultList, positiveInt, seedInt } from './parse.ts';
 import { progressBar, progressWanted } from './progress.ts';
-import { checkReportDir, writeReportFiles } from './report-files.ts';
+import { checkReportDir, writeSearchReport } from './report-files.ts';
 import { describeSettings, idleFaults, yourCode } from './run-settings.ts';
 import { shardJson, shardOption } from './shards.ts';
 import { isStoryText, saveCounterexample } from './story-file.ts';
@@ -194,23 +192,12 @@ export function checkCommand(): Command {
       const elapsed = performance.now() - started;
       const c = report.counterexample;
       let reportPaths: string[] = [];
-      if (flags.report !== undefined) {
-        const model = buildReport({
-          design,
-          result: c?.result,
-          runs: report.runs,
-          seed: report.seed,
-          yours,
-          replay: c ? formatReplayCommand(c.story) : rerun,
-          provenance: [
-            c
-              ? `Found by \`${rerun}\`: generated run ${c.foundAtRun}, shrunk ${c.shrinks} times, ${c.story.picks.length} deviation${c.story.picks.length === 1 ? '' : 's'} from the happy path.`
-              : `Checked by \`${rerun}\`.`,
-            ...handlerErrorNotes(report),
-          ],
-        });
-        reportPaths = await writeReportFiles(model, flags.report, flags.reportDir);
-      }
+      if (flags.report !== undefined)
+        reportPaths = await writeSearchReport(
+          { design, report, rerun, yours },
+          flags.report,
+          flags.reportDir,
+        );
       if (flags.json) {
         const doc = {
           ...verdictJson(report, elapsed, { verbose: flags.verbose, failOnErrors: flags.failOnErrors }),

@@ -5,11 +5,13 @@ import { formatReplayCommand } from '../check/story.ts';
 import { resolveDesign } from '../designs/load-design.ts';
 import { traceHash } from '../kernel/index.ts';
 import { exitCodeOf, verdictJson, verdictText } from '../report/verdict.ts';
+import type { ReportFormat } from '../report/write-report.ts';
 import { loadApp } from './app-config.ts';
 import { colourWanted, paintFailures } from './colour.ts';
-import { failOnErrorsOption, jsonOption } from './common-options.ts';
+import { failOnErrorsOption, jsonOption, reportDirOption, reportOption } from './common-options.ts';
 import { lessonFor } from './lessons.ts';
 import { checkWritable } from './parse.ts';
+import { checkReportDir, writeSearchReport } from './report-files.ts';
 import { idleFaults, yourCode } from './run-settings.ts';
 import { designDigest, mergeShards, readShardResult } from './shards.ts';
 import { isStoryText, saveCounterexample } from './story-file.ts';
@@ -20,6 +22,8 @@ interface MergeFlags {
   verbose?: boolean;
   failOnErrors?: boolean;
   save?: string;
+  report?: ReportFormat[];
+  reportDir: string;
 }
 
 export function mergeCommand(): Command {
@@ -32,12 +36,15 @@ export function mergeCommand(): Command {
     .addOption(failOnErrorsOption())
     .addOption(jsonOption())
     .option('--save <file>', 'save a counterexample to this file, for `paysim replay --file`')
+    .addOption(reportOption('the merged verdict'))
+    .addOption(reportDirOption())
     .addHelpText(
       'after',
       "\nThe smallest failing run among the shards wins; its shard shrank it exactly as a single search\nwould, so the merged counterexample, its replay line and its trace hash are the single search's.\n\nExample:\n  npx paysim check --runs 100000 --seed 7 --shard 1/2 --json > shard-1.json\n  npx paysim check --runs 100000 --seed 7 --shard 2/2 --json > shard-2.json\n  npx paysim merge shard-1.json shard-2.json",
     )
     .action(async (files: string[], flags: MergeFlags) => {
       if (flags.save !== undefined) await checkWritable('--save', flags.save, isStoryText);
+      if (flags.report !== undefined) await checkReportDir(flags.reportDir);
       const results = await Promise.all(files.map(readShardResult));
       const winner = mergeShards(results);
       const search = (results[0] as (typeof results)[number]).shard;
@@ -102,11 +109,26 @@ export function mergeCommand(): Command {
           elapsedMs: r.elapsedMs,
         }));
       const environment = [...new Set(results.flatMap((r) => r.appEnvironment))].sort();
+      const reportPaths =
+        flags.report === undefined
+          ? []
+          : await writeSearchReport(
+              {
+                design,
+                report,
+                rerun: search.check,
+                yours: app?.yours ?? [],
+                merged: `Merged from ${results.length} of ${search.count} shards (\`--shard i/${search.count}\`)${winner ? `; shard ${winner.shard.index} found it` : ''}.`,
+              },
+              flags.report,
+              flags.reportDir,
+            );
       if (flags.json) {
         const doc = {
           ...verdictJson(report, elapsed, { verbose: flags.verbose, failOnErrors: flags.failOnErrors }),
           ...(environment.length > 0 ? { appEnvironment: environment } : {}),
           faultsThatNeverStrike: idleFaults(search.faults, design),
+          ...(flags.report ? { reports: reportPaths } : {}),
           merged: { check: search.check, count: search.count, shards },
         };
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
@@ -128,6 +150,8 @@ export function mergeCommand(): Command {
           slowestShard: true,
         });
         process.stdout.write(`${[...header, ...paintFailures(lines, colourWanted())].join('\n')}\n`);
+        if (reportPaths.length > 0)
+          process.stdout.write(`\n${reportPaths.map((path) => `Report: ${path}`).join('\n')}\n`);
       }
       if (flags.save !== undefined) {
         const said = await saveCounterexample(flags.save, report);

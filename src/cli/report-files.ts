@@ -2,7 +2,11 @@
 
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
-import type { ReportModel } from '../report/report-model.ts';
+import type { ExploreReport } from '../check/explore.ts';
+import { formatReplayCommand } from '../check/story.ts';
+import type { Design } from '../designs/design.ts';
+import { buildReport, type ReportModel } from '../report/report-model.ts';
+import { handlerErrorNotes } from '../report/verdict.ts';
 import { folderLevels, type ReportFormat, writeReport } from '../report/write-report.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -33,4 +37,40 @@ export async function writeReportFiles(
   } catch (error) {
     throw new UsageError(`--report-dir ${dir}: cannot write the report (${(error as Error).message})`);
   }
+}
+
+/**
+ * The report of a search (`check`, or `merge` of its shards): its verdict and, if it broke, the
+ * shrunk story; `rerun` is the command that runs the whole search again.
+ */
+export function writeSearchReport(
+  search: {
+    readonly design: Design;
+    readonly report: ExploreReport;
+    readonly rerun: string;
+    readonly yours: readonly ('paymentCenter' | 'businessApp')[];
+    /** How the search was split, if it was: said after how it was found. */
+    readonly merged?: string;
+  },
+  formats: readonly ReportFormat[],
+  dir: string,
+): Promise<string[]> {
+  const { report, rerun } = search;
+  const c = report.counterexample;
+  const model = buildReport({
+    design: search.design,
+    result: c?.result,
+    runs: report.runs,
+    seed: report.seed,
+    yours: search.yours,
+    replay: c ? formatReplayCommand(c.story) : rerun,
+    provenance: [
+      c
+        ? `Found by \`${rerun}\`: generated run ${c.foundAtRun}, shrunk ${c.shrinks} times, ${c.story.picks.length} deviation${c.story.picks.length === 1 ? '' : 's'} from the happy path.`
+        : `Checked by \`${rerun}\`.`,
+      ...(search.merged === undefined ? [] : [search.merged]),
+      ...handlerErrorNotes(report),
+    ],
+  });
+  return writeReportFiles(model, formats, dir);
 }

@@ -2,7 +2,7 @@
 // failing run, shrunk story and trace hash as one thread searching the same seed.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -58,6 +58,21 @@ describe('check --workers and --shard, then merge', () => {
     const from = (text: string) => text.slice(text.indexOf('Verdict:')).replace(/\(\d+\.\d s\)/, '');
     expect(from(merged.out)).toBe(from(single.out));
     expect(merged.out).toMatch(/shard 1\/2 \(runs 1-30\): first failing run 1 ← the smallest/);
+  });
+
+  it('merge --report writes the report a single search writes, and says it was merged', () => {
+    const args = ['check', '--design', 'naive', '--runs', '60', '--seed', '7'];
+    const single = join(dir, 'single-report');
+    const merged = join(dir, 'merged-report');
+    expect(paysim([...args, '--report', 'md', '--report-dir', single]).code).toBe(1);
+    const r = paysim(['merge', ...shards(args, 2, 'report'), '--report', 'md', '--report-dir', merged]);
+    expect(r.code).toBe(1);
+    const [file] = readdirSync(single);
+    expect(readdirSync(merged)).toEqual([file]);
+    expect(r.out).toContain(`Report: ${join(merged, file as string)}`);
+    const text = readFileSync(join(merged, file as string), 'utf8');
+    expect(text).toContain('Merged from 2 of 2 shards (`--shard i/2`); shard 1 found it.');
+    expect(text.replace(/Merged from .*\n\n/, '')).toBe(readFileSync(join(single, file as string), 'utf8'));
   });
 
   it('a holding design: merged shards say "not found in" all the runs, and exit 0', () => {
