@@ -190,7 +190,6 @@ export function checkCommand(): Command {
       bar?.stop();
       stopListening();
       const elapsed = performance.now() - started;
-      const c = report.counterexample;
       let reportPaths: string[] = [];
       if (flags.report !== undefined)
         reportPaths = await writeSearchReport(
