@@ -32,3 +32,14 @@ describe('pinned scenarios', () => {
     });
   }
 });
+
+describe('what a sound-paid violation says', () => {
+  it('speaks of the moment the order was marked paid: the buyer may pay the trade later, and the final state shows it captured', async () => {
+    const scenario = JSON.parse(readFileSync('scenarios/naive-forged-callback.json', 'utf8')) as Scenario;
+    const design = await resolveDesign(scenario.design, 'scenarios');
+    const result = await replay(design, scenario, { faults: new Set(allFaults) });
+    const said = result.violations.filter((v) => v.invariant === 'sound-paid').map((v) => v.message);
+    expect(said.length).toBeGreaterThan(0);
+    for (const message of said) expect(message).toMatch(/at that moment$|while the gateway held no capture/);
+  });
+});

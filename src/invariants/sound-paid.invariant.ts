@@ -20,7 +20,7 @@ export const soundPaid: Invariant = {
           view.violation(
             this.name,
             [c.key],
-            `the payment center marked order ${c.key} paid by ${c.paidBy ?? 'no trade'}, for which the gateway holds no capture of ${amount}`,
+            `the payment center marked order ${c.key} paid by ${c.paidBy ?? 'no trade'}, for which the gateway held no capture of ${amount} at that moment`,
             c.step,
             c.atMs,
           ),
@@ -35,7 +35,7 @@ export const soundPaid: Invariant = {
           view.violation(
             this.name,
             [c.key],
-            `the business app marked order ${c.key} paid with no capture of ${amount} for it at the gateway`,
+            `the business app marked order ${c.key} paid while the gateway held no capture of ${amount} for it`,
             c.step,
             c.atMs,
           ),
