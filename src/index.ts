@@ -39,7 +39,7 @@ export type { Counterexample, ExploreOptions, ExploreReport } from './check/expl
 export { explore, replay } from './check/explore.ts';
 export type { BusinessAppFactory, PaymentCenterFactory, RunResult } from './check/simulate.ts';
 export type { Story } from './check/story.ts';
-export { formatReplayCommand } from './check/story.ts';
+export { formatReplayCommand, parseStoryPicks as parsePicks, parseWorkload } from './check/story.ts';
 export type { PaysimConfig } from './cli/app-config.ts';
 export type { Deployment, Design, Mitigations, Timing, WriteGuard } from './designs/design.ts';
 export { loadDesignFile, parseDesign, resolveDesign } from './designs/load-design.ts';

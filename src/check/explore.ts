@@ -7,7 +7,7 @@ import { ContractError } from '../adapters/service-ports.ts';
 import type { Design } from '../designs/design.ts';
 import { resolveDesign } from '../designs/load-design.ts';
 import { designTimers } from '../designs/timers.ts';
-import { idleBecause } from '../faults/catalogue.ts';
+import { allFaults, idleBecause } from '../faults/catalogue.ts';
 import type { Violation } from '../invariants/index.ts';
 import {
   formatPicks,
@@ -403,9 +403,10 @@ export async function replay(
   options: {
     paymentCenter?: PaymentCenterFactory;
     businessApp?: BusinessAppFactory;
-    faults: ReadonlySet<string> | Iterable<string>;
+    /** The faults the story ran with; default every fault, as `paysim replay` does. */
+    faults?: ReadonlySet<string> | Iterable<string>;
     engine?: MachineEngine;
-  },
+  } = {},
 ): Promise<RunResult> {
   const refuse = (what: string): never => {
     throw new ContractError(`replay(design, { workload, picks }, { faults }): ${what}`);
@@ -419,9 +420,9 @@ export async function replay(
     !Array.isArray(story.workload?.intents)
   )
     refuse('the story: expected { workload: { intents }, picks }, as a saved story or a report gives them');
-  const given = options?.faults;
+  const given = options?.faults ?? allFaults;
   if (!isIdList(given))
-    refuse('options.faults: expected the fault ids the story ran with (new Set(allFaults) for every fault)');
+    refuse('options.faults: expected the fault ids the story ran with (leave it out for every fault)');
   const faults = given instanceof Set ? (given as ReadonlySet<string>) : new Set(given as Iterable<string>);
   // A pick that names no choice, or a fault this replay leaves out, would never be taken: the story
   // would replay as another one, silently.

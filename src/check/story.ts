@@ -3,6 +3,7 @@
 
 import { suggest } from '../designs/load-design.ts';
 import { allFaults } from '../faults/catalogue.ts';
+import { optionByName } from '../faults/pick-names.ts';
 import { formatPicks, type Pick, parsePicks } from '../kernel/index.ts';
 import type { Intent, Workload } from '../services/workload.ts';
 
@@ -66,6 +67,14 @@ export function checkWorkload(workload: Workload): Workload {
     }
   }
   return workload;
+}
+
+/**
+ * Reads picks as replay lines and `--picks` write them, `notify.lost#0=1 notify.duplicated#0=at-once`
+ * (an option by number or by name), checked as `replay()` checks them.
+ */
+export function parseStoryPicks(text: string): Pick[] {
+  return [...checkPicks(parsePicks(text, optionByName))];
 }
 
 /**

@@ -5,10 +5,10 @@ import { mitigationHelp } from '../designs/mitigation-help.ts';
 import { presets } from '../designs/presets.ts';
 import { mitigationNames } from '../designs/variants.ts';
 import { faultCatalogue, idleBecause } from '../faults/catalogue.ts';
+import { describeOptions } from '../faults/pick-names.ts';
 import { payBehaviours } from '../machines/user.machine.ts';
 import { payMoments } from '../services/users.ts';
 import { jsonOption } from './common-options.ts';
-import { describeOptions } from './pick-names.ts';
 
 function onOff(design: Design, name: keyof Design['mitigations']): string {
   const value = design.mitigations[name];

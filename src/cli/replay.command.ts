@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { replay } from '../check/explore.ts';
-import { checkPicks, formatReplayCommand, parsePicks, parseWorkload } from '../check/story.ts';
+import { formatReplayCommand, parseStoryPicks, parseWorkload } from '../check/story.ts';
 import { resolveDesign } from '../designs/load-design.ts';
 import { allFaults } from '../faults/catalogue.ts';
 import { formatPicks, type MachineEngine, traceHash } from '../kernel/index.ts';
@@ -13,7 +13,6 @@ import { loadApp } from './app-config.ts';
 import { colourWanted, paintFailures } from './colour.ts';
 import { engineOption, jsonOption, reportDirOption, reportOption } from './common-options.ts';
 import { designSpecHelp } from './design-spec-help.ts';
-import { optionByName } from './pick-names.ts';
 import { replayText } from './replay-text.ts';
 import { checkReportDir, writeReportFiles } from './report-files.ts';
 import { loadStory, type StoryFile } from './story-file.ts';
@@ -55,7 +54,7 @@ async function load(flags: ReplayFlags, appDesign: string | undefined): Promise<
   if (flags.workload === undefined)
     throw new UsageError('replay needs --workload (and usually --picks), or --file');
   try {
-    const picks = checkPicks(parsePicks(flags.picks ?? '', optionByName));
+    const picks = parseStoryPicks(flags.picks ?? '');
     return { story: { design, workload: parseWorkload(flags.workload), picks } };
   } catch (error) {
     throw new UsageError((error as Error).message);

@@ -7,9 +7,9 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import { checkPicks, checkWorkload, type Story } from '../check/story.ts';
 import { suggest } from '../designs/load-design.ts';
 import { fileProblem } from '../domain/file-problem.ts';
+import { optionByName } from '../faults/pick-names.ts';
 import { invariants } from '../invariants/index.ts';
 import type { Pick } from '../kernel/index.ts';
-import { optionByName } from './pick-names.ts';
 import { UsageError } from './usage-error.ts';
 
 export interface StoryFile extends Story {

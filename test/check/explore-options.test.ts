@@ -7,6 +7,8 @@ import { explore, replay } from '../../src/check/explore.ts';
 import type { Design } from '../../src/designs/design.ts';
 import { presets } from '../../src/designs/presets.ts';
 import { allFaults } from '../../src/faults/catalogue.ts';
+import { parsePicks, parseWorkload } from '../../src/index.ts';
+import { traceHash } from '../../src/kernel/index.ts';
 
 const good = {
   design: presets.hardened as Design,
@@ -117,13 +119,31 @@ it('replay takes a design spec and faults as a list, and names what it takes whe
   const story = { workload, picks: [{ label: 'user.submit', nth: 0, index: 1 }] };
   const result = await replay('seed', story, { faults: ['user.submit'] });
   expect(result.violations.map((v) => v.invariant)).toContain('no-duplicate-orders');
-  await expect(replay('seed', story, undefined as never)).rejects.toThrow(
-    /options\.faults: expected the fault ids/,
+  // Without faults, every fault, as the command line replays: the same story.
+  const everyFault = await replay('seed', story);
+  expect(traceHash(everyFault.trace)).toBe(traceHash(result.trace));
+  await expect(replay('seed', story, { faults: 'user.submit' as never })).rejects.toThrow(
+    /options\.faults: expected the fault ids the story ran with \(leave it out for every fault\)/,
   );
   await expect(replay({} as never, story, { faults: allFaults })).rejects.toThrow(
     /design: expected a Design or a design spec/,
   );
   await expect(replay('seed', {} as never, { faults: allFaults })).rejects.toThrow(
     /the story: expected \{ workload: \{ intents \}, picks \}/,
+  );
+});
+
+it('reads a workload and picks as replay lines write them, an option by number or by name', async () => {
+  const story = {
+    workload: parseWorkload('o1:100@0'),
+    picks: parsePicks('user.submit#0=1 notify.duplicated#0=at-once'),
+  };
+  expect(story.picks).toEqual([
+    { label: 'user.submit', nth: 0, index: 1 },
+    { label: 'notify.duplicated', nth: 0, index: 1 },
+  ]);
+  expect((await replay('seed', story)).picks).toEqual(story.picks);
+  expect(() => parsePicks('notify.duplicated#0=twice')).toThrow(
+    /notify\.duplicated has no option "twice".*the names notify\.duplicated accepts are at-once, later/,
   );
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { replay } from '../../src/check/explore.ts';
-import { optionByName } from '../../src/cli/pick-names.ts';
 import { resolveDesign } from '../../src/designs/load-design.ts';
 import { allFaults, faultCatalogue } from '../../src/faults/catalogue.ts';
+import { optionByName } from '../../src/faults/pick-names.ts';
 import { parsePicks } from '../../src/kernel/index.ts';
 import { paysim } from './paysim.ts';
 

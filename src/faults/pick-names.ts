@@ -2,7 +2,7 @@
 // fault catalogue's data; this file only reads them, for parsing and for `paysim faults`.
 
 import { suggest } from '../designs/load-design.ts';
-import { allFaults, type FaultSpec, faultCatalogue } from '../faults/catalogue.ts';
+import { allFaults, type FaultSpec, faultCatalogue } from './catalogue.ts';
 
 function specOf(label: string): FaultSpec {
   const spec = faultCatalogue.find((f) => f.id === label);
