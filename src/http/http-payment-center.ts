@@ -106,8 +106,6 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
   readonly time = new VirtualTime();
   readonly wire: ProviderWire;
   readonly provider: HttpAppEnv['provider'];
-  private readonly wechat = wechatCredentials();
-  private readonly alipay = alipayCredentials();
   /** The bridge of the live process. */
   live: HttpBridge | undefined;
   /** Inbound requests and outbound calls begun and ended: the app is settled when this stops moving. */
@@ -156,8 +154,9 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
     const tell = (exchange: string, orderId: string | undefined) => this.tell(exchange, orderId);
     this.provider = profile.name as HttpAppEnv['provider'];
     if (profile.name === 'stripe') this.wire = new StripeApi(gateway, stripeKeys, tell);
-    else if (profile.name === 'wechat') this.wire = new WechatApi(gateway, this.wechat, tell);
-    else if (profile.name === 'alipay') this.wire = new AlipayApi(gateway, this.alipay, tell);
+    // Their RSA keys are made on first use, once per process: a few tenths of a second each.
+    else if (profile.name === 'wechat') this.wire = new WechatApi(gateway, wechatCredentials(), tell);
+    else if (profile.name === 'alipay') this.wire = new AlipayApi(gateway, alipayCredentials(), tell);
     else
       throw new ContractError(
         `httpPaymentCenter speaks Stripe, WeChat Pay and Alipay; the design's provider is ${profile.name}`,
@@ -205,13 +204,13 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
 
   /** The merchant's WeChat Pay credentials, without the keys only the platform holds. */
   wechatKeys(): WechatCredentials {
-    const { merchantPublicKey: _merchant, platformPrivateKey: _platform, ...merchant } = this.wechat;
+    const { merchantPublicKey: _merchant, platformPrivateKey: _platform, ...merchant } = wechatCredentials();
     return merchant;
   }
 
   /** The merchant's Alipay credentials, without the keys only Alipay holds. */
   alipayKeys(): AlipayCredentials {
-    const { appId, sellerId, appPrivateKey, alipayPublicKey } = this.alipay;
+    const { appId, sellerId, appPrivateKey, alipayPublicKey } = alipayCredentials();
     return { appId, sellerId, appPrivateKey, alipayPublicKey };
   }
 
@@ -355,12 +354,18 @@ class HttpBridge implements PaymentCenterHandlers {
   async recover(): Promise<void> {
     this.host.open();
     this.host.live = this;
+    const host = this.host;
+    // Another provider's keys are made only if the app reads them.
     const env: HttpAppEnv = {
       sql: this.ports.sql,
-      provider: this.host.provider,
+      provider: host.provider,
       stripe: stripeKeys,
-      wechat: this.host.wechatKeys(),
-      alipay: this.host.alipayKeys(),
+      get wechat() {
+        return host.wechatKeys();
+      },
+      get alipay() {
+        return host.alipayKeys();
+      },
       resultsUrl,
     };
     const started: unknown = await incarnation.run(this, () => this.host.options.start(env));
