@@ -243,12 +243,23 @@ export abstract class AsyncService<H extends { recover(): Promise<void> }, P> im
     if (this.failure !== undefined) throw this.failure;
   }
 
+  /** A handler as the story and the error counts name it: the port's name, unless the role serves it otherwise. */
+  protected shownAs(handler: string): string {
+    return handler;
+  }
+
   /**
    * Runs a handler (`name`, about `subject`). A crash unwinds it silently; any other error fails
    * its request, as an uncaught exception fails a server's request (no answer, no ack), and goes
    * into the story and the search's count of errors. A broken contract with paysim stops the check.
    */
-  protected run(handler: () => Promise<void>, name: string, subject?: string, onError?: () => void): void {
+  protected run(
+    handler: () => Promise<void>,
+    handlerName: string,
+    subject?: string,
+    onError?: () => void,
+  ): void {
+    const name = this.shownAs(handlerName);
     const mark = this.world.trace.length;
     const hostile = this.hostileDelivery();
     let running: Promise<void>;

@@ -82,6 +82,14 @@ export interface HttpPaymentCenterOptions {
   readonly routes?: Partial<HttpRoutes>;
 }
 
+/** The port's handlers the HTTP service serves as routes. */
+const handlerRoutes: Record<string, readonly [method: string, route: keyof HttpRoutes]> = {
+  onCreatePayment: ['POST', 'createPayment'],
+  onClose: ['POST', 'closePayment'],
+  onQuery: ['GET', 'queryPayment'],
+  onNotify: ['POST', 'notify'],
+};
+
 const defaultRoutes: Omit<HttpRoutes, 'notify'> = {
   createPayment: '/payments',
   closePayment: '/payments/:orderId/close',
@@ -200,6 +208,17 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
       throw new ContractError(
         `the HTTP service never answered ${stuck}: its handler awaits something that never settles (nothing in the run was left to resolve it)`,
       );
+  }
+
+  /** A handler as the request it serves (`GET /payments/:orderId`), as its 500 answers are named. */
+  protected override shownAs(handler: string): string {
+    const route = handlerRoutes[handler];
+    return route === undefined ? handler : `${route[0]} ${this.routeTemplate(route[1])}`;
+  }
+
+  /** The path of a route as configured, `:orderId` and all. */
+  routeTemplate(name: keyof HttpRoutes): string {
+    return this.options.routes?.[name] ?? (name === 'notify' ? this.wire.notifyPath : defaultRoutes[name]);
   }
 
   /** The merchant's WeChat Pay credentials, without the keys only the platform holds. */
@@ -420,17 +439,9 @@ class HttpBridge implements PaymentCenterHandlers {
   }
 
   private route(name: keyof HttpRoutes, orderId?: string): string {
-    const path = this.routeTemplate(name);
+    const path = this.host.routeTemplate(name);
     const base = this.host.options.baseUrl ?? 'http://payment-center.test';
     return `${base}${orderId === undefined ? path : path.replace(':orderId', encodeURIComponent(orderId))}`;
-  }
-
-  /** The path of a route as configured, `:orderId` and all. */
-  private routeTemplate(name: keyof HttpRoutes): string {
-    return (
-      this.host.options.routes?.[name] ??
-      (name === 'notify' ? this.host.wire.notifyPath : defaultRoutes[name])
-    );
   }
 
   /** One request into the app, in-process, as this process; told in the story with its answer. */
@@ -452,7 +463,7 @@ class HttpBridge implements PaymentCenterHandlers {
     host.unanswered.set(id, what);
     const init: RequestInit = { method, headers };
     if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
-    const answered = host.watchRequest(`${method} ${this.routeTemplate(name)}`, subject, genuine);
+    const answered = host.watchRequest(`${method} ${this.host.routeTemplate(name)}`, subject, genuine);
     try {
       const response = await incarnation.run(this, async () => app(new Request(url, init)));
       host.tell(`${what} → ${response.status}`, subject);

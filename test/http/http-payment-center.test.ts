@@ -99,6 +99,31 @@ describe('a Hono + Stripe payment center, unmodified, in place of the model', ()
     expect(faulted).toBeGreaterThan(0);
   });
 
+  it('names an error its fetch handler throws (no framework to answer 500) by the route, as a 500 is', async () => {
+    const throwingQuery = httpPaymentCenter({
+      start: (env) => {
+        const app = createPaymentCenter(env);
+        return async (request: Request) => {
+          if (request.method === 'GET') throw new TypeError('body.status is not a function');
+          return app.fetch(request);
+        };
+      },
+      sql,
+    });
+    const design = await resolveDesign('hardened,provider=stripe');
+    const report = await explore({
+      design,
+      runs: 25,
+      seed: 1,
+      maxOrders: 2,
+      faults: everyFault,
+      paymentCenter: throwingQuery,
+    });
+    expect(report.handlerErrors?.map((k) => [k.handler, k.error])).toEqual([
+      ['GET /payments/:orderId', 'TypeError'],
+    ]);
+  });
+
   it('tells its HTTP exchanges in the story: its own routes and its calls to Stripe', async () => {
     const design = await resolveDesign('hardened,provider=stripe');
     const r = await replay(
