@@ -44,7 +44,9 @@ export type Effect =
       readonly uniqueBy?: string;
       /** This write also records a fulfilment (shipping), in the same transaction. */
       readonly fulfils?: boolean;
-    };
+    }
+  /** Why the entity did what it did, for the story, where nothing else in it would say. */
+  | { readonly type: 'note'; readonly text: string };
 
 export type WriteGuard = 'plain' | 'conditional' | 'version' | 'lock';
 export const writeGuards: readonly WriteGuard[] = ['plain', 'conditional', 'version', 'lock'];
@@ -443,6 +445,10 @@ export class MachineHost<Input> implements Service {
 
   private carryOut(key: string, actor: HostedActor, effect: Effect): void {
     if (!this.world.isUp(this.address) || this.failed.has(key)) return;
+    if (effect.type === 'note') {
+      this.world.note(this.address, effect.text, key);
+      return;
+    }
     if (effect.type === 'send') {
       let msg: Message = effect.msg;
       const answer = this.answering?.to === effect.to ? this.answering : undefined;

@@ -13,6 +13,7 @@ import { and, assign, enqueueActions, not, setup } from 'xstate';
 import type { Design } from '../designs/design.ts';
 import type { OrderRow, OrderStatus } from '../domain/rows.ts';
 import { extend } from '../kernel/copy.ts';
+import { formatDuration } from '../kernel/time-format.ts';
 import { type Effect, send } from '../kernel/machine-host.ts';
 import type { Message } from '../kernel/trace.ts';
 
@@ -132,6 +133,12 @@ export const businessOrderMachine = setup({
           }),
         );
     }),
+    noteRedisSilent: enqueueActions(({ context, enqueue }) => {
+      enqueue.emit({
+        type: 'note',
+        text: `heard nothing from Redis about ${context.orderId}'s duplicate-submission key in ${formatDuration(context.design.timing.requestTimeoutMs)}: creates the order without it (fail open)`,
+      });
+    }),
     setKeyAfterCreate: enqueueActions(({ context, enqueue }) => {
       const d = m(context).dedupe;
       if (d === false || d.mode !== 'check-then-set') return;
@@ -240,7 +247,7 @@ export const businessOrderMachine = setup({
       },
       // Redis down or its reply lost: the order is not refused for it (fail open); only a guard
       // in the database then stands between a double click and two orders.
-      after: { requestTimeout: 'creating' },
+      after: { requestTimeout: { target: 'creating', actions: 'noteRedisSilent' } },
     },
     creating: {
       entry: 'insertOrder',

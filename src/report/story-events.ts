@@ -39,6 +39,8 @@ export type StoryEvent = At &
         readonly key: string;
         readonly before?: string;
         readonly after: string;
+        /** Why it went to exception, as the service states it. */
+        readonly reason?: string;
       }
     | { readonly kind: 'money'; readonly owner: string; readonly text: string }
     | { readonly kind: 'crash' | 'restart'; readonly owner: string; readonly replica?: number }
@@ -161,10 +163,21 @@ export function storyEvents(trace: readonly TraceEntry[], options: StoryOptions 
     table: string,
     key: string,
     status: string,
+    reason?: string,
   ) => {
     const id = `${owner}/${table}/${key}`;
     const before = lastStatus.get(id);
-    if (before !== status) events.push({ ...at, kind: 'state', owner, table, key, before, after: status });
+    if (before !== status)
+      events.push({
+        ...at,
+        kind: 'state',
+        owner,
+        table,
+        key,
+        before,
+        after: status,
+        ...(status === 'exception' && reason ? { reason } : {}),
+      });
     lastStatus.set(id, status);
   };
   const ship = (at: { step: number; atMs: number }, owner: string, orderId: string) => {
@@ -178,7 +191,7 @@ export function storyEvents(trace: readonly TraceEntry[], options: StoryOptions 
       if (!wanted(fact.orderId)) continue;
       if (fact.kind === 'shipment') {
         if (newShipment(fact, shipmentKeys)) ship(at, owner, fact.orderId);
-      } else state(at, owner, `${fact.kind}s`, fact.orderId, fact.status);
+      } else state(at, owner, `${fact.kind}s`, fact.orderId, fact.status, fact.reason);
     }
   };
   for (const e of trace) {

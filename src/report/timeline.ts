@@ -26,7 +26,7 @@ export function eventText(event: StoryEvent): string {
       return `⚡ ${event.fault}: ${what}${event.detail}`;
     }
     case 'state':
-      return `${event.owner}: ${event.table.replace(/s$/, '')} ${event.key} ${event.before ?? 'new'} → ${event.after}`;
+      return `${event.owner}: ${event.table.replace(/s$/, '')} ${event.key} ${event.before ?? 'new'} → ${event.after}${event.reason === undefined ? '' : ` (${event.reason})`}`;
     case 'money':
       return `${event.owner}: ${event.text}`;
     case 'crash':

@@ -27,3 +27,28 @@ describe('the timeline of a counterexample', () => {
     },
   );
 });
+
+describe('what the story says of a decision nothing else in it explains', () => {
+  it('gives the reason an order went to exception', async () => {
+    expect(await story('close-before-give-up-refuses-late-payment')).toMatch(
+      /pc: payment o1\.1 closing → exception \(no close at the gateway took\)/,
+    );
+  });
+
+  it('says an order was created without its duplicate-submission key when Redis never answered', async () => {
+    const workload = { intents: [{ intentId: 'o1', userId: 'u1', amount: 100, atMs: 0 }] };
+    const picks = [
+      { label: 'user.submit', nth: 0, index: 1 },
+      { label: 'redis.lost', nth: 0, index: 1 },
+    ];
+    const result = await replay('hardened,-dbUniqueGuard', { workload, picks });
+    const lines = renderTimeline(result.trace);
+    const note = lines.findIndex((l) =>
+      l.endsWith(
+        "app heard nothing from Redis about o1.1's duplicate-submission key in 5 s: creates the order without it (fail open)",
+      ),
+    );
+    expect(note).toBeGreaterThan(0);
+    expect(lines[note + 1]).toMatch(/app: order o1\.1 new → created$/);
+  });
+});
