@@ -13,8 +13,8 @@ import { and, assign, enqueueActions, not, setup } from 'xstate';
 import type { Design } from '../designs/design.ts';
 import type { OrderRow, OrderStatus } from '../domain/rows.ts';
 import { extend } from '../kernel/copy.ts';
-import { formatDuration } from '../kernel/time-format.ts';
 import { type Effect, send } from '../kernel/machine-host.ts';
+import { formatDuration } from '../kernel/time-format.ts';
 import type { Message } from '../kernel/trace.ts';
 
 export interface BusinessOrderInput {
