@@ -33,7 +33,7 @@ export function replayText(
     '',
     ...timeline.map((l) => `  ${l}`),
     '',
-    finalStateHeading(result.violations, false),
+    finalStateHeading(result.violations, false, result.final.endMs),
     '',
     ...renderOutcomes(orderOutcomes(result)).map((l) => `  ${l}`),
     '',
@@ -70,6 +70,9 @@ export function replayText(
         ? `Unexpected: ${mismatch}.`
         : `As expected: ${story.expect.length === 0 ? 'every invariant held' : `broke ${[...new Set(story.expect)].join(', ')}`}.`,
     );
-  lines.push('', `trace ${traceHash(result.trace).slice(0, 16)}`);
+  lines.push(
+    '',
+    `trace ${traceHash(result.trace).slice(0, 16)} (a fingerprint of the whole run: a replay that tells the same story gives the same one)`,
+  );
   return { lines, mismatch };
 }

@@ -98,10 +98,18 @@ export function storyOf(violations: readonly Violation[]): TimelineOptions {
   return { orders: first.orders, untilStep };
 }
 
-/** The heading of the final states: a story cut at a safety break shows less than the run did. */
-export function finalStateHeading(violations: readonly Violation[], involved: boolean): string {
+/**
+ * The heading of the final states: a story cut at a safety break shows less than the run did, so
+ * the state after it may show what the story never told (a payment that came later).
+ */
+export function finalStateHeading(
+  violations: readonly Violation[],
+  involved: boolean,
+  endMs: number,
+): string {
   const what = involved ? 'Final state of the orders involved' : 'Final state';
-  return storyOf(violations).untilStep === undefined
-    ? `${what}:`
-    : `${what}, at the end of the run (the story stops at its last break):`;
+  const { untilStep } = storyOf(violations);
+  if (untilStep === undefined) return `${what}:`;
+  const lastBreak = violations.filter((v) => v.step === untilStep)[0];
+  return `${what}, when the run ended at ${formatTime(endMs)} (the story above stops at its last break${lastBreak === undefined ? '' : `, at ${formatTime(lastBreak.atMs)}`}; what happened after is not told):`;
 }

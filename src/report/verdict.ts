@@ -115,7 +115,7 @@ export function verdictText(
       (l) => `  ${l}`,
     ),
   );
-  lines.push('', finalStateHeading(c.violations, true), '');
+  lines.push('', finalStateHeading(c.violations, true, c.result.final.endMs), '');
   lines.push(...renderOutcomes(orderOutcomes(c.result, orders)).map((l) => `  ${l}`));
   lines.push('', 'Replay exactly:', '', `  ${formatReplayCommand(c.story)}`, ...needs);
   if (options.lesson !== undefined)

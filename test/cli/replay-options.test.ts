@@ -18,6 +18,10 @@ describe('paysim replay', () => {
     const r = paysim(['replay', '--file', 'scenarios/seed-redis-race.json']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/As expected: broke no-duplicate-orders\./);
+    // The last line says what its hash is for.
+    expect(r.out).toMatch(
+      /\ntrace [0-9a-f]{16} \(a fingerprint of the whole run: a replay that tells the same story gives the same one\)\n$/,
+    );
   });
 
   it('exits 1 and says so when the verdict differs from the story file expect', () => {

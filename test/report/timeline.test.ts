@@ -5,7 +5,7 @@ import type { Story } from '../../src/check/story.ts';
 import { resolveDesign } from '../../src/designs/load-design.ts';
 import { allFaults } from '../../src/faults/catalogue.ts';
 import { orderOutcomes, renderOutcomes } from '../../src/report/final-state.ts';
-import { renderTimeline } from '../../src/report/timeline.ts';
+import { finalStateHeading, renderTimeline } from '../../src/report/timeline.ts';
 
 async function story(file: string) {
   const s = JSON.parse(readFileSync(`scenarios/${file}.json`, 'utf8')) as Story;
@@ -50,5 +50,15 @@ describe('what the story says of a decision nothing else in it explains', () => 
     );
     expect(note).toBeGreaterThan(0);
     expect(lines[note + 1]).toMatch(/app: order o1\.1 new → created$/);
+  });
+});
+
+describe('the final state after a story cut at its last break', () => {
+  it('says when the run ended and when the story stopped, since the state may show what came after', async () => {
+    const s = JSON.parse(readFileSync('scenarios/without-paying-lock-double-charge.json', 'utf8')) as Story;
+    const result = await replay(await resolveDesign(s.design, 'scenarios'), s);
+    expect(finalStateHeading(result.violations, false, result.final.endMs)).toBe(
+      'Final state, when the run ended at 12h00:00.036 (the story above stops at its last break, at 00:02.188; what happened after is not told):',
+    );
   });
 });
