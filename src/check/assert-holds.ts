@@ -102,11 +102,16 @@ export async function assertHolds(options: AssertHoldsOptions): Promise<HeldRepo
     app: ownServices.length > 0 ? (options.app ?? './paysim.config.ts') : undefined,
   });
   const c = report.counterexample;
-  const faults =
-    options.faults === undefined ? 'new Set(allFaults)' : `new Set(${JSON.stringify([...options.faults])})`;
+  // Every fault is replay()'s default: named only when the search was given fewer.
+  const faults = options.faults === undefined ? '' : `faults: ${JSON.stringify([...options.faults])}, `;
+  // Without `app`, the config is assumed: a line that names another config replays other code.
+  const config =
+    options.app === undefined
+      ? 'a paysim config that names the same services (./paysim.config.ts assumed; give assertHolds app to name yours)'
+      : 'the paysim config that names them';
   const replayOf = (story: { design: string; workload?: Workload; picks?: readonly Pick[] }, line = '') =>
     ownServices.length > 0
-      ? `replay(await resolveDesign(${JSON.stringify(story.design)}), ${JSON.stringify({ workload: story.workload, picks: story.picks })}, { faults: ${faults}, ${ownServices.join(', ')} }), with the services you passed; from the command line, with a paysim config that names them: ${line}`
+      ? `replay(${typeof options.design === 'string' ? JSON.stringify(story.design) : 'design'}, ${JSON.stringify({ workload: story.workload, picks: story.picks })}, { ${faults}${ownServices.join(', ')} }), with the ${typeof options.design === 'string' ? '' : 'design and '}services you passed; from the command line, with ${config}: ${line}`
       : line;
   const kinds = report.handlerErrors ?? [];
   if (c === undefined && options.failOnErrors && kinds.length > 0)

@@ -142,7 +142,7 @@ describe('assertHolds with a payment center of your own', () => {
     });
     await expect(attempt).rejects.toBeInstanceOf(InvariantBroken);
     await expect(attempt).rejects.toThrow(
-      /breaks exactly-once-fulfilment[\s\S]*ships o1\.1[\s\S]*replay\(await resolveDesign\("hardened-with-trusting-app"\)/,
+      /breaks exactly-once-fulfilment[\s\S]*ships o1\.1[\s\S]*replay\(design, \{"workload".*\}, \{ faults: \["notify\.duplicated","notify\.ack\.lost","notify\.delayed"\], paymentCenter \}\), with the design and services you passed/,
     );
   });
 

@@ -212,7 +212,7 @@ describe('what your code threw in a passing search', () => {
       "  your payment center's onQuery: TypeError: Cannot read properties of undefined (reading 'status')",
     );
     expect(where).toMatch(
-      /^ {4}in \d+ of 60 runs; the first, run \d+: replay\(await resolveDesign\("hardened"\), \{"workload":.*\}, \{ faults: new Set\(allFaults\), paymentCenter \}\), with the services you passed; from the command line, .*: npx paysim replay .* --app \.\/paysim\.config\.ts$/,
+      /^ {4}in \d+ of 60 runs; the first, run \d+: replay\("hardened", \{"workload":.*\}, \{ paymentCenter \}\), with the services you passed; from the command line, with a paysim config that names the same services \(\.\/paysim\.config\.ts assumed; give assertHolds app to name yours\): npx paysim replay .* --app \.\/paysim\.config\.ts$/,
     );
     // expectedErrors: a class thrown on purpose is not listed, nor failed on.
     const expected = await assertHolds({ ...options, failOnErrors: true, expectedErrors: ['TypeError'] });
