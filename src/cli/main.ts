@@ -124,7 +124,9 @@ try {
           ? ' (did an option before it miss its value?)'
           : message.includes("'--without-faults <list>' argument missing")
             ? leaveOut
-            : '';
+            : message === "missing required argument 'files'"
+              ? ': give the --json results of every shard (paysim merge shard-*.json)'
+              : '';
       // The help of the command that was run, if one was: that is where its arguments are told.
       const name = argv.slice(2).find((arg) => !arg.startsWith('-'));
       const help = program.commands.some((c) => c.name() === name)

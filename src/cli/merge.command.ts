@@ -12,7 +12,7 @@ import { failOnErrorsOption, jsonOption, reportDirOption, reportOption } from '.
 import { lessonFor } from './lessons.ts';
 import { checkWritable } from './parse.ts';
 import { checkReportDir, writeSearchReport } from './report-files.ts';
-import { idleFaults, yourCode } from './run-settings.ts';
+import { describeSettings, idleFaults, yourCode } from './run-settings.ts';
 import { designDigest, mergeShards, readShardResult } from './shards.ts';
 import { isStoryText, saveCounterexample } from './story-file.ts';
 import { UsageError } from './usage-error.ts';
@@ -133,8 +133,20 @@ export function mergeCommand(): Command {
         };
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
       } else {
+        // What check printed under its command: the design and faults, in words.
+        const [, ...described] = describeSettings({
+          design,
+          runs: search.runs,
+          seed: search.seed,
+          maxOrders: search.orders,
+          faults: search.faults,
+          app: search.app,
+          yours: app?.yours,
+          engine: search.engine,
+        }).split('\n');
         const header = [
           `Merged ${results.length} of ${search.count} shards of: ${search.check}`,
+          ...described,
           ...shards.map(
             (s) =>
               `  shard ${s.index}/${search.count} (runs ${s.runs}): ${s.verdict === 'held' ? 'held' : `first failing run ${s.foundAtRun}`}${s.index === winner?.shard.index ? ' ← the smallest' : ''}  ${s.file}`,

@@ -84,6 +84,10 @@ describe('check --workers and --shard, then merge', () => {
       'Merged 2 of 2 shards of: npx paysim check --design hardened --runs 120 --seed 2',
     );
     expect(merged.out).toMatch(/no counterexample to hardened found in 120 runs/);
+    // The design and faults in words, as check prints them under its command.
+    const check = paysim(args).out;
+    const words = check.slice(check.indexOf('\n') + 1, check.indexOf('\n\n'));
+    expect(merged.out).toContain(`120 --seed 2 --orders 3\n${words}\n  shard 1/2`);
     expect(json(paysim(['merge', ...files, '--json']))).toEqual(json(paysim([...args, '--json'])));
   });
 
@@ -145,6 +149,9 @@ describe('check --workers and --shard, then merge', () => {
     expect(notShard.code).toBe(2);
     expect(notShard.err).toMatch(/without a shard section \(was it run with --shard\?\)/);
     expect(paysim(['merge', join(dir, 'nowhere.json')]).err).toMatch(/no such file/);
+    expect(paysim(['merge']).err).toMatch(
+      /^paysim: missing required argument 'files': give the --json results of every shard \(paysim merge shard-\*\.json\)/,
+    );
     expect(paysim(['merge', dir]).err).toMatch(
       /is a folder: give the shards' result files in it \(.*\/shard-\*\.json\)/,
     );
