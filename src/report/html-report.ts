@@ -3,7 +3,7 @@
 // opens offline and cannot leak anything when opened.
 
 import { renderOutcomes } from './final-state.ts';
-import { finalStateHeader, finalStateRows, type ReportModel } from './report-model.ts';
+import { finalStateHeader, finalStateRows, invariantKindsLegend, type ReportModel } from './report-model.ts';
 import { escapeXml, sequenceSvg } from './sequence-svg.ts';
 
 const styles = `
@@ -65,6 +65,7 @@ export function htmlReport(model: ReportModel): string {
     ...(model.lesson ? ['<h2>The lesson</h2>', `<p class="lesson">${escapeXml(model.lesson)}</p>`] : []),
     '<h2>Verdict per invariant</h2>',
     table(['', 'invariant', 'kind', 'verdict'], verdictRows, (i) => model.invariants[i]?.status ?? ''),
+    `<p class="legend">Kinds: ${escapeXml(invariantKindsLegend)}</p>`,
     '<h2>Design</h2>',
     `<p><code>${escapeXml(model.design.spec)}</code>: ${escapeXml(model.design.description)}</p>`,
     `<p>provider ${escapeXml(model.design.provider)}, forwarding ${escapeXml(model.design.forwarding)}; ${escapeXml(model.design.deployment)}</p>`,

@@ -2,7 +2,7 @@
 // sequence diagram, the final states and the replay line.
 
 import { mermaidSequence } from './mermaid-sequence.ts';
-import { finalStateHeader, finalStateRows, type ReportModel } from './report-model.ts';
+import { finalStateHeader, finalStateRows, invariantKindsLegend, type ReportModel } from './report-model.ts';
 
 /** A table cell: pipes would end the cell, newlines the row. */
 const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
@@ -31,6 +31,8 @@ export function markdownReport(model: ReportModel): string {
         inv.detail,
       ]),
     ),
+    '',
+    `Kinds: ${invariantKindsLegend}`,
     '',
     '## Design',
     '',

@@ -58,6 +58,10 @@ export type DiagramStep = StepBase &
       }
   );
 
+/** What the kind column of the verdict table means. */
+export const invariantKindsLegend =
+  'safety: never broken at any step of the run; quiescence: holds once nothing is left to happen in it; liveness: what must happen does, within the bound the design states.';
+
 export interface InvariantVerdict {
   readonly name: string;
   readonly kind: string;

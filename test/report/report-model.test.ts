@@ -116,5 +116,10 @@ describe('the report model', () => {
     expect(model.story).toBeUndefined();
     expect(htmlReport(model)).not.toContain('<svg');
     expect(markdownReport(model)).not.toContain('```mermaid');
+    // The kind column is explained under the table.
+    const legend =
+      'safety: never broken at any step of the run; quiescence: holds once nothing is left to happen in it; liveness: what must happen does, within the bound the design states.';
+    expect(markdownReport(model)).toContain(`\n\nKinds: ${legend}\n\n## Design`);
+    expect(htmlReport(model)).toContain(`<p class="legend">Kinds: ${legend}</p>`);
   });
 });
