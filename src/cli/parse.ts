@@ -6,6 +6,7 @@ import { maxOrdersHonoured } from '../check/limits.ts';
 import { suggest } from '../designs/load-design.ts';
 import { allFaults } from '../faults/catalogue.ts';
 import { type ReportFormat, reportFormats } from '../report/write-report.ts';
+import { checkFolderTakesFiles } from './report-files.ts';
 import { UsageError } from './usage-error.ts';
 
 export function positiveInt(option: string) {
@@ -78,9 +79,8 @@ export async function checkWritable(
 ): Promise<void> {
   const existing = await stat(path).catch(() => undefined);
   if (existing?.isDirectory()) throw new UsageError(`${option} ${path}: is a directory; give a file name`);
-  const folder = await stat(dirname(resolve(path))).catch(() => undefined);
-  if (!folder?.isDirectory())
-    throw new UsageError(`${option} ${path}: the folder ${dirname(resolve(path))} does not exist`);
+  // Missing folders are made, as --report-dir makes them.
+  await checkFolderTakesFiles(`${option} ${path}`, dirname(resolve(path)));
   if (existing === undefined || replaceable === undefined) return;
   const text = await readFile(path, 'utf8').catch(() => '');
   if (!replaceable(text))

@@ -7,7 +7,7 @@ import { formatReplayCommand } from '../check/story.ts';
 import type { Design } from '../designs/design.ts';
 import { buildReport, type ReportModel } from '../report/report-model.ts';
 import { handlerErrorNotes } from '../report/verdict.ts';
-import { folderLevels, type ReportFormat, writeReport } from '../report/write-report.ts';
+import { folderLevels, makeFolder, type ReportFormat, writeReport } from '../report/write-report.ts';
 import { UsageError } from './usage-error.ts';
 
 export const defaultReportDir = 'reports';
@@ -17,14 +17,24 @@ export async function checkReportDir(dir: string): Promise<void> {
   const existing = await stat(dir).catch(() => undefined);
   if (existing !== undefined && !existing.isDirectory())
     throw new UsageError(`--report-dir ${dir}: is a file, not a folder`);
-  // The folder, or the nearest one above it that exists, must take new files.
+  await checkFolderTakesFiles(`--report-dir ${dir}`, dir);
+}
+
+/**
+ * Makes `dir` and the folders above it that are missing, before a long run rather than after it:
+ * the nearest one that exists must take new files.
+ */
+export async function checkFolderTakesFiles(what: string, dir: string): Promise<void> {
   const folder = (await folderLevels(dir)).existing;
+  if (!(await stat(folder)).isDirectory()) throw new UsageError(`${what}: ${folder} is a file, not a folder`);
   const writable = await access(folder, constants.W_OK).then(
     () => true,
     () => false,
   );
-  if (!writable)
-    throw new UsageError(`--report-dir ${dir}: cannot write there (${folder} does not take new files)`);
+  if (!writable) throw new UsageError(`${what}: cannot write there (${folder} does not take new files)`);
+  await makeFolder(dir).catch((error: Error) => {
+    throw new UsageError(`${what}: cannot write there (${error.message})`);
+  });
 }
 
 export async function writeReportFiles(

@@ -10,6 +10,7 @@ import { fileProblem } from '../domain/file-problem.ts';
 import { optionByName } from '../faults/pick-names.ts';
 import { invariants } from '../invariants/index.ts';
 import type { Pick } from '../kernel/index.ts';
+import { makeFolder } from '../report/write-report.ts';
 import { UsageError } from './usage-error.ts';
 
 export interface StoryFile extends Story {
@@ -37,9 +38,11 @@ export async function saveStory(path: string, story: Story): Promise<void> {
       ? {}
       : { app: relative(resolve(dir), resolve(story.app)).split(sep).join('/') }),
   };
-  await writeFile(path, `${JSON.stringify(saved, null, 2)}\n`).catch((error: Error) => {
-    throw new UsageError(`--save ${path}: cannot write the counterexample (${error.message})`);
-  });
+  await makeFolder(dir)
+    .then(() => writeFile(path, `${JSON.stringify(saved, null, 2)}\n`))
+    .catch((error: Error) => {
+      throw new UsageError(`--save ${path}: cannot write the counterexample (${error.message})`);
+    });
 }
 
 /** Whether `saved` has a story's shape: a design, a workload's intents and picks. */

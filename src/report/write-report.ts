@@ -66,7 +66,7 @@ export async function folderLevels(dir: string): Promise<{ existing: string; mis
  * `mkdir -p`, a level at a time: Node 20's recursive mkdir never returns for a path under /proc,
  * where making one level fails at once.
  */
-async function makeFolder(dir: string): Promise<void> {
+export async function makeFolder(dir: string): Promise<void> {
   for (const folder of (await folderLevels(dir)).missing)
     await mkdir(folder).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EEXIST') throw error;

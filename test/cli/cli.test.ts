@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -161,10 +161,19 @@ describe('paysim matrix and replay edge cases', () => {
     );
   });
 
-  it('fails fast when --save cannot be written', () => {
-    const r = paysim('check', '--design', 'seed', '--save', join(dir, 'no', 'such', 'folder', 'x.json'));
-    expect(r.code).toBe(2);
-    expect(r.err).toMatch(/--save .*: the folder .* does not exist/);
+  it('makes the folders --save names, as --report-dir does, and fails fast when it cannot write there', () => {
+    const deep = join(dir, 'no', 'such', 'folder', 'x.json');
+    const r = paysim('check', '--design', 'seed', '--seed', '21', '--save', deep);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(readFileSync(deep, 'utf8')).design).toBe('seed');
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'mine');
+    const underFile = paysim('check', '--design', 'seed', '--save', join(file, 'x.json'));
+    expect(underFile.code).toBe(2);
+    expect(underFile.err).toMatch(/--save .*a-file\/x\.json: .*a-file is a file, not a folder/);
+    expect(paysim('check', '--design', 'seed', '--save', '/proc/x/y.json').err).toMatch(
+      /--save \/proc\/x\/y\.json: cannot write there/,
+    );
   });
 
   it('names a fault list by the option that was typed, --without-faults or its alias --no-faults', () => {
