@@ -147,3 +147,16 @@ it('reads a workload and picks as replay lines write them, an option by number o
     /notify\.duplicated has no option "twice".*the names notify\.duplicated accepts are at-once, later/,
   );
 });
+
+it('assertHolds refuses faults of which none can strike the design: every run would take the happy path', async () => {
+  await expect(
+    assertHolds({ design: 'hardened,provider=stripe', faults: ['query.lag', 'pc.replica'], runs: 5 }),
+  ).rejects.toThrow(
+    "assertHolds: faults: none of them can strike hardened,provider=stripe (query.lag: Stripe's reads are consistent; pc.replica: one payment center instance), so every run would take the happy path",
+  );
+  // One that can strike is enough; an empty list is a choice (the happy path only), not a mistake.
+  await expect(
+    assertHolds({ design: 'hardened,provider=stripe', faults: ['query.lag', 'notify.lost'], runs: 5 }),
+  ).resolves.toMatchObject({ runs: 5 });
+  await expect(assertHolds({ design: 'hardened', faults: [], runs: 5 })).resolves.toMatchObject({ runs: 5 });
+});
