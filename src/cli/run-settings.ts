@@ -71,5 +71,13 @@ export function describeSettings(s: CheckSettings): string {
     ...(s.faults.length > 0 && idle.length === s.faults.length
       ? ['  note: none of the faults given can strike this design: every run takes the happy path']
       : []),
+    // The model order service downstream of your payment center absorbs what it forwards twice.
+    ...(s.yours?.includes('paymentCenter') &&
+    !s.yours.includes('businessApp') &&
+    s.design.mitigations.idempotentConsumer
+      ? [
+          '  note: the model order service ships once however often your payment center forwards a payment (idempotentConsumer); add -idempotentConsumer to the design to hold your payment center to forwarding once',
+        ]
+      : []),
   ].join('\n');
 }

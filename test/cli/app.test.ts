@@ -18,6 +18,16 @@ describe('check and replay --app', () => {
     expect(r.out).toContain('--design hardened');
   });
 
+  it('says that the model order service absorbs a payment forwarded twice, and how to hold your payment center to once', () => {
+    const note =
+      '  note: the model order service ships once however often your payment center forwards a payment (idempotentConsumer); add -idempotentConsumer to the design to hold your payment center to forwarding once';
+    const args = ['check', '--app', 'examples/payment-center.config.ts', '--runs', '5', '--seed', '1'];
+    expect(paysim(args).out).toContain(`\n${note}\n`);
+    expect(paysim([...args, '--design', 'hardened,-idempotentConsumer']).out).not.toContain(
+      'note: the model order',
+    );
+  });
+
   it('loads a TypeScript config from a CommonJS package (no "type": "module"), on one thread and on workers', () => {
     const dir = mkdtempSync(join(tmpdir(), 'paysim-cjs-'));
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'orders', version: '1.0.0' }));
