@@ -87,14 +87,20 @@ function optionMissingItsValue(args: readonly string[]): string | undefined {
   const end = args.includes('--') ? args.indexOf('--') : args.length;
   const given = new Map<string, string>();
   for (let i = 1; i < end; i++) {
-    const option = command.options.find((o) => o.long === args[i] || o.short === args[i]);
+    // `--shard=1/3` as well as `--shard 1/3`.
+    const [flag, inline] = (args[i] as string).startsWith('--')
+      ? ((args[i] as string).split(/=(.*)/s) as [string, string | undefined])
+      : [args[i] as string, undefined];
+    const option = command.options.find((o) => o.long === flag || o.short === flag);
+    const value = inline ?? args[i + 1];
     // A value option given twice: commander keeps the last, silently (`--shard 1/3 --shard 2/3`).
-    if (option?.required && !option.variadic && option.long !== undefined && args[i + 1] !== undefined) {
+    if (option?.required && !option.variadic && option.long !== undefined && value !== undefined) {
       const before = given.get(option.long);
-      if (before !== undefined)
-        return `${args[i]} is given twice (${before} and ${args[i + 1]}): give it once`;
-      given.set(option.long, args[i + 1] as string);
+      const shown = option.long === '--without-faults' && typedNoFaults ? '--no-faults' : flag;
+      if (before !== undefined) return `${shown} is given twice (${before} and ${value}): give it once`;
+      given.set(option.long, value);
     }
+    if (inline !== undefined) continue;
     const next = args[i + 1];
     if (!option?.required || next === undefined || !/^--?[A-Za-z]/.test(next)) continue;
     const typed = option.long === '--without-faults' && typedNoFaults ? '--no-faults' : args[i];

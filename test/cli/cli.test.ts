@@ -202,6 +202,13 @@ describe('paysim matrix and replay edge cases', () => {
     const twice = paysim('check', '--runs', '6', '--seed', '1', '--shard', '1/3', '--shard', '2/3');
     expect(twice.code).toBe(2);
     expect(twice.err).toMatch(/^paysim: --shard is given twice \(1\/3 and 2\/3\): give it once\n/);
+    // Written --option=value, in either place.
+    expect(paysim('check', '--runs', '6', '--seed=1', '--seed', '2').err).toMatch(
+      /^paysim: --seed is given twice \(1 and 2\): give it once\n/,
+    );
+    expect(paysim('check', '--runs', '6', '--shard=1/3', '--shard=2/3').err).toMatch(
+      /--shard is given twice/,
+    );
   });
 
   it('states a short paid-within bound and the time it took in seconds, not as 0 min', () => {
