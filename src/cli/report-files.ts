@@ -1,7 +1,8 @@
 // `--report html|md [--report-dir DIR]` on check and replay: the report files and where they went.
 
 import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { access, stat, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ExploreReport } from '../check/explore.ts';
 import { formatReplayCommand } from '../check/story.ts';
 import type { Design } from '../designs/design.ts';
@@ -32,9 +33,14 @@ export async function checkFolderTakesFiles(what: string, dir: string): Promise<
     () => false,
   );
   if (!writable) throw new UsageError(`${what}: cannot write there (${folder} does not take new files)`);
-  await makeFolder(dir).catch((error: Error) => {
-    throw new UsageError(`${what}: cannot write there (${error.message})`);
-  });
+  // Only writing tells (as root, /proc passes every access check): a file made and removed at once.
+  const probe = join(dir, `.paysim-write-check-${process.pid}`);
+  await makeFolder(dir)
+    .then(() => writeFile(probe, ''))
+    .then(() => unlink(probe))
+    .catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`${what}: cannot write a file there (${error.code ?? error.message})`);
+    });
 }
 
 export async function writeReportFiles(

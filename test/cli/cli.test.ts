@@ -172,8 +172,12 @@ describe('paysim matrix and replay edge cases', () => {
     expect(underFile.code).toBe(2);
     expect(underFile.err).toMatch(/--save .*a-file\/x\.json: .*a-file is a file, not a folder/);
     expect(paysim('check', '--design', 'seed', '--save', '/proc/x/y.json').err).toMatch(
-      /--save \/proc\/x\/y\.json: cannot write there/,
+      /--save \/proc\/x\/y\.json: cannot write (a file )?there/,
     );
+    // The folder exists (and, as root, passes every access check): refused before the search.
+    const late = paysim('check', '--design', 'seed', '--save', '/proc/x.json');
+    expect(late.err).toMatch(/^paysim: --save \/proc\/x\.json: cannot write (a file )?there \(.*\)\n$/);
+    expect(late.out).toBe('');
   });
 
   it('names a fault list by the option that was typed, --without-faults or its alias --no-faults', () => {
