@@ -79,7 +79,7 @@ export function htmlReport(model: ReportModel): string {
       '<h2>The story</h2>',
       '<p class="legend">Virtual time runs down the left. Arrows are deliveries; red dashed arrows are messages a fault struck (crossed out: it never arrived); green boxes are state changes written to a database; red boxes are faults and crashes; the red band marks where the design broke.</p>',
       `<figure id="sequence">${sequenceSvg(story.participants, story.steps)}</figure>`,
-      '<h2>Final state of the orders involved</h2>',
+      `<h2>${escapeXml(story.finalStateHeading)}</h2>`,
       table(finalStateHeader, finalStateRows(story.finalStates)),
       `<pre class="final-states">${escapeXml(renderOutcomes(story.finalStates).join('\n'))}</pre>`,
     );

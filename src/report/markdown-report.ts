@@ -57,7 +57,7 @@ export function markdownReport(model: ReportModel): string {
       mermaidSequence(story.participants, story.steps),
       '```',
       '',
-      '## Final state of the orders involved',
+      `## ${story.finalStateHeading}`,
       '',
       ...table(finalStateHeader, finalStateRows(story.finalStates)),
       '',

@@ -10,7 +10,7 @@ import { invariants } from '../invariants/index.ts';
 import { traceHash } from '../kernel/index.ts';
 import { type OrderOutcome, orderOutcomes } from './final-state.ts';
 import { type StoryEvent, storyEvents } from './story-events.ts';
-import { eventText, storyOf } from './timeline.ts';
+import { eventText, finalStateHeading, storyOf } from './timeline.ts';
 
 export interface Participant {
   /** The world address (`pc`), also a safe identifier for Mermaid and CSS. */
@@ -95,6 +95,8 @@ export interface ReportModel {
     readonly participants: readonly Participant[];
     readonly steps: readonly DiagramStep[];
     readonly finalStates: readonly OrderOutcome[];
+    /** What the final states are: when the run ended, if the story stops earlier. */
+    readonly finalStateHeading: string;
     readonly traceHash: string;
   };
   /** The command that reproduces the story exactly (or repeats the check that held). */
@@ -165,6 +167,7 @@ export function buildReport(input: ReportInput): ReportModel {
     story: result && {
       ...diagramOf(result),
       finalStates: orderOutcomes(result, holds ? [] : [...new Set(violations.flatMap((v) => v.orders))]),
+      finalStateHeading: finalStateHeading(violations, true, result.final.endMs).replace(/:$/, ''),
       traceHash: traceHash(result.trace),
     },
     replay: input.replay,

@@ -100,6 +100,15 @@ describe('the report model', () => {
     );
   });
 
+  it('heads the final states of a story cut at its last break with when the run ended, as the terminal does', async () => {
+    const { design, result } = await scenario('without-paying-lock-double-charge');
+    const model = buildReport({ design, result, replay: 'r', provenance: [] });
+    const heading =
+      'Final state of the orders involved, when the run ended at 12h00:00.036 (the story above stops at its last break, at 00:02.188; what happened after is not told)';
+    expect(markdownReport(model)).toContain(`\n## ${heading}\n`);
+    expect(htmlReport(model)).toContain(`<h2>${heading}</h2>`);
+  });
+
   it('gives byte-identical reports for the same story', async () => {
     const a = await scenario('seed-forward-duplicated');
     const b = await scenario('seed-forward-duplicated');
