@@ -84,10 +84,18 @@ export class AsyncPaymentCenter extends AsyncService<PaymentCenterHandlers, Paym
   /** What the gateway reads of a callback's answer; any other shape would be taken as a failure it retries. */
   private checkNotifyReply(reply: unknown): { httpStatus: number; body: string } {
     const r = reply as { httpStatus?: unknown; body?: unknown } | undefined;
-    if (typeof r === 'object' && r !== null && typeof r.httpStatus === 'number' && typeof r.body === 'string')
+    const status = r?.httpStatus;
+    if (
+      typeof r === 'object' &&
+      r !== null &&
+      Number.isInteger(status) &&
+      (status as number) >= 100 &&
+      (status as number) <= 599 &&
+      typeof r.body === 'string'
+    )
       return r as { httpStatus: number; body: string };
     return this.refuse(
-      `your payment center's onNotify returned ${JSON.stringify(reply) ?? 'undefined'}: expected { httpStatus: number, body: string }, the HTTP answer the gateway gets (ports.provider.ackReply acknowledges the callback)`,
+      `your payment center's onNotify returned ${JSON.stringify(reply) ?? 'undefined'}: expected { httpStatus: number, body: string } with an HTTP status from 100 to 599, the answer the gateway gets (ports.provider.ackReply acknowledges the callback)`,
     );
   }
 

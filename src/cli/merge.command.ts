@@ -59,12 +59,12 @@ export function mergeCommand(): Command {
       const app = search.app === undefined ? undefined : await loadApp(search.app);
       const design = await resolveDesign(search.design).catch((error: Error) => {
         throw new UsageError(
-          `${error.message}: merge reads the design the shards ran (${search.design}) as check did, from the folder it runs in; run it in the checkout the shards ran in`,
+          `${error.message}: merge reads the design the shards ran (${search.design}) as check did, from the folder it runs in (${process.cwd()}); run it in the checkout the shards ran in`,
         );
       });
       if (search.designDigest !== undefined && designDigest(design) !== search.designDigest)
         throw new UsageError(
-          `${search.design} has other settings here than when the shards ran it: the design file changed since; merge in the checkout the shards ran in`,
+          `${search.design} has other settings here (${process.cwd()}) than when the shards ran it: the design file changed since; merge in the checkout the shards ran in`,
         );
       if (winner && c) {
         // The winning shard shrank the story; re-run it here for the timeline and final states,

@@ -49,9 +49,10 @@ export function faultList(option: string, text: string): string[] {
     throw new UsageError(`${option} expects fault names separated by commas, or "all" or "none"`);
   if (names.length === 1 && names[0] === 'all') return [...allFaults];
   if (names.length === 1 && names[0] === 'none') return [];
-  for (const name of names) {
+  for (const [i, name] of names.entries()) {
     if (name === 'all' || name === 'none')
       throw new UsageError(`${option}: "${name}" stands alone, not in a list`);
+    if (names.indexOf(name) < i) throw new UsageError(`${option}: ${name} is given twice; give it once`);
     if (!(allFaults as readonly string[]).includes(name)) {
       throw new UsageError(
         `${option}: unknown fault "${name}"${suggest(name, allFaults)}; \`paysim faults\` lists them`,

@@ -234,7 +234,7 @@ describe('a payment center that cannot be built', () => {
     await expect(
       assertHolds({ design: 'hardened', runs: 3, faults: [], paymentCenter: wrongShape }),
     ).rejects.toThrow(
-      `your payment center's onNotify returned {"status":200}: expected { httpStatus: number, body: string }`,
+      `your payment center's onNotify returned {"status":200}: expected { httpStatus: number, body: string } with an HTTP status from 100 to 599`,
     );
   });
 

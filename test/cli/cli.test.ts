@@ -186,6 +186,9 @@ describe('paysim matrix and replay edge cases', () => {
       expect(r.code).toBe(2);
       expect(r.err).toMatch(new RegExp(`^paysim: ${option}: unknown fault "bogus"`));
     }
+    expect(paysim('check', '--runs', '1', '--faults', 'notify.lost,user.pay,notify.lost').err).toMatch(
+      /^paysim: --faults: notify\.lost is given twice; give it once\n/,
+    );
   });
 
   it('tells an option written without its value, rather than take the next option as the value', () => {
