@@ -78,6 +78,10 @@ export async function checkWritable(
   /** Whether a file already there may be replaced (one paysim wrote before); anything else is kept. */
   replaceable?: (text: string) => boolean,
 ): Promise<void> {
+  if (path === '' || path === '-' || /[/\\]$/.test(path))
+    throw new UsageError(
+      `${option} ${JSON.stringify(path)}: give the name of a file to write (e.g. ${option} story.json)`,
+    );
   const existing = await stat(path).catch(() => undefined);
   if (existing?.isDirectory()) throw new UsageError(`${option} ${path}: is a directory; give a file name`);
   // Missing folders are made, as --report-dir makes them.

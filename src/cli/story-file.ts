@@ -53,10 +53,14 @@ function isStory(saved: unknown): saved is StoryFile {
   );
 }
 
-/** Whether `text` is a story file (what `--save` writes, or a scenario): one `--save` may replace. */
+/** The fields `--save` writes: a file with any other (a scenario's lesson or expect) is someone's work. */
+const savedFields = new Set(['design', 'workload', 'picks', 'app']);
+
+/** Whether `text` is a story as `--save` writes it, and nothing more: the only file `--save` may replace. */
 export function isStoryText(text: string): boolean {
   try {
-    return isStory(JSON.parse(text));
+    const saved: unknown = JSON.parse(text);
+    return isStory(saved) && Object.keys(saved).every((field) => savedFields.has(field));
   } catch {
     return false;
   }

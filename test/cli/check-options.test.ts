@@ -57,7 +57,7 @@ describe('paysim check options', () => {
     expect(JSON.parse(replayed.out).violations.length).toBeGreaterThan(0);
   });
 
-  it('--save replaces a story it saved before, and never a file of another kind', () => {
+  it('--save replaces a story it saved before, and never a file of another kind or a scenario', () => {
     const notes = join(dir, 'notes.md');
     writeFileSync(notes, '# my notes\n');
     const args = ['check', '--design', 'seed', '--seed', '21', '--runs', '2000'];
@@ -67,10 +67,22 @@ describe('paysim check options', () => {
       'the file exists and is not one paysim wrote; paysim does not overwrite it',
     );
     expect(readFileSync(notes, 'utf8')).toBe('# my notes\n');
+    // A scenario (a story with its lesson and expect) is someone's work too.
+    const scenario = join(dir, 'scenario.json');
+    writeFileSync(scenario, readFileSync('scenarios/seed-redis-race.json'));
+    expect(paysim([...args, '--save', scenario]).err).toContain('is not one paysim wrote');
+    expect(readFileSync(scenario, 'utf8')).toBe(readFileSync('scenarios/seed-redis-race.json', 'utf8'));
     const story = join(dir, 'again.json');
-    writeFileSync(story, readFileSync('scenarios/seed-redis-race.json'));
     expect(paysim([...args, '--save', story]).code).toBe(1);
-    expect(JSON.parse(readFileSync(story, 'utf8')).lesson).toBeUndefined();
+    const first = readFileSync(story, 'utf8');
+    expect(paysim(['check', '--design', 'naive', '--seed', '7', '--runs', '200', '--save', story]).code).toBe(
+      1,
+    );
+    expect(readFileSync(story, 'utf8')).not.toBe(first);
+    for (const name of ['', '-', `${dir}/`])
+      expect(paysim([...args, '--save', name]).err).toBe(
+        `paysim: --save ${JSON.stringify(name)}: give the name of a file to write (e.g. --save story.json)\n`,
+      );
   });
 });
 

@@ -20,7 +20,7 @@ import {
 import { paymentCenterBehindPort } from '../../examples/payment-center-behind-port.ts';
 import { WechatPayClient } from '../../examples/wechat-pay-client.ts';
 import type { GatewayClient } from '../../src/adapters/payment-center-port.ts';
-import { explore, replay } from '../../src/check/explore.ts';
+import { type ExploreOptions, explore, replay } from '../../src/check/explore.ts';
 import type { PaymentCenterFactory } from '../../src/check/simulate.ts';
 import { formatReplayCommand } from '../../src/check/story.ts';
 import { resolveDesign } from '../../src/designs/load-design.ts';
@@ -59,33 +59,35 @@ describe('a Hono + Stripe payment center, unmodified, in place of the model', ()
     expect(await firstViolation(`hardened,provider=${provider}`, service(), runs)).toBeUndefined();
   });
 
-  it('counts a 500 that no fault explains as an error of your code, and not one a fault may explain', async () => {
-    // The framework answers 500 for a query route that throws, as Hono's error handler does.
-    const throwingQuery = httpPaymentCenter({
+  /** The example service with its query route answered by `query` instead. */
+  const withQuery = (query: (request: Request) => Response) =>
+    httpPaymentCenter({
       start: (env) => {
         const app = createPaymentCenter(env);
-        return (request: Request) =>
-          request.method === 'GET'
-            ? Response.json(
-                { error: "Cannot read properties of undefined (reading 'status')" },
-                { status: 500 },
-              )
-            : app.fetch(request);
+        return async (request: Request) => (request.method === 'GET' ? query(request) : app.fetch(request));
       },
       sql,
     });
-    const design = await resolveDesign('hardened,provider=stripe');
-    let faulted = 0;
-    const report = await explore({
-      design,
+  /** 25 runs on Stripe with every fault, up to two orders. */
+  const search = async (paymentCenter: PaymentCenterFactory, onRun?: ExploreOptions['onRun']) =>
+    explore({
+      design: await resolveDesign('hardened,provider=stripe'),
       runs: 25,
       seed: 1,
       maxOrders: 2,
       faults: everyFault,
-      paymentCenter: throwingQuery,
-      onRun: (_, result) => {
-        faulted += result.handlerErrors.filter((e) => e.faultMayExplain).length;
-      },
+      paymentCenter,
+      onRun,
+    });
+
+  it('counts a 500 that no fault explains as an error of your code, and not one a fault may explain', async () => {
+    // The framework answers 500 for a query route that throws, as Hono's error handler does.
+    const throwingQuery = withQuery(() =>
+      Response.json({ error: "Cannot read properties of undefined (reading 'status')" }, { status: 500 }),
+    );
+    let faulted = 0;
+    const report = await search(throwingQuery, (_, result) => {
+      faulted += result.handlerErrors.filter((e) => e.faultMayExplain).length;
     });
     expect(report.counterexample).toBeUndefined();
     expect(report.handlerErrors?.map((k) => [k.handler, k.error, k.message])).toEqual([
@@ -100,25 +102,11 @@ describe('a Hono + Stripe payment center, unmodified, in place of the model', ()
   });
 
   it('names an error its fetch handler throws (no framework to answer 500) by the route, as a 500 is', async () => {
-    const throwingQuery = httpPaymentCenter({
-      start: (env) => {
-        const app = createPaymentCenter(env);
-        return async (request: Request) => {
-          if (request.method === 'GET') throw new TypeError('body.status is not a function');
-          return app.fetch(request);
-        };
-      },
-      sql,
-    });
-    const design = await resolveDesign('hardened,provider=stripe');
-    const report = await explore({
-      design,
-      runs: 25,
-      seed: 1,
-      maxOrders: 2,
-      faults: everyFault,
-      paymentCenter: throwingQuery,
-    });
+    const report = await search(
+      withQuery(() => {
+        throw new TypeError('body.status is not a function');
+      }),
+    );
     expect(report.handlerErrors?.map((k) => [k.handler, k.error])).toEqual([
       ['GET /payments/:orderId', 'TypeError'],
     ]);
