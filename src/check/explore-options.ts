@@ -74,11 +74,16 @@ export function checkSearchOptions(caller: Caller, options: unknown): void {
           ? 'a list of fault ids, e.g. ["notify.lost"]'
           : 'a Set of fault ids (new Set(allFaults) for every fault)',
       );
-    for (const id of faults as Iterable<unknown>)
+    const seen = new Set<unknown>();
+    for (const id of faults as Iterable<unknown>) {
       if (!(allFaults as readonly unknown[]).includes(id))
         throw new ContractError(
           `${caller}: faults: ${JSON.stringify(id)} is not a fault id${typeof id === 'string' ? suggest(id, allFaults) : ''} (\`paysim faults\` and allFaults list them)`,
         );
+      if (seen.has(id))
+        throw new ContractError(`${caller}: faults: ${JSON.stringify(id)} is given twice; give it once`);
+      seen.add(id);
+    }
   }
   if (o.app !== undefined && typeof o.app !== 'string') refuse('app', 'the path of a paysim config');
   if (o.search !== undefined && o.search !== 'aimed' && o.search !== 'plain')

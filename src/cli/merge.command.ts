@@ -58,6 +58,8 @@ export function mergeCommand(): Command {
       const c = winner?.counterexample;
       const app = search.app === undefined ? undefined : await loadApp(search.app);
       const design = await resolveDesign(search.design).catch((error: Error) => {
+        // Only a file not found here may be a folder mistake; anything else is about the file.
+        if (!/does not exist/.test(error.message)) throw error;
         throw new UsageError(
           `${error.message}: merge reads the design the shards ran (${search.design}) as check did, from the folder it runs in (${process.cwd()}); run it in the checkout the shards ran in`,
         );

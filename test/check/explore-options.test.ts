@@ -160,3 +160,9 @@ it('assertHolds refuses faults of which none can strike the design: every run wo
   ).resolves.toMatchObject({ runs: 5 });
   await expect(assertHolds({ design: 'hardened', faults: [], runs: 5 })).resolves.toMatchObject({ runs: 5 });
 });
+
+it('refuses a fault given twice, as the command line does', async () => {
+  await expect(assertHolds({ design: 'hardened', faults: ['notify.lost', 'notify.lost'] })).rejects.toThrow(
+    'assertHolds: faults: "notify.lost" is given twice; give it once',
+  );
+});
