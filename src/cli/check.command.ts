@@ -131,7 +131,7 @@ export function checkCommand(): Command {
       const { from, to } = shardRange(flags.runs, flags.shard);
       if (flags.shard !== undefined && flags.shard.count > flags.runs)
         throw new UsageError(
-          `--shard ${flags.shard.index}/${flags.shard.count}: ${flags.runs} runs cannot be split into ${flags.shard.count} shards; give fewer shards than --runs`,
+          `--shard ${flags.shard.index}/${flags.shard.count}: ${flags.runs} runs cannot be split into ${flags.shard.count} shards; give no more shards than --runs`,
         );
       const shardText = flags.shard && ` --shard ${flags.shard.index}/${flags.shard.count}`;
       const [command, ...described] = describeSettings(settings).split('\n');

@@ -15,6 +15,7 @@ export const defaultReportDir = 'reports';
 
 /** Fails before a long run, not after it, if the report folder cannot be one. */
 export async function checkReportDir(dir: string): Promise<void> {
+  if (dir === '') throw new UsageError('--report-dir "": give the folder to write the reports in');
   const existing = await stat(dir).catch(() => undefined);
   if (existing !== undefined && !existing.isDirectory())
     throw new UsageError(`--report-dir ${dir}: is a file, not a folder`);

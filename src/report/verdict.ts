@@ -84,7 +84,7 @@ export function verdictText(
   const lines: string[] = [];
   if (!c) {
     lines.push(
-      `Verdict: no counterexample to ${checked} found in ${report.runs} runs (${options.slowestShard ? `the slowest shard took ${seconds} s` : `${seconds} s, ${runsPerSecond(report.runs, elapsedMs)} runs/s`}): a search budget, not a proof.`,
+      `Verdict: no counterexample to ${checked} found in ${runsText(report.runs)} (${options.slowestShard ? `the slowest shard took ${seconds} s` : `${seconds} s, ${runsPerSecond(report.runs, elapsedMs)} runs/s`}): a search budget, not a proof.`,
     );
   } else {
     const first = c.violations[0];
@@ -99,7 +99,7 @@ export function verdictText(
   for (const inv of invariants) {
     const why = broken.get(inv.name);
     lines.push(
-      `  ${why ? '✗' : '✓'} ${inv.name.padEnd(24)} ${why ?? (c ? 'not broken by this story' : `not broken in ${report.runs} runs`)}`,
+      `  ${why ? '✗' : '✓'} ${inv.name.padEnd(24)} ${why ?? (c ? 'not broken by this story' : `not broken in ${runsText(report.runs)}`)}`,
     );
   }
   const needs = environmentNote(options.environment);
@@ -207,4 +207,9 @@ function leftOutLine(report: ExploreReport): string | undefined {
   if (kinds.length === 0) return undefined;
   const most = Math.max(...kinds.map((k) => k.runs));
   return `Left out, as a fault may explain them (it threw them or caused them, struck while the handler ran, or made the message hostile): ${kinds.length === 1 ? 'one kind' : `${kinds.length} kinds`} of failure of your code, in at most ${most} runs each; --json lists them as explainedErrors.`;
+}
+
+/** `1 run`, `2000 runs`. */
+function runsText(runs: number): string {
+  return `${runs} run${runs === 1 ? '' : 's'}`;
 }

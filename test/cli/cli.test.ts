@@ -203,6 +203,12 @@ describe('paysim matrix and replay edge cases', () => {
     expect(paysim('check', '--faults', '--runs', '10').err).toMatch(
       /^paysim: --faults needs a value, but the next argument is the option --runs\n/,
     );
+    expect(paysim('check', '--runs', '1', '--report', 'md', '--report-dir', '').err).toMatch(
+      /^paysim: --report-dir "": give the folder to write the reports in\n/,
+    );
+    expect(paysim('check', '--runs', '1', '--seed', '1').out).toMatch(
+      /found in 1 run \(.*\n\n.*not broken in 1 run\n/,
+    );
     // A negative number is a value.
     expect(paysim('check', '--runs', '2', '--seed', '-7').code).toBe(0);
     // Given twice, commander would keep the last one silently.
