@@ -4,7 +4,7 @@
 // and restarting every sequence (milliseconds). Statements reach it strictly one after another.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,16 +113,16 @@ async function pglite(): Promise<Connection> {
 type PgliteClass = typeof import('@electric-sql/pglite').PGlite;
 
 /**
- * A PGlite made from the image of a freshly made one, kept per PGlite version in the user's own
- * folder in the temporary folder: making a database cluster takes seconds (initdb), loading its
- * image about a second. The image is of an empty cluster, so nothing of a run depends on which way
- * it came; a missing or broken image is made again.
+ * A PGlite made from the image of a freshly made one, kept in the temporary folder per PGlite
+ * version: making a database cluster takes seconds (initdb), loading its image about a second. The
+ * image is of an empty cluster, so nothing of a run depends on which way it came; a missing or
+ * broken image is made again.
  */
-export async function bootPglite(PGlite: PgliteClass, image?: string): Promise<InstanceType<PgliteClass>> {
-  const path =
-    image ?? (await privateFolder().then((dir) => dir && join(dir, `pglite-${pgliteVersion()}.tar.gz`)));
-  if (path === undefined) return PGlite.create();
-  const saved = await readFile(path).catch(() => undefined);
+export async function bootPglite(
+  PGlite: PgliteClass,
+  image = join(tmpdir(), `paysim-pglite-${pgliteVersion()}-${process.getuid?.() ?? 'user'}.tar.gz`),
+): Promise<InstanceType<PgliteClass>> {
+  const saved = await readFile(image).catch(() => undefined);
   if (saved !== undefined) {
     const loaded = await PGlite.create({ loadDataDir: new Blob([saved]) }).catch(() => undefined);
     if (loaded !== undefined) return loaded;
@@ -130,24 +130,11 @@ export async function bootPglite(PGlite: PgliteClass, image?: string): Promise<I
   const pg = await PGlite.create();
   // Written aside and renamed: another process booting at once never reads half an image.
   const dump = await pg.dumpDataDir('gzip');
-  const aside = `${path}.${process.pid}.${threadId}`;
+  const aside = `${image}.${process.pid}.${threadId}`;
   await writeFile(aside, new Uint8Array(await dump.arrayBuffer()))
-    .then(() => rename(aside, path))
+    .then(() => rename(aside, image))
     .catch(() => unlink(aside).catch(() => undefined));
   return pg;
-}
-
-/**
- * This user's folder for the image, in the temporary folder: made only they may enter, and used only
- * if it is theirs and still so, since a database image planted by someone else would be loaded.
- */
-export async function privateFolder(base = tmpdir()): Promise<string | undefined> {
-  const uid = process.getuid?.();
-  if (uid === undefined) return undefined;
-  const dir = join(base, `paysim-${uid}`);
-  await mkdir(dir, { mode: 0o700 }).catch(() => undefined);
-  const info = await stat(dir).catch(() => undefined);
-  return info?.isDirectory() && info.uid === uid && (info.mode & 0o077) === 0 ? dir : undefined;
 }
 
 /** The installed PGlite's version (its package.json is not exported: found above its entry point). */

@@ -1,12 +1,12 @@
 // PGlite boots from the image of a freshly made cluster, kept between processes: made on the first
 // boot, loaded on the next, made again when it is broken. Each boot gives the same empty database.
 
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { describe, expect, it } from 'vitest';
-import { bootPglite, privateFolder } from '../../src/adapters/sql-engine.ts';
+import { bootPglite } from '../../src/adapters/sql-engine.ts';
 
 const image = join(mkdtempSync(join(tmpdir(), 'paysim-pglite-image-')), 'pglite.tar.gz');
 const gzip = (path: string) => [...readFileSync(path).subarray(0, 2)];
@@ -28,14 +28,4 @@ describe('the PGlite image', () => {
     expect(await tables(await bootPglite(PGlite, image))).toBe(0);
     expect(gzip(image)).toEqual([0x1f, 0x8b]);
   }, 60_000);
-});
-
-describe("the image's folder", () => {
-  it('is made for this user alone, and not used once others may enter it', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'paysim-private-'));
-    const dir = await privateFolder(base);
-    expect(dir).toBe(join(base, `paysim-${process.getuid?.()}`));
-    chmodSync(dir as string, 0o755);
-    expect(await privateFolder(base)).toBeUndefined();
-  });
 });
