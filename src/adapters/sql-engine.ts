@@ -3,12 +3,6 @@
 // server when the options name one (`server`). Each run starts from it by truncating every table
 // and restarting every sequence (milliseconds). Statements reach it strictly one after another.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { threadId } from 'node:worker_threads';
 import { serviceName } from '../domain/service-name.ts';
 import { ContractError } from './service-ports.ts';
 import type { SqlOptions } from './sql-port.ts';
@@ -96,7 +90,7 @@ async function boot(address: string, options: SqlOptions): Promise<Engine> {
 
 async function pglite(): Promise<Connection> {
   const { PGlite } = await import('@electric-sql/pglite');
-  const pg = await bootPglite(PGlite);
+  const pg = await PGlite.create();
   return {
     async query(text, params) {
       if (params === undefined && text.includes(';')) {
@@ -108,49 +102,6 @@ async function pglite(): Promise<Connection> {
     },
     close: () => pg.close(),
   };
-}
-
-type PgliteClass = typeof import('@electric-sql/pglite').PGlite;
-
-/**
- * A PGlite made from the image of a freshly made one, kept in the temporary folder per PGlite
- * version: making a database cluster takes seconds (initdb), loading its image about a second. The
- * image is of an empty cluster, so nothing of a run depends on which way it came; a missing or
- * broken image is made again.
- */
-export async function bootPglite(
-  PGlite: PgliteClass,
-  image = join(tmpdir(), `paysim-pglite-${pgliteVersion()}-${process.getuid?.() ?? 'user'}.tar.gz`),
-): Promise<InstanceType<PgliteClass>> {
-  const saved = await readFile(image).catch(() => undefined);
-  if (saved !== undefined) {
-    const loaded = await PGlite.create({ loadDataDir: new Blob([saved]) }).catch(() => undefined);
-    if (loaded !== undefined) return loaded;
-  }
-  const pg = await PGlite.create();
-  // Written aside and renamed: another process booting at once never reads half an image.
-  const dump = await pg.dumpDataDir('gzip');
-  const aside = `${image}.${process.pid}.${threadId}`;
-  await writeFile(aside, new Uint8Array(await dump.arrayBuffer()))
-    .then(() => rename(aside, image))
-    .catch(() => unlink(aside).catch(() => undefined));
-  return pg;
-}
-
-/** The installed PGlite's version (its package.json is not exported: found above its entry point). */
-function pgliteVersion(): string {
-  try {
-    let dir = dirname(fileURLToPath(import.meta.resolve('@electric-sql/pglite')));
-    for (; dirname(dir) !== dir; dir = dirname(dir)) {
-      const path = join(dir, 'package.json');
-      if (!existsSync(path)) continue;
-      const manifest = JSON.parse(readFileSync(path, 'utf8')) as { name?: string; version?: string };
-      if (manifest.name === '@electric-sql/pglite') return manifest.version ?? 'unknown';
-    }
-  } catch {
-    // No version to name the image by: the image is still of the PGlite that made it.
-  }
-  return 'unknown';
 }
 
 interface PgClient {
