@@ -77,11 +77,12 @@ const leaveOut =
   ': the faults to leave out (--no-faults app.crash,pc.crash); for no faults at all, --faults none';
 
 /**
- * An option that takes a value, written without one, followed by another option: commander would
- * take that option as the value (`--no-faults --seed 1` leaves out a fault named "--seed"). Told
- * here, naming both; a negative number (`--seed -3`) is a value, not an option.
+ * What commander would get wrong silently: an option that takes a value, written without one and
+ * followed by another option, which it would take as the value (`--no-faults --seed 1` leaves out a
+ * fault named "--seed"; a negative number, `--seed -3`, is a value), and a value option given twice,
+ * of which it keeps the last. Told here, naming both.
  */
-function optionMissingItsValue(args: readonly string[]): string | undefined {
+function misusedOption(args: readonly string[]): string | undefined {
   const command = program.commands.find((c) => c.name() === args[0]);
   if (command === undefined) return undefined;
   const end = args.includes('--') ? args.indexOf('--') : args.length;
@@ -96,23 +97,21 @@ function optionMissingItsValue(args: readonly string[]): string | undefined {
     // A value option given twice: commander keeps the last, silently (`--shard 1/3 --shard 2/3`).
     if (option?.required && !option.variadic && option.long !== undefined && value !== undefined) {
       const before = given.get(option.long);
-      const shown = option.long === '--without-faults' && typedNoFaults ? '--no-faults' : flag;
-      if (before !== undefined) return `${shown} is given twice (${before} and ${value}): give it once`;
+      if (before !== undefined) return `${flag} is given twice (${before} and ${value}): give it once`;
       given.set(option.long, value);
     }
     if (inline !== undefined) continue;
     const next = args[i + 1];
     if (!option?.required || next === undefined || !/^--?[A-Za-z]/.test(next)) continue;
-    const typed = option.long === '--without-faults' && typedNoFaults ? '--no-faults' : args[i];
     const example = option.long === '--without-faults' ? leaveOut : '';
-    return `${typed} needs a value, but the next argument is the option ${next}${example}`;
+    return `${flag} needs a value, but the next argument is the option ${next}${example}`;
   }
   return undefined;
 }
 
 try {
-  const missing = optionMissingItsValue(argv.slice(2));
-  if (missing !== undefined) throw new UsageError(missing);
+  const misused = misusedOption(argv.slice(2));
+  if (misused !== undefined) throw new UsageError(misused);
   await program.parseAsync(argv);
 } catch (error) {
   if (error instanceof CommanderError) {
