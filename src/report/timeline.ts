@@ -110,6 +110,6 @@ export function finalStateHeading(
   const what = involved ? 'Final state of the orders involved' : 'Final state';
   const { untilStep } = storyOf(violations);
   if (untilStep === undefined) return `${what}:`;
-  const lastBreak = violations.filter((v) => v.step === untilStep)[0];
+  const lastBreak = violations.find((v) => v.step === untilStep);
   return `${what}, when the run ended at ${formatTime(endMs)} (the story above stops at its last break${lastBreak === undefined ? '' : `, at ${formatTime(lastBreak.atMs)}`}; what happened after is not told):`;
 }
