@@ -27,6 +27,7 @@ import {
 import { renderTimeline, storyOf } from '../src/report/timeline.ts';
 import type { Workload } from '../src/services/workload.ts';
 import { baselineFlow, type Story } from './baseline.ts';
+import { worldFloorFlow } from './world-floor.ts';
 
 const design: Design = {
   ...(presets.hardened as Design),
@@ -134,6 +135,17 @@ const rows: string[][] = [
 ];
 const paysimTotal = new Map<MachineEngine, number>(engines.map((e) => [e, 0]));
 let baselineTotal = 0;
+let floorTotal = 0;
+/** A table row: `p` against the baseline's `base`, timed in the same slices. */
+const row = (story: string, engine: string, p: Timing, base: Timing): string[] => [
+  story,
+  engine,
+  rate(p.events / p.seconds),
+  rate(base.events / base.seconds),
+  rate(1 / p.seconds),
+  rate(1 / base.seconds),
+  `${(p.seconds / base.seconds).toFixed(1)}×`,
+];
 for (const story of Object.keys(stories) as Story[]) {
   const base = baselineFlow(story);
   for (const engine of engines) {
@@ -143,24 +155,24 @@ for (const story of Object.keys(stories) as Story[]) {
         `${story}: paysim delivered ${sim} messages, the baseline ${base}; the workloads differ`,
       );
   }
-  const [b, ...sims] = await timeSides(
-    [() => baselineFlow(story), ...engines.map((engine) => () => paysimFlow(story, engine))],
+  const floor = await worldFloorFlow(stories[story]);
+  if (floor !== base)
+    throw new Error(`${story}: the world alone delivered ${floor} messages, the baseline ${base}`);
+  const [b, f, ...sims] = await timeSides(
+    [
+      () => baselineFlow(story),
+      () => worldFloorFlow(stories[story]),
+      ...engines.map((engine) => () => paysimFlow(story, engine)),
+    ],
     flows,
   );
   baselineTotal += (b as Timing).seconds;
+  floorTotal += (f as Timing).seconds;
+  rows.push(row(story, 'world alone', f as Timing, b as Timing));
   engines.forEach((engine, k) => {
     const p = sims[k] as Timing;
-    const base = b as Timing;
     paysimTotal.set(engine, (paysimTotal.get(engine) ?? 0) + p.seconds);
-    rows.push([
-      story,
-      engine,
-      rate(p.events / p.seconds),
-      rate(base.events / base.seconds),
-      rate(1 / p.seconds),
-      rate(1 / base.seconds),
-      `${(p.seconds / base.seconds).toFixed(1)}×`,
-    ]);
+    rows.push(row(story, engine, p, b as Timing));
   });
 }
 
@@ -189,6 +201,15 @@ engines.forEach((engine, k) => {
     `${((baselineRuns as number) / runs).toFixed(1)}×`,
   ]);
 });
+rows.push([
+  'the 3 flows, total time',
+  'world alone',
+  '',
+  '',
+  '',
+  '',
+  `${(floorTotal / baselineTotal).toFixed(1)}×`,
+]);
 for (const engine of engines) {
   const ratio = (paysimTotal.get(engine) ?? 0) / baselineTotal;
   rows.push(['the 3 flows, total time', engine, '', '', '', '', `${ratio.toFixed(1)}×`]);
