@@ -5,7 +5,7 @@
 import { ContractError } from '../adapters/service-ports.ts';
 import type { Design } from '../designs/design.ts';
 import { resolveDesign } from '../designs/load-design.ts';
-import { allFaults, idleBecause } from '../faults/catalogue.ts';
+import { allFaults, noneCanStrike } from '../faults/catalogue.ts';
 import type { Pick } from '../kernel/index.ts';
 import { renderTimeline, storyOf } from '../report/timeline.ts';
 import type { Workload } from '../services/workload.ts';
@@ -86,14 +86,8 @@ export async function assertHolds(options: AssertHoldsOptions): Promise<HeldRepo
           throw new ContractError(`assertHolds: design: ${error.message}`);
         })
       : options.design;
-  // Faults given on purpose of which none can strike here (another provider's, another channel's):
-  // every run would take the happy path, and the test would pass having tried nothing.
-  const given = options.faults === undefined ? [] : [...options.faults];
-  const idle = given.map((fault) => ({ fault, why: idleBecause(fault, design) }));
-  if (given.length > 0 && idle.every((f) => f.why !== undefined))
-    throw new ContractError(
-      `assertHolds: faults: none of them can strike ${design.name} (${idle.map((f) => `${f.fault}: ${f.why}`).join('; ')}), so every run would take the happy path; give faults that can (\`npx paysim faults --design ${design.name}\` marks them)`,
-    );
+  const idle = noneCanStrike([...(options.faults ?? [])], design);
+  if (idle !== undefined) throw new ContractError(`assertHolds: faults: ${idle}`);
   const ownServices = (['paymentCenter', 'businessApp'] as const).filter(
     (role) => options[role] !== undefined,
   );

@@ -5,7 +5,7 @@ import { type ExploreReport, explore } from '../check/explore.ts';
 import { defaultWorkers, exploreIndexed, longSearchRuns, type Shard, shardRange } from '../check/pool.ts';
 import type { ProviderName } from '../designs/design.ts';
 import { DesignError, resolveDesign } from '../designs/load-design.ts';
-import { allFaults } from '../faults/catalogue.ts';
+import { allFaults, idleFaults, noneCanStrike } from '../faults/catalogue.ts';
 import type { MachineEngine } from '../kernel/index.ts';
 import { exitCodeOf, verdictJson, verdictText } from '../report/verdict.ts';
 import type { ReportFormat } from '../report/write-report.ts';
@@ -27,7 +27,7 @@ import { lessonFor } from './lessons.ts';
 import { checkWritable, faultList, positiveInt, seedInt } from './parse.ts';
 import { progressBar, progressWanted } from './progress.ts';
 import { checkReportDir, writeSearchReport } from './report-files.ts';
-import { describeSettings, idleFaults, yourCode } from './run-settings.ts';
+import { describeSettings, yourCode } from './run-settings.ts';
 import { shardJson, shardOption } from './shards.ts';
 import { isStoryText, saveCounterexample } from './story-file.ts';
 import { UsageError } from './usage-error.ts';
@@ -114,6 +114,9 @@ export function checkCommand(): Command {
         flags.faults === undefined
           ? allFaults.filter((f) => !excluded.includes(f))
           : faultList('--faults', flags.faults);
+      const idle = noneCanStrike(faults, design);
+      if (idle !== undefined)
+        throw new UsageError(`${flags.faults === undefined ? '--without-faults' : '--faults'}: ${idle}`);
       // The CLI, not the simulator, picks a fresh seed; it is printed so the run can be repeated.
       const seed = flags.seed ?? (Date.now() ^ (process.pid << 16)) & 0x7fffffff;
       const yours = app?.yours ?? [];

@@ -3,6 +3,7 @@ import { ErrorTally } from '../check/error-tally.ts';
 import { type ExploreReport, replay, withHandlerErrors } from '../check/explore.ts';
 import { formatReplayCommand } from '../check/story.ts';
 import { resolveDesign } from '../designs/load-design.ts';
+import { idleFaults } from '../faults/catalogue.ts';
 import { traceHash } from '../kernel/index.ts';
 import { exitCodeOf, verdictJson, verdictText } from '../report/verdict.ts';
 import type { ReportFormat } from '../report/write-report.ts';
@@ -12,7 +13,7 @@ import { failOnErrorsOption, jsonOption, reportDirOption, reportOption } from '.
 import { lessonFor } from './lessons.ts';
 import { checkWritable } from './parse.ts';
 import { checkReportDir, writeSearchReport } from './report-files.ts';
-import { describeSettings, idleFaults, yourCode } from './run-settings.ts';
+import { describeSettings, yourCode } from './run-settings.ts';
 import { designDigest, mergeShards, readShardResult } from './shards.ts';
 import { isStoryText, saveCounterexample } from './story-file.ts';
 import { UsageError } from './usage-error.ts';

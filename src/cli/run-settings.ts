@@ -4,7 +4,7 @@
 import type { Design } from '../designs/design.ts';
 import { describeDeployment } from '../designs/variants.ts';
 import { serviceName } from '../domain/service-name.ts';
-import { allFaults, idleBecause } from '../faults/catalogue.ts';
+import { allFaults, idleFaults } from '../faults/catalogue.ts';
 import { defaultEngine, type MachineEngine } from '../kernel/index.ts';
 
 export interface CheckSettings {
@@ -29,17 +29,6 @@ export function yourCode(
 ): string | undefined {
   if (yours === undefined || yours.length === 0) return undefined;
   return yours.map((role) => serviceName(role === 'paymentCenter' ? 'pc' : 'app')).join(' and ');
-}
-
-/** The faults of `faults` that can never strike `design`, and why. */
-export function idleFaults(
-  faults: readonly string[],
-  design: Design,
-): Array<{ readonly fault: string; readonly why: string }> {
-  return faults.flatMap((fault) => {
-    const why = idleBecause(fault, design);
-    return why === undefined ? [] : [{ fault, why }];
-  });
 }
 
 export function describeSettings(s: CheckSettings): string {
@@ -68,9 +57,6 @@ export function describeSettings(s: CheckSettings): string {
     `  faults: ${all ? `all ${allFaults.length}` : allBut ? `${s.faults.length}, all but ${left.join(', ')}` : s.faults.length}${all && idle.length > 0 ? `, ${allFaults.length - idle.length} of which can strike this design` : ''}; up to ${s.maxOrders} concurrent orders per run`,
     // Named on purpose but impossible here: say so, rather than let "not found" mislead.
     ...(all ? [] : idle.map(({ fault, why }) => `  note: ${fault} never strikes this design (${why})`)),
-    ...(s.faults.length > 0 && idle.length === s.faults.length
-      ? ['  note: none of the faults given can strike this design: every run takes the happy path']
-      : []),
     // The model order service downstream of your payment center absorbs what it forwards twice.
     ...(s.yours?.includes('paymentCenter') &&
     !s.yours.includes('businessApp') &&

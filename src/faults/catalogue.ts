@@ -506,3 +506,25 @@ export function idleBecause(id: string, design: Design): string | undefined {
   if (id === 'app.replica' && design.businessApp.replicas < 2) return 'one business app instance';
   return undefined;
 }
+
+/** The faults of `faults` that can never strike `design`, and why. */
+export function idleFaults(
+  faults: readonly string[],
+  design: Design,
+): Array<{ readonly fault: string; readonly why: string }> {
+  return faults.flatMap((fault) => {
+    const why = idleBecause(fault, design);
+    return why === undefined ? [] : [{ fault, why }];
+  });
+}
+
+/**
+ * Faults given on purpose of which none can strike `design` (another provider's, another channel's):
+ * every run would take the happy path, and a search would pass having tried nothing. Says so; undefined
+ * when one can strike, or when none is given (the happy path alone is a choice, not a mistake).
+ */
+export function noneCanStrike(faults: readonly string[], design: Design): string | undefined {
+  const idle = idleFaults(faults, design);
+  if (faults.length === 0 || idle.length < faults.length) return undefined;
+  return `none of them can strike ${design.name} (${idle.map((f) => `${f.fault}: ${f.why}`).join('; ')}), so every run would take the happy path; give faults that can (\`npx paysim faults --design ${design.name}\` marks them)`;
+}

@@ -91,17 +91,23 @@ describe('faults a design offers no place for', () => {
   const check = (...more: string[]) =>
     paysim(['check', '--design', design, '--runs', '5', '--seed', '1', ...more]);
 
-  it('are counted out of "all", and a check given only such faults says every run takes the happy path', () => {
+  it('are counted out of "all", and each one given is noted', () => {
     expect(check().out).toMatch(/faults: all \d+, (\d+) of which can strike this design;/);
-    const only = check('--faults', 'mq.lost,pay.processing');
-    expect(only.out).toContain(
+    const some = check('--faults', 'mq.lost,pay.processing,notify.lost');
+    expect(some.code).toBe(0);
+    expect(some.out).toContain(
       'note: mq.lost never strikes this design (this design forwards by direct call)',
     );
-    expect(only.out).toContain('note: pay.processing never strikes this design (Stripe only)');
-    expect(only.out).toContain(
-      'note: none of the faults given can strike this design: every run takes the happy path',
+    expect(some.out).toContain('note: pay.processing never strikes this design (Stripe only)');
+  });
+
+  it('given alone, are refused as assertHolds refuses them: every run would take the happy path', () => {
+    const only = check('--faults', 'mq.lost,pay.processing');
+    expect(only.code).toBe(2);
+    expect(only.err).toContain(
+      `--faults: none of them can strike ${design} (mq.lost: this design forwards by direct call; pay.processing: Stripe only), so every run would take the happy path; give faults that can`,
     );
-    expect(check('--faults', 'mq.lost,notify.lost').out).not.toContain('none of the faults given');
+    expect(only.out).toBe('');
   });
 
   it('are listed with the reason in --json', () => {
