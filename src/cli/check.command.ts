@@ -26,7 +26,7 @@ import { onInterrupt } from './interrupt.ts';
 import { lessonFor } from './lessons.ts';
 import { checkWritable, faultList, positiveInt, seedInt } from './parse.ts';
 import { progressBar, progressWanted } from './progress.ts';
-import { checkReportDir, writeSearchReport } from './report-files.ts';
+import { checkReportOptions, writeSearchReport } from './report-files.ts';
 import { describeSettings, yourCode } from './run-settings.ts';
 import { shardJson, shardOption } from './shards.ts';
 import { isStoryText, saveCounterexample } from './story-file.ts';
@@ -86,7 +86,7 @@ export function checkCommand(): Command {
       'after',
       '\nExamples:\n  npx paysim check\n  npx paysim check --design seed --seed 7 --report html\n  npx paysim check --design my-design.json --faults notify.lost,pc.crash --runs 5000\n  npx paysim check --runs 100000 --seed 7 --shard 2/4 --json > shard-2.json   # then: npx paysim merge shard-*.json',
     )
-    .action(async (flags: CheckFlags) => {
+    .action(async (flags: CheckFlags, self: Command) => {
       if (flags.faults !== undefined && flags.withoutFaults !== undefined)
         throw new UsageError('give either --faults or --without-faults, not both');
       if (flags.shard !== undefined && flags.seed === undefined)
@@ -94,7 +94,7 @@ export function checkCommand(): Command {
           `--shard ${flags.shard.index}/${flags.shard.count} needs --seed: the shards of one search split the runs of one seed, so give every runner the same one (e.g. --seed 7), or \`paysim merge\` cannot combine them`,
         );
       if (flags.save !== undefined) await checkWritable('--save', flags.save, isStoryText);
-      if (flags.report !== undefined) await checkReportDir(flags.reportDir);
+      await checkReportOptions(flags, self);
       const changes = [
         flags.provider && `provider=${flags.provider}`,
         flags.forwarding && `forwarding=${flags.forwarding}`,

@@ -12,7 +12,7 @@ import { colourWanted, paintFailures } from './colour.ts';
 import { failOnErrorsOption, jsonOption, reportDirOption, reportOption } from './common-options.ts';
 import { lessonFor } from './lessons.ts';
 import { checkWritable } from './parse.ts';
-import { checkReportDir, writeSearchReport } from './report-files.ts';
+import { checkReportOptions, writeSearchReport } from './report-files.ts';
 import { describeSettings, yourCode } from './run-settings.ts';
 import { designDigest, mergeShards, readShardResult } from './shards.ts';
 import { isStoryText, saveCounterexample } from './story-file.ts';
@@ -43,9 +43,9 @@ export function mergeCommand(): Command {
       'after',
       "\nThe smallest failing run among the shards wins; its shard shrank it exactly as a single search\nwould, so the merged counterexample, its replay line and its trace hash are the single search's.\n\nExample:\n  npx paysim check --runs 100000 --seed 7 --shard 1/2 --json > shard-1.json\n  npx paysim check --runs 100000 --seed 7 --shard 2/2 --json > shard-2.json\n  npx paysim merge shard-1.json shard-2.json",
     )
-    .action(async (files: string[], flags: MergeFlags) => {
+    .action(async (files: string[], flags: MergeFlags, command: Command) => {
       if (flags.save !== undefined) await checkWritable('--save', flags.save, isStoryText);
-      if (flags.report !== undefined) await checkReportDir(flags.reportDir);
+      await checkReportOptions(flags, command);
       const results = await Promise.all(files.map(readShardResult));
       const winner = mergeShards(results);
       const search = (results[0] as (typeof results)[number]).shard;

@@ -14,7 +14,7 @@ import { colourWanted, paintFailures } from './colour.ts';
 import { engineOption, jsonOption, reportDirOption, reportOption } from './common-options.ts';
 import { designSpecHelp } from './design-spec-help.ts';
 import { replayText } from './replay-text.ts';
-import { checkReportDir, writeReportFiles } from './report-files.ts';
+import { checkReportOptions, writeReportFiles } from './report-files.ts';
 import { loadStory, type StoryFile } from './story-file.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -81,10 +81,10 @@ export function replayCommand(): Command {
       'after',
       '\nA story file with "expect" is a regression case: the exit code says whether the run broke exactly\nthose invariants (0) or not (1).\n\nExamples:\n  npx paysim replay --design seed --workload o1:100@0 --picks "user.submit#0=1"\n  npx paysim replay --file scenarios/seed-redis-race.json --report html',
     )
-    .action(async (flags: ReplayFlags) => {
+    .action(async (flags: ReplayFlags, command: Command) => {
       const given = flags.app === undefined ? undefined : await loadApp(flags.app);
       const { story, relativeTo } = await load(flags, given?.design);
-      if (flags.report !== undefined) await checkReportDir(flags.reportDir);
+      await checkReportOptions(flags, command);
       const design = await resolveDesign(story.design, relativeTo);
       const appFile = flags.app ?? (story.app === undefined ? undefined : join(relativeTo ?? '.', story.app));
       const app = given ?? (appFile === undefined ? undefined : await loadApp(appFile));

@@ -2,6 +2,7 @@
 
 import { stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Command } from 'commander';
 import type { ExploreReport } from '../check/explore.ts';
 import { formatReplayCommand } from '../check/story.ts';
 import type { Design } from '../designs/design.ts';
@@ -12,8 +13,22 @@ import { UsageError } from './usage-error.ts';
 
 export const defaultReportDir = 'reports';
 
-/** Fails before a long run, not after it, if the report folder cannot be one. */
-export async function checkReportDir(dir: string): Promise<void> {
+/**
+ * Fails before a long run, not after it, if the report folder cannot be one; and refuses a
+ * `--report-dir` given without `--report`, which would write nothing.
+ */
+export async function checkReportOptions(
+  flags: { readonly report?: readonly unknown[]; readonly reportDir: string },
+  command: Command,
+): Promise<void> {
+  if (flags.report === undefined) {
+    if (command.getOptionValueSource('reportDir') === 'cli')
+      throw new UsageError(
+        `--report-dir ${flags.reportDir} says where reports go, but no report was asked for: add --report html, md or html,md`,
+      );
+    return;
+  }
+  const dir = flags.reportDir;
   if (dir === '') throw new UsageError('--report-dir "": give the folder to write the reports in');
   const existing = await stat(dir).catch(() => undefined);
   if (existing !== undefined && !existing.isDirectory())

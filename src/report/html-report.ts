@@ -50,6 +50,9 @@ const table = (
     )
     .join('')}</tbody></table>`;
 
+/** Marks a page paysim wrote, so that only such a page is written over. */
+export const generatorMeta = '<meta name="generator" content="paysim">';
+
 export function htmlReport(model: ReportModel): string {
   const verdictRows = model.invariants.map((inv) => [
     inv.status === 'violated' ? '✗' : '✓',
@@ -96,6 +99,7 @@ export function htmlReport(model: ReportModel): string {
     '<meta charset="utf-8">',
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    generatorMeta,
     `<title>paysim: ${escapeXml(model.title)}</title>`,
     `<style>${styles}</style>`,
     '</head>',

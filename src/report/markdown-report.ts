@@ -15,8 +15,11 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   ];
 }
 
+/** How a Markdown report paysim wrote begins, so that only such a file is written over. */
+export const markdownTitlePrefix = '# paysim: ';
+
 export function markdownReport(model: ReportModel): string {
-  const lines = [`# paysim: ${model.title}`, '', `**${model.headline}**`, ''];
+  const lines = [`${markdownTitlePrefix}${model.title}`, '', `**${model.headline}**`, ''];
   for (const p of model.provenance) lines.push(p, '');
   if (model.lesson) lines.push('## The lesson', '', model.lesson, '');
   lines.push(

@@ -2,16 +2,21 @@
 // same for the same story (so re-running overwrites instead of piling up copies); a search that
 // found nothing is named by its seed and budget, so another search does not overwrite it.
 
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { htmlReport } from './html-report.ts';
-import { markdownReport } from './markdown-report.ts';
+import { generatorMeta, htmlReport } from './html-report.ts';
+import { markdownReport, markdownTitlePrefix } from './markdown-report.ts';
 import type { ReportModel } from './report-model.ts';
 
 export const reportFormats = ['html', 'md'] as const;
 export type ReportFormat = (typeof reportFormats)[number];
 
 const render: Record<ReportFormat, (model: ReportModel) => string> = { html: htmlReport, md: markdownReport };
+/** Whether a file is one paysim wrote, per format: only such a file is written over. */
+const isOwn: Record<ReportFormat, (text: string) => boolean> = {
+  html: (text) => text.startsWith('<!doctype html>') && text.includes(generatorMeta),
+  md: (text) => text.startsWith(markdownTitlePrefix),
+};
 
 /**
  * `seed-no-duplicate-orders-1a2b3c4d`: design, what broke, and the trace it tells;
@@ -44,11 +49,26 @@ export async function writeReport(
   await makeFolder(dir);
   const paths: string[] = [];
   for (const format of formats) {
-    const path = join(dir, `${reportName(model)}.${format}`);
+    const path = await pathFor(dir, reportName(model), format);
     await writeFile(path, render[format](model));
     paths.push(path);
   }
   return paths;
+}
+
+/**
+ * Where a report named `name` goes: its own name, unless a file there is not a paysim report (a
+ * file of the user's is never written over); then the first of `name-1`, `name-2`, … that is free
+ * or paysim's, so the same story still lands in the same file.
+ */
+async function pathFor(dir: string, name: string, format: ReportFormat): Promise<string> {
+  for (let n = 0; ; n++) {
+    const path = join(dir, `${name}${n === 0 ? '' : `-${n}`}.${format}`);
+    const existing = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) =>
+      error.code === 'ENOENT' ? null : undefined,
+    );
+    if (existing === null || (existing !== undefined && isOwn[format](existing))) return path;
+  }
 }
 
 /** The nearest folder at or above `dir` that exists, and the folders below it down to `dir` that do not. */

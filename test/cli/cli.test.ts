@@ -206,6 +206,18 @@ describe('paysim matrix and replay edge cases', () => {
     expect(paysim('check', '--runs', '1', '--report', 'md', '--report-dir', '').err).toMatch(
       /^paysim: --report-dir "": give the folder to write the reports in\n/,
     );
+    // Alone it would write nothing: check, replay and merge say so before they run.
+    for (const command of [
+      ['check', '--runs', '1'],
+      ['replay', '--design', 'seed', '--workload', 'o1:100@0'],
+      ['merge', 'shard-1.json'],
+    ]) {
+      const alone = paysim(...command, '--report-dir', 'out');
+      expect(alone.code).toBe(2);
+      expect(alone.err).toMatch(
+        /^paysim: --report-dir out says where reports go, but no report was asked for: add --report html, md or html,md\n/,
+      );
+    }
     expect(paysim('check', '--runs', '1', '--seed', '1').out).toMatch(
       /found in 1 run \(.*\n\n.*not broken in 1 run\n/,
     );

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -60,6 +60,30 @@ describe('--report', () => {
       '## The lesson',
     );
     expect(readdirSync(reports)).toEqual(['seed-no-duplicate-orders-86ae9fe1.md']);
+  });
+
+  it('never writes over a file of the same name that paysim did not write: the report goes beside it', () => {
+    const reports = join(dir, 'beside');
+    const args = [
+      'replay',
+      '--file',
+      'scenarios/seed-redis-race.json',
+      '--report',
+      'html,md',
+      '--report-dir',
+    ];
+    mkdirSync(reports);
+    const mine = { html: '<!doctype html><p>my notes</p>', md: '# my notes on that race' };
+    for (const [format, text] of Object.entries(mine))
+      writeFileSync(join(reports, `seed-no-duplicate-orders-86ae9fe1.${format}`), text);
+    const printed = (r: { out: string }) => [...r.out.matchAll(/^Report: (.+)$/gm)].map((m) => m[1]);
+    const beside = ['html', 'md'].map((f) => join(reports, `seed-no-duplicate-orders-86ae9fe1-1.${f}`));
+    expect(printed(paysim([...args, reports]))).toEqual(beside);
+    // Again: the same story lands in the same file, paysim's own, written over.
+    expect(printed(paysim([...args, reports]))).toEqual(beside);
+    for (const [format, text] of Object.entries(mine))
+      expect(readFileSync(join(reports, `seed-no-duplicate-orders-86ae9fe1.${format}`), 'utf8')).toBe(text);
+    expect(readdirSync(reports)).toHaveLength(4);
   });
 
   it('rejects an unknown format and a report folder that is a file, before running', () => {
