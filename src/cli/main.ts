@@ -80,7 +80,8 @@ const leaveOut =
  * What commander would get wrong silently: an option that takes a value, written without one and
  * followed by another option, which it would take as the value (`--no-faults --seed 1` leaves out a
  * fault named "--seed"; a negative number, `--seed -3`, is a value), and a value option given twice,
- * of which it keeps the last. Told here, naming both.
+ * of which it keeps the last. Told here, naming both; and a flag given a value (`--json=true`),
+ * which it would call an unknown option.
  */
 function misusedOption(args: readonly string[]): string | undefined {
   const command = program.commands.find((c) => c.name() === args[0]);
@@ -93,6 +94,9 @@ function misusedOption(args: readonly string[]): string | undefined {
       ? ((args[i] as string).split(/=(.*)/s) as [string, string | undefined])
       : [args[i] as string, undefined];
     const option = command.options.find((o) => o.long === flag || o.short === flag);
+    // Commander would call `--json=true` an unknown option.
+    if (option !== undefined && inline !== undefined && !option.required && !option.optional)
+      return `${flag} takes no value: write ${flag} alone, not ${args[i]}`;
     const value = inline ?? args[i + 1];
     // A value option given twice: commander keeps the last, silently (`--shard 1/3 --shard 2/3`).
     if (option?.required && !option.variadic && option.long !== undefined && value !== undefined) {

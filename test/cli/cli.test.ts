@@ -206,6 +206,11 @@ describe('paysim matrix and replay edge cases', () => {
     expect(paysim('check', '--runs', '1', '--report', 'md', '--report-dir', '').err).toMatch(
       /^paysim: --report-dir "": give the folder to write the reports in\n/,
     );
+    const flagWithValue = paysim('check', '--json=true');
+    expect(flagWithValue.code).toBe(2);
+    expect(flagWithValue.err).toMatch(
+      /^paysim: --json takes no value: write --json alone, not --json=true\n/,
+    );
     // Alone it would write nothing: check, replay and merge say so before they run.
     for (const command of [
       ['check', '--runs', '1'],
