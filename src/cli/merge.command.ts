@@ -14,7 +14,7 @@ import { lessonFor } from './lessons.ts';
 import { checkWritable } from './parse.ts';
 import { checkReportOptions, writeSearchReport } from './report-files.ts';
 import { describeSettings, yourCode } from './run-settings.ts';
-import { designDigest, mergeShards, readShardResult } from './shards.ts';
+import { designDigest, mergeShards, readShardResult, runsText } from './shards.ts';
 import { isStoryText, saveCounterexample } from './story-file.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -101,16 +101,15 @@ export function mergeCommand(): Command {
           },
         };
       }
-      const shards = [...results]
-        .sort((a, b) => a.shard.index - b.shard.index)
-        .map((r) => ({
-          index: r.shard.index,
-          file: r.file,
-          runs: `${r.shard.firstRun}-${r.shard.lastRun}`,
-          verdict: r.counterexample ? 'violated' : 'held',
-          ...(r.counterexample ? { foundAtRun: r.counterexample.foundAtRun } : {}),
-          elapsedMs: r.elapsedMs,
-        }));
+      const byIndex = [...results].sort((a, b) => a.shard.index - b.shard.index);
+      const shards = byIndex.map((r) => ({
+        index: r.shard.index,
+        file: r.file,
+        runs: `${r.shard.firstRun}-${r.shard.lastRun}`,
+        verdict: r.counterexample ? 'violated' : 'held',
+        ...(r.counterexample ? { foundAtRun: r.counterexample.foundAtRun } : {}),
+        elapsedMs: r.elapsedMs,
+      }));
       const environment = [...new Set(results.flatMap((r) => r.appEnvironment))].sort();
       const reportPaths =
         flags.report === undefined
@@ -150,9 +149,9 @@ export function mergeCommand(): Command {
         const header = [
           `Merged ${results.length} of ${search.count} shards of: ${search.check}`,
           ...described,
-          ...shards.map(
-            (s) =>
-              `  shard ${s.index}/${search.count} (runs ${s.runs}): ${s.verdict === 'held' ? 'held' : `first failing run ${s.foundAtRun}`}${s.index === winner?.shard.index ? ' ← the smallest' : ''}  ${s.file}`,
+          ...byIndex.map(
+            ({ shard, counterexample, file }) =>
+              `  shard ${shard.index}/${search.count} (${runsText(shard.firstRun, shard.lastRun)}): ${counterexample ? `first failing run ${counterexample.foundAtRun}` : 'held'}${shard.index === winner?.shard.index ? ' ← the smallest' : ''}  ${file}`,
           ),
           '',
         ];

@@ -60,6 +60,13 @@ describe('check --workers and --shard, then merge', () => {
     expect(merged.out).toMatch(/shard 1\/2 \(runs 1-30\): first failing run 1 ← the smallest/);
   });
 
+  it('a shard of one run is called "run n", in check and in merge', () => {
+    const args = ['check', '--design', 'hardened', '--runs', '2', '--seed', '3'];
+    expect(paysim([...args, '--shard', '2/2']).out).toContain("shard 2/2: run 2 of the seed's 2;");
+    const merged = paysim(['merge', ...shards(args, 2, 'one-run')]);
+    expect(merged.out).toMatch(/shard 1\/2 \(run 1\): held .*\n {2}shard 2\/2 \(run 2\): held/);
+  });
+
   it('merge --report writes the report a single search writes, and says it was merged', () => {
     const args = ['check', '--design', 'naive', '--runs', '60', '--seed', '7'];
     const single = join(dir, 'single-report');
