@@ -111,5 +111,5 @@ export function finalStateHeading(
   const { untilStep } = storyOf(violations);
   if (untilStep === undefined) return `${what}:`;
   const lastBreak = violations.find((v) => v.step === untilStep);
-  return `${what}, when the run ended at ${formatTime(endMs)} (the story above stops at its last break${lastBreak === undefined ? '' : `, at ${formatTime(lastBreak.atMs, endMs >= 3_600_000)}`}; what happened after is not told):`;
+  return `${what}, when the run ended at ${formatTime(endMs)} (the story above stops at its last break${lastBreak === undefined ? '' : `, at ${formatTime(lastBreak.atMs)}`}; what happened after is not told):`;
 }

@@ -104,7 +104,7 @@ describe('the report model', () => {
     const { design, result } = await scenario('without-paying-lock-double-charge');
     const model = buildReport({ design, result, replay: 'r', provenance: [] });
     const heading =
-      'Final state of the orders involved, when the run ended at 12h00:00.036 (the story above stops at its last break, at 0h00:02.188; what happened after is not told)';
+      'Final state of the orders involved, when the run ended at 12h00:00.036 (the story above stops at its last break, at 00:02.188; what happened after is not told)';
     expect(markdownReport(model)).toContain(`\n## ${heading}\n`);
     expect(htmlReport(model)).toContain(`<h2>${heading}</h2>`);
   });

@@ -58,7 +58,7 @@ describe('the final state after a story cut at its last break', () => {
     const s = JSON.parse(readFileSync('scenarios/without-paying-lock-double-charge.json', 'utf8')) as Story;
     const result = await replay(await resolveDesign(s.design, 'scenarios'), s);
     expect(finalStateHeading(result.violations, false, result.final.endMs)).toBe(
-      'Final state, when the run ended at 12h00:00.036 (the story above stops at its last break, at 0h00:02.188; what happened after is not told):',
+      'Final state, when the run ended at 12h00:00.036 (the story above stops at its last break, at 00:02.188; what happened after is not told):',
     );
   });
 });
