@@ -8,7 +8,7 @@ import { DesignError, resolveDesign } from '../designs/load-design.ts';
 import { allFaults, idleFaults, noneCanStrike } from '../faults/catalogue.ts';
 import type { MachineEngine } from '../kernel/index.ts';
 import { exitCodeOf, verdictJson, verdictText } from '../report/verdict.ts';
-import type { ReportFormat } from '../report/write-report.ts';
+import { type ReportFormat, reportLines, type WrittenReport } from '../report/write-report.ts';
 import { loadApp } from './app-config.ts';
 import { colourWanted, paintFailures } from './colour.ts';
 import {
@@ -193,13 +193,9 @@ export function checkCommand(): Command {
       bar?.stop();
       stopListening();
       const elapsed = performance.now() - started;
-      let reportPaths: string[] = [];
+      let reports: WrittenReport[] = [];
       if (flags.report !== undefined)
-        reportPaths = await writeSearchReport(
-          { design, report, rerun, yours },
-          flags.report,
-          flags.reportDir,
-        );
+        reports = await writeSearchReport({ design, report, rerun, yours }, flags.report, flags.reportDir);
       if (flags.json) {
         const doc = {
           ...verdictJson(report, elapsed, { verbose: flags.verbose, failOnErrors: flags.failOnErrors }),
@@ -207,7 +203,7 @@ export function checkCommand(): Command {
           ...(app?.environment.length ? { appEnvironment: app.environment } : {}),
           // What the header's notes say: faults given that this design offers no place for.
           faultsThatNeverStrike: idleFaults(faults, design),
-          ...(flags.report ? { reports: reportPaths } : {}),
+          ...(flags.report ? { reports: reports.map((r) => r.path) } : {}),
           ...(flags.shard === undefined
             ? {}
             : { shard: shardJson(flags.shard, { ...settings, faults, rerun: command as string }) }),
@@ -222,8 +218,7 @@ export function checkCommand(): Command {
           yours: yourCode(app?.yours),
         });
         process.stdout.write(`${paintFailures(lines, colourWanted()).join('\n')}\n`);
-        if (reportPaths.length > 0)
-          process.stdout.write(`\n${reportPaths.map((path) => `Report: ${path}`).join('\n')}\n`);
+        if (reports.length > 0) process.stdout.write(`\n${reportLines(reports).join('\n')}\n`);
       }
       if (flags.save !== undefined) {
         const said = await saveCounterexample(flags.save, report);

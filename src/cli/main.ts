@@ -32,7 +32,10 @@ const { version } = JSON.parse(readFileSync(new URL('../../package.json', import
   version: string;
 };
 // With --json, stdout carries one JSON document whatever happens, errors included.
-const wantsJson = argv.slice(2, argv.includes('--') ? argv.indexOf('--') : undefined).includes('--json');
+// `--json=true` too, refused below, but its refusal is JSON.
+const wantsJson = argv
+  .slice(2, argv.includes('--') ? argv.indexOf('--') : undefined)
+  .some((arg) => arg === '--json' || arg.startsWith('--json='));
 
 /** Bad input: one message and exit code 2, as text on stderr or as the JSON document on stdout. */
 function usageFailure(said: string, hint = ''): void {

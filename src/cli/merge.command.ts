@@ -6,7 +6,7 @@ import { resolveDesign } from '../designs/load-design.ts';
 import { idleFaults } from '../faults/catalogue.ts';
 import { traceHash } from '../kernel/index.ts';
 import { exitCodeOf, verdictJson, verdictText } from '../report/verdict.ts';
-import type { ReportFormat } from '../report/write-report.ts';
+import { type ReportFormat, reportLines } from '../report/write-report.ts';
 import { loadApp } from './app-config.ts';
 import { colourWanted, paintFailures } from './colour.ts';
 import { failOnErrorsOption, jsonOption, reportDirOption, reportOption } from './common-options.ts';
@@ -111,7 +111,7 @@ export function mergeCommand(): Command {
         elapsedMs: r.elapsedMs,
       }));
       const environment = [...new Set(results.flatMap((r) => r.appEnvironment))].sort();
-      const reportPaths =
+      const reports =
         flags.report === undefined
           ? []
           : await writeSearchReport(
@@ -130,7 +130,7 @@ export function mergeCommand(): Command {
           ...verdictJson(report, elapsed, { verbose: flags.verbose, failOnErrors: flags.failOnErrors }),
           ...(environment.length > 0 ? { appEnvironment: environment } : {}),
           faultsThatNeverStrike: idleFaults(search.faults, design),
-          ...(flags.report ? { reports: reportPaths } : {}),
+          ...(flags.report ? { reports: reports.map((r) => r.path) } : {}),
           merged: { check: search.check, count: search.count, shards },
         };
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
@@ -164,8 +164,7 @@ export function mergeCommand(): Command {
           slowestShard: true,
         });
         process.stdout.write(`${[...header, ...paintFailures(lines, colourWanted())].join('\n')}\n`);
-        if (reportPaths.length > 0)
-          process.stdout.write(`\n${reportPaths.map((path) => `Report: ${path}`).join('\n')}\n`);
+        if (reports.length > 0) process.stdout.write(`\n${reportLines(reports).join('\n')}\n`);
       }
       if (flags.save !== undefined) {
         const said = await saveCounterexample(flags.save, report);

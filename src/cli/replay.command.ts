@@ -8,7 +8,7 @@ import { formatPicks, type MachineEngine, traceHash } from '../kernel/index.ts';
 import { orderOutcomes } from '../report/final-state.ts';
 import { buildReport } from '../report/report-model.ts';
 import { renderTimeline, storyOf } from '../report/timeline.ts';
-import type { ReportFormat } from '../report/write-report.ts';
+import { type ReportFormat, reportLines, type WrittenReport } from '../report/write-report.ts';
 import { loadApp } from './app-config.ts';
 import { colourWanted, paintFailures } from './colour.ts';
 import { engineOption, jsonOption, reportDirOption, reportOption } from './common-options.ts';
@@ -121,7 +121,7 @@ export function replayCommand(): Command {
         expectedErrors: app?.expectedErrors,
       });
       const mismatch = text.mismatch;
-      let reportPaths: string[] = [];
+      let reports: WrittenReport[] = [];
       if (flags.report !== undefined) {
         const model = buildReport({
           design,
@@ -131,7 +131,7 @@ export function replayCommand(): Command {
           provenance: mismatch ? [`Unexpected: ${mismatch}.`] : [],
           yours: app?.yours,
         });
-        reportPaths = await writeReportFiles(model, flags.report, flags.reportDir);
+        reports = await writeReportFiles(model, flags.report, flags.reportDir);
       }
       if (flags.json) {
         const doc = {
@@ -145,12 +145,12 @@ export function replayCommand(): Command {
           unreachedPicks: unused,
           finalStates: orderOutcomes(result),
           timeline: renderTimeline(result.trace, { ...storyOf(result.violations), verbose: flags.verbose }),
-          ...(flags.report ? { reports: reportPaths } : {}),
+          ...(flags.report ? { reports: reports.map((r) => r.path) } : {}),
         };
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
       } else {
         const lines = text.lines;
-        if (reportPaths.length > 0) lines.push('', ...reportPaths.map((path) => `Report: ${path}`));
+        if (reports.length > 0) lines.push('', ...reportLines(reports));
         process.stdout.write(`${paintFailures(lines, colourWanted()).join('\n')}\n`);
       }
       // A story with `expect` is a regression case: it passes when the run broke exactly that.

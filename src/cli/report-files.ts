@@ -8,7 +8,13 @@ import { formatReplayCommand } from '../check/story.ts';
 import type { Design } from '../designs/design.ts';
 import { buildReport, type ReportModel } from '../report/report-model.ts';
 import { handlerErrorNotes } from '../report/verdict.ts';
-import { folderLevels, makeFolder, type ReportFormat, writeReport } from '../report/write-report.ts';
+import {
+  folderLevels,
+  makeFolder,
+  type ReportFormat,
+  type WrittenReport,
+  writeReport,
+} from '../report/write-report.ts';
 import { UsageError } from './usage-error.ts';
 
 export const defaultReportDir = 'reports';
@@ -57,7 +63,7 @@ export async function writeReportFiles(
   model: ReportModel,
   formats: readonly ReportFormat[],
   dir: string,
-): Promise<string[]> {
+): Promise<WrittenReport[]> {
   try {
     return await writeReport(model, formats, dir);
   } catch (error) {
@@ -80,7 +86,7 @@ export function writeSearchReport(
   },
   formats: readonly ReportFormat[],
   dir: string,
-): Promise<string[]> {
+): Promise<WrittenReport[]> {
   const { report, rerun } = search;
   const c = report.counterexample;
   const model = buildReport({

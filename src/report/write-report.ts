@@ -40,20 +40,36 @@ export function reportName(model: ReportModel): string {
   return [slug(design), broken, id].filter(Boolean).join('-');
 }
 
-/** Writes every requested format into `dir` (created if missing); returns the paths written. */
+export interface WrittenReport {
+  readonly path: string;
+  /** The report's own name, when a file there that paysim did not write kept it from it. */
+  readonly besideOf?: string;
+}
+
+/** Writes every requested format into `dir` (created if missing); returns where each went. */
 export async function writeReport(
   model: ReportModel,
   formats: readonly ReportFormat[],
   dir: string,
-): Promise<string[]> {
+): Promise<WrittenReport[]> {
   await makeFolder(dir);
-  const paths: string[] = [];
+  const written: WrittenReport[] = [];
   for (const format of formats) {
+    const own = join(dir, `${reportName(model)}.${format}`);
     const path = await pathFor(dir, reportName(model), format);
     await writeFile(path, render[format](model));
-    paths.push(path);
+    written.push(path === own ? { path } : { path, besideOf: own });
   }
-  return paths;
+  return written;
+}
+
+/** `Report: <path>` per report written, saying when it went beside a file of the user's. */
+export function reportLines(written: readonly WrittenReport[]): string[] {
+  return written.map(({ path, besideOf }) =>
+    besideOf === undefined
+      ? `Report: ${path}`
+      : `Report: ${path} (${besideOf} is a file paysim did not write, so it is kept and the report goes beside it)`,
+  );
 }
 
 /**

@@ -95,6 +95,7 @@ describe('faults a design offers no place for', () => {
     expect(check().out).toMatch(/faults: all \d+, (\d+) of which can strike this design;/);
     const some = check('--faults', 'mq.lost,pay.processing,notify.lost');
     expect(some.code).toBe(0);
+    expect(some.out).toContain('faults: 3, 1 of which can strike this design;');
     expect(some.out).toContain(
       'note: mq.lost never strikes this design (this design forwards by direct call)',
     );
