@@ -1,10 +1,13 @@
 // The story of a run as structured events: what users did, every deviation, each delivery that
-// changed some service's database, and the state changes of the orders involved. The terminal
+// changed some service's database or brought news of a payment its receiver's record did not take,
+// and the state changes of the orders involved. The terminal
 // timeline and the HTML/Markdown reports are both renderings of these events, so they cannot tell
 // different stories. Reads the trace only.
 
 import { factsOf, newShipment } from '../domain/facts.ts';
 import { orderIdOf } from '../domain/messages.ts';
+import { providers } from '../fakes/providers/index.ts';
+import { isPaidState, stateOf } from '../fakes/providers/provider-profile.ts';
 import type { Envelope, TraceEntry } from '../kernel/index.ts';
 
 interface At {
@@ -132,6 +135,19 @@ function toldNo(env: Envelope): boolean {
   return msg.type === 'order.rejected' || (msg.type === 'pay.result' && msg.ok === false);
 }
 
+/** A provider's word for paid, in any provider's callback or query answer (each uses its own words). */
+function paidWord(names: 'notifyNames' | 'statusNames', wire: string | undefined): boolean {
+  return wire !== undefined && Object.values(providers).some((p) => isPaidState(stateOf(p[names], wire)));
+}
+
+/** News that the buyer has paid: a success callback or query answer, or the payment center's word to the app. */
+function saysPaid(env: Envelope): boolean {
+  const msg = env.msg as { type: string; status?: string; notification?: { status: string } };
+  if (msg.type === 'gateway.notify') return paidWord('notifyNames', msg.notification?.status);
+  if (msg.type === 'gateway.query.result') return paidWord('statusNames', msg.status);
+  return msg.type === 'payment.succeeded' || (msg.type === 'payment.status' && msg.status === 'paid');
+}
+
 export function storyEvents(trace: readonly TraceEntry[], options: StoryOptions = {}): StoryEvent[] {
   const orders = options.orders ?? [];
   const wanted = (id: string | undefined) =>
@@ -153,6 +169,21 @@ export function storyEvents(trace: readonly TraceEntry[], options: StoryOptions 
     env.tag !== undefined ||
     writeCauses.has(env.id);
   const lastStatus = new Map<string, string>();
+  // News of a payment that its receiver's record, not paid, did not take (a success callback after
+  // the payment was closed): often the very moment a payment is lost, though nothing was written.
+  // Its answer is told too: acknowledging such a callback is what stops the provider retrying it.
+  const ignoredNews = new Map<number, string>();
+  const ignoredPaid = (env: Envelope) => {
+    if (env.cause !== undefined && ignoredNews.get(env.cause) === env.to) return true;
+    if (!saysPaid(env)) return false;
+    const order = orderOf(env);
+    const status = ['payments', 'orders']
+      .map((table) => lastStatus.get(`${env.to}/${table}/${order}`))
+      .find((s) => s !== undefined);
+    if (status === undefined || status === 'paid') return false;
+    ignoredNews.set(env.id, env.from);
+    return true;
+  };
   const shipments = new Map<string, number>();
   const shipmentKeys = new Set<string>();
   const events: StoryEvent[] = [];
@@ -199,7 +230,7 @@ export function storyEvents(trace: readonly TraceEntry[], options: StoryOptions 
     const at = { step: e.step, atMs: e.atMs };
     switch (e.kind) {
       case 'deliver':
-        if (wanted(orderOf(e.env)) && tellsStory(e.env))
+        if (wanted(orderOf(e.env)) && (tellsStory(e.env) || ignoredPaid(e.env)))
           events.push({
             ...at,
             kind: 'message',

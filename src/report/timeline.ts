@@ -65,20 +65,40 @@ function summarisePrelude(lines: string[], events: readonly StoryEvent[]): strin
   return [summary, ...lines.slice(first)];
 }
 
-/** Runs of the same event at different times (a provider re-notifying into an outage) become one line. */
+/**
+ * Runs of the same event at different times (a provider re-notifying into an outage) become one
+ * line, and so do runs of the same pair of events (each callback and its rejection).
+ */
 function collapseRepeats(lines: readonly string[]): string[] {
   const out: string[] = [];
-  const body = (line: string) => line.slice(12);
+  const body = (at: number) => (lines[at] as string).slice(12);
+  /** How many times the `size` lines from `i` come again and again, themselves included. */
+  const repeats = (i: number, size: number) => {
+    let times = 1;
+    const same = (from: number) => {
+      for (let k = 0; k < size; k++)
+        if (from + k >= lines.length || body(from + k) !== body(i + k)) return false;
+      return true;
+    };
+    while (same(i + times * size)) times++;
+    return times;
+  };
   for (let i = 0; i < lines.length; ) {
-    let j = i + 1;
-    while (j < lines.length && body(lines[j] as string) === body(lines[i] as string)) j++;
-    out.push(lines[i] as string);
-    if (j - i > 2)
+    const size = repeats(i, 1) > 1 ? 1 : 2;
+    const times = repeats(i, size);
+    if (times === 1) {
+      out.push(lines[i] as string);
+      i++;
+      continue;
+    }
+    // Twice is told as it is; more often, once and then how often again.
+    const shown = times === 2 ? 2 * size : size;
+    for (let k = 0; k < shown; k++) out.push(lines[i + k] as string);
+    if (times > 2)
       out.push(
-        `${' '.repeat(12)}  … the same ${j - i - 1} more times, the last at ${(lines[j - 1] as string).slice(0, 12).trim()}`,
+        `${' '.repeat(12)}  … the same ${times - 1} more times, the last at ${(lines[i + (times - 1) * size] as string).slice(0, 12).trim()}`,
       );
-    else if (j - i === 2) out.push(lines[i + 1] as string);
-    i = j;
+    i += times * size;
   }
   return out;
 }

@@ -53,6 +53,32 @@ describe('what the story says of a decision nothing else in it explains', () => 
   });
 });
 
+describe('news of a payment that the record did not take', () => {
+  it('is told with its answer, though nothing was written: the callback acknowledged after the close', async () => {
+    expect(await story('seed-paid-after-close')).toMatch(
+      /20:00\.130 {2}gateway → pc {2}gateway\.notify \(o1\.1~1 SUCCESS amount 100\)\n +20:00\.142 {2}pc → gateway {2}gateway\.notify\.ack \(o1\.1~1, httpStatus=204\)\n/,
+    );
+  });
+
+  it('callbacks rejected again and again are told once, then how often', async () => {
+    const told = await story('clock-skew-rejects-every-callback');
+    expect(told).toMatch(
+      /00:02\.108 {2}gateway → pc {2}gateway\.notify \(o1\.1~1 SUCCESS amount 100\)\n +00:02\.120 {2}pc → gateway {2}gateway\.notify\.ack \(o1\.1~1, httpStatus=400\)\n +… the same 5 more times, the last at 14:02\.108\n/,
+    );
+    expect(told).toContain('… the same 9 more times, the last at 24h04:02.108');
+  });
+
+  it('is not told once the record says paid (a duplicate callback, acknowledged)', async () => {
+    const workload = { intents: [{ intentId: 'o1', userId: 'u1', amount: 100, atMs: 0 }] };
+    const result = await replay('hardened', {
+      workload,
+      picks: [{ label: 'notify.duplicated', nth: 0, index: 2 }],
+    });
+    const notifies = renderTimeline(result.trace).filter((l) => l.includes('gateway → pc  gateway.notify ('));
+    expect(notifies).toHaveLength(1);
+  });
+});
+
 describe('the final state after a story cut at its last break', () => {
   it('says when the run ended and when the story stopped, since the state may show what came after', async () => {
     const s = JSON.parse(readFileSync('scenarios/without-paying-lock-double-charge.json', 'utf8')) as Story;
