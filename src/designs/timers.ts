@@ -13,7 +13,7 @@ export function designTimers(design: Design): DesignTimer[] {
   const timers: DesignTimer[] = [];
   const q = design.mitigations.timeoutQuery;
   if (q) {
-    timers.push({ what: "the payment center's callback timeout", atMs: q.afterMs });
+    timers.push({ what: "the payment center's callback timeout (timeout query 1)", atMs: q.afterMs });
     let at = q.afterMs;
     q.intervalsMs.forEach((interval, i) => {
       at += interval;

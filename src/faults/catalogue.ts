@@ -307,7 +307,7 @@ export const faultCatalogue = [
     where: 'user',
     what: 'the user pays slowly, after the query window, after the close, twice, or never',
     options: payBehaviours.slice(1),
-    more: "options after these: moments around the design's own timers, listed by `paysim faults --design <spec>`",
+    more: "options after these: moments around the design's own timers, listed by `paysim faults --design` given the design",
   },
 ] as const satisfies readonly FaultSpec[];
 

@@ -40,7 +40,7 @@ describe('picks by name', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/notify\.duplicated .*\n\s+options: 1=at-once, 2=later\n/);
     expect(r.out).toMatch(/user\.pay .*\n\s+options: 1=slow, 2=after-query-window, 3=after-close, 4=twice/);
-    expect(r.out).toContain('paysim faults --design <spec>');
+    expect(r.out).toContain('listed by `paysim faults --design` given the design');
     for (const f of faultCatalogue) expect(r.out).toContain(f.id);
   });
 
@@ -48,7 +48,7 @@ describe('picks by name', () => {
     const r = paysim(['faults', '--design', 'seed']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(
-      /\n\s+8 {2}will pay 29 s after the pay page opens, just before the payment center's callback timeout\n/,
+      /\n\s+8 {2}will pay 29 s after the pay page opens, just before the payment center's callback timeout \(timeout query 1\)\n/,
     );
   });
 
