@@ -26,6 +26,8 @@ export type StoryEvent = At &
         readonly tag?: string;
         /** Which instance took it (0-based), for a service running more than one. */
         readonly replica?: number;
+        /** Its sender is down as it arrives: it was in flight when the sender crashed. */
+        readonly sentBeforeCrash?: true;
       }
     | { readonly kind: 'refused'; readonly from: string; readonly to: string; readonly text: string }
     | {
@@ -169,6 +171,8 @@ export function storyEvents(trace: readonly TraceEntry[], options: StoryOptions 
     env.tag !== undefined ||
     writeCauses.has(env.id);
   const lastStatus = new Map<string, string>();
+  /** The instances down now (`mq#0`): a message from one arrives after its sender crashed. */
+  const down = new Set<string>();
   // News of a payment that its receiver's record, not paid, did not take (a success callback after
   // the payment was closed): often the very moment a payment is lost, though nothing was written.
   // Its answer is told too: acknowledging such a callback is what stops the provider retrying it.
@@ -239,6 +243,7 @@ export function storyEvents(trace: readonly TraceEntry[], options: StoryOptions 
             text: describeMessage(e.env),
             tag: e.env.tag,
             ...(e.replica === undefined ? {} : { replica: e.replica }),
+            ...(down.has(`${e.env.from}#${e.env.fromReplica ?? 0}`) ? { sentBeforeCrash: true } : {}),
           });
         break;
       case 'refused':
@@ -300,6 +305,8 @@ export function storyEvents(trace: readonly TraceEntry[], options: StoryOptions 
         break;
       case 'crash':
       case 'restart':
+        if (e.kind === 'crash') down.add(`${e.owner}#${e.replica ?? 0}`);
+        else down.delete(`${e.owner}#${e.replica ?? 0}`);
         events.push({
           ...at,
           kind: e.kind,

@@ -79,6 +79,18 @@ describe('news of a payment that the record did not take', () => {
   });
 });
 
+describe('a message that arrives after its sender crashed', () => {
+  it('says it was sent before the crash, in flight since', async () => {
+    expect(await story('broker-crash-ships-twice')).toMatch(
+      /⚡ mq crashes .*\n +00:02\.152 {2}mq → pc {2}mq\.confirm \(o1\.1\) {2}\(sent before mq crashed\)\n +00:02\.152 {2}mq → app {2}payment\.succeeded \(o1\.1~1\) {2}\(sent before mq crashed\)\n/,
+    );
+    // Once it is back up, what it sends is its own again.
+    expect(await story('broker-crash-ships-twice')).toMatch(
+      /restarts from its database\n +00:07\.152 {2}mq → app {2}payment\.succeeded \(o1\.1~1\)\n/,
+    );
+  });
+});
+
 describe('the final state after a story cut at its last break', () => {
   it('says when the run ended and when the story stopped, since the state may show what came after', async () => {
     const s = JSON.parse(readFileSync('scenarios/without-paying-lock-double-charge.json', 'utf8')) as Story;
