@@ -18,11 +18,10 @@ export const paidWithinBound: Invariant = {
       if (refunded.has(c.outTradeNo)) continue;
       const paid = view.orderChanges.find((s) => s.key === c.orderId && s.to === 'paid');
       if (paid === undefined || paid.atMs - c.atMs > boundMs) {
+        const bound = formatDuration(boundMs);
         let took = paid === undefined ? '' : formatDuration(paid.atMs - c.atMs);
-        let bound = formatDuration(boundMs);
-        // Rounded alike, a miss would read as no miss: exact milliseconds then.
-        if (paid !== undefined && took === bound)
-          [took, bound] = [`${paid.atMs - c.atMs} ms`, `${boundMs} ms`];
+        // Rounded alike, a miss would read as no miss: the bound and how far past it, then.
+        if (paid !== undefined && took === bound) took = `${bound} and ${paid.atMs - c.atMs - boundMs} ms`;
         const late = paid === undefined ? 'never became paid' : `became paid only after ${took}`;
         out.push(
           view.violation(

@@ -45,7 +45,8 @@ export function renderTimeline(trace: readonly TraceEntry[], options: TimelineOp
   // Entries of kinds this renderer does not know are noise in the story, but not in --verbose.
   const events = storyEvents(trace, options).filter((e) => options.verbose || e.kind !== 'unknown');
   const lines = events.map((e) => `${formatTime(e.atMs).padStart(12)}  ${eventText(e)}`);
-  return collapseRepeats(options.verbose ? lines : summarisePrelude(lines, events));
+  // --verbose tells every event, each at its own time.
+  return options.verbose ? lines : collapseRepeats(summarisePrelude(lines, events));
 }
 
 /** The happy path before the first deviation, told in one line: when, and where it left the orders. */
@@ -67,7 +68,8 @@ function summarisePrelude(lines: string[], events: readonly StoryEvent[]): strin
 
 /**
  * Runs of the same event at different times (a provider re-notifying into an outage) become one
- * line, and so do runs of the same pair of events (each callback and its rejection).
+ * line, and so do runs of the same two or three events (each callback and its rejection; each close
+ * request and the state it moves back and forth).
  */
 function collapseRepeats(lines: readonly string[]): string[] {
   const out: string[] = [];
@@ -84,7 +86,7 @@ function collapseRepeats(lines: readonly string[]): string[] {
     return times;
   };
   for (let i = 0; i < lines.length; ) {
-    const size = repeats(i, 1) > 1 ? 1 : 2;
+    const size = [1, 2, 3].find((n) => repeats(i, n) > 1) ?? 1;
     const times = repeats(i, size);
     if (times === 1) {
       out.push(lines[i] as string);

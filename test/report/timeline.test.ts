@@ -79,6 +79,22 @@ describe('news of a payment that the record did not take', () => {
   });
 });
 
+describe('a story of events that come again and again', () => {
+  it('tells a run of three once, then how often; --verbose tells each', async () => {
+    const s = JSON.parse(
+      readFileSync('scenarios/stripe-delayed-payment-outlives-its-webhooks.json', 'utf8'),
+    ) as Story;
+    const result = await replay(await resolveDesign(s.design, 'scenarios'), s);
+    const told = renderTimeline(result.trace).join('\n');
+    expect(told).toMatch(
+      /15:20\.054 {2}pc: payment o1\.1 closing → exception \(no close at the gateway took\)\n +15:35\.050 {2}app → pc {2}payment\.close \(o1\.1\)\n +15:35\.052 {2}pc: payment o1\.1 exception → closing\n +… the same 6 more times, the last at 30:30\.068\n +35:30\.070 /,
+    );
+    const verbose = renderTimeline(result.trace, { verbose: true });
+    expect(verbose.filter((l) => l.includes('… the same'))).toEqual([]);
+    expect(result.violations[0]?.message).toContain('became paid only after 30 min and 34 ms (bound 30 min)');
+  });
+});
+
 describe('a message that arrives after its sender crashed', () => {
   it('says it was sent before the crash, in flight since', async () => {
     expect(await story('broker-crash-ships-twice')).toMatch(
