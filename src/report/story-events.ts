@@ -26,6 +26,8 @@ export type StoryEvent = At &
         readonly tag?: string;
         /** Which instance took it (0-based), for a service running more than one. */
         readonly replica?: number;
+        /** Which instance sent it (0-based), for a service running more than one. */
+        readonly fromReplica?: number;
         /** Its sender is down as it arrives: it was in flight when the sender crashed. */
         readonly sentBeforeCrash?: true;
       }
@@ -243,6 +245,7 @@ export function storyEvents(trace: readonly TraceEntry[], options: StoryOptions 
             text: describeMessage(e.env),
             tag: e.env.tag,
             ...(e.replica === undefined ? {} : { replica: e.replica }),
+            ...(e.env.fromReplica === undefined ? {} : { fromReplica: e.env.fromReplica }),
             ...(down.has(`${e.env.from}#${e.env.fromReplica ?? 0}`) ? { sentBeforeCrash: true } : {}),
           });
         break;

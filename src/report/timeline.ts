@@ -18,7 +18,7 @@ const instance = (replica: number | undefined) => (replica === undefined ? '' : 
 export function eventText(event: StoryEvent): string {
   switch (event.kind) {
     case 'message':
-      return `${event.from} → ${event.to}${instance(event.replica)}  ${event.text}${event.tag ? `  [${event.tag}]` : ''}${event.sentBeforeCrash ? `  (sent before ${event.from} crashed)` : ''}`;
+      return `${event.from}${instance(event.fromReplica)} → ${event.to}${instance(event.replica)}  ${event.text}${event.tag ? `  [${event.tag}]` : ''}${event.sentBeforeCrash ? `  (sent before ${event.from}${instance(event.fromReplica)} crashed)` : ''}`;
     case 'refused':
       return `${event.from} → ${event.to}  ${event.text}  ✗ refused: ${event.to} is down`;
     case 'fault': {

@@ -107,6 +107,19 @@ describe('a message that arrives after its sender crashed', () => {
   });
 });
 
+describe('a service running more than one instance', () => {
+  it('names the instance that sent a message as well as the one that took it', async () => {
+    const workload = { intents: [{ intentId: 'o1', userId: 'u1', amount: 100, atMs: 0 }] };
+    const result = await replay('hardened,replicas=2', {
+      workload,
+      picks: [{ label: 'pc.crash', nth: 0, index: 1 }],
+    });
+    expect(renderTimeline(result.trace)).toContainEqual(
+      expect.stringMatching(/pc#1 → app#1 {2}payment\.closed \(o1\.1\)$/),
+    );
+  });
+});
+
 describe('the final state after a story cut at its last break', () => {
   it('says when the run ended and when the story stopped, since the state may show what came after', async () => {
     const s = JSON.parse(readFileSync('scenarios/without-paying-lock-double-charge.json', 'utf8')) as Story;
