@@ -54,9 +54,11 @@ export function describeSettings(s: CheckSettings): string {
             ? []
             : [`  it read ${s.environment.join(', ')} from the environment as it loaded`]),
         ]),
-    `  faults: ${all ? `all ${allFaults.length}` : allBut ? `${s.faults.length}, all but ${left.join(', ')}` : s.faults.length}${!allBut && idle.length > 0 ? `, ${s.faults.length - idle.length} of which can strike this design` : ''}; up to ${s.maxOrders} concurrent orders per run`,
+    `  faults: ${all ? `all ${allFaults.length}` : allBut ? `${s.faults.length} (all but ${left.join(', ')})` : s.faults.length}${idle.length > 0 ? `, ${s.faults.length - idle.length} of which can strike this design` : ''}; up to ${s.maxOrders} concurrent orders per run`,
     // Named on purpose but impossible here: say so, rather than let "not found" mislead.
-    ...(all ? [] : idle.map(({ fault, why }) => `  note: ${fault} never strikes this design (${why})`)),
+    ...(all || allBut
+      ? []
+      : idle.map(({ fault, why }) => `  note: ${fault} never strikes this design (${why})`)),
     // The model order service downstream of your payment center absorbs what it forwards twice.
     ...(s.yours?.includes('paymentCenter') &&
     !s.yours.includes('businessApp') &&

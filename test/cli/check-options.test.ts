@@ -93,6 +93,10 @@ describe('faults a design offers no place for', () => {
 
   it('are counted out of "all", and each one given is noted', () => {
     expect(check().out).toMatch(/faults: all \d+, (\d+) of which can strike this design;/);
+    // Left out rather than named: counted, and no note on faults nobody named.
+    const allBut = check('--without-faults', 'notify.lost');
+    expect(allBut.out).toMatch(/faults: \d+ \(all but notify\.lost\), \d+ of which can strike this design;/);
+    expect(allBut.out).not.toContain('note: mq.lost never strikes');
     const some = check('--faults', 'mq.lost,pay.processing,notify.lost');
     expect(some.code).toBe(0);
     expect(some.out).toContain('faults: 3, 1 of which can strike this design;');
