@@ -166,6 +166,10 @@ export function storyEvents(trace: readonly TraceEntry[], options: StoryOptions 
         : [],
     ),
   );
+  // And so does the request such a delivery answers, so that no reply is told without it.
+  for (const e of trace)
+    if (e.kind === 'deliver' && e.env.cause !== undefined && writeCauses.has(e.env.id))
+      writeCauses.add(e.env.cause);
   const tellsStory = (env: Envelope) =>
     options.verbose ||
     env.from === 'users' ||
