@@ -1,6 +1,6 @@
 // The story of a run as structured events: what users did, every deviation, each delivery that
-// changed some service's database or brought news of a payment its receiver's record did not take,
-// and the state changes of the orders involved. The terminal
+// changed some service's database (with the request it answers) or brought news of a payment its
+// receiver's record did not take, and the state changes of the orders involved. The terminal
 // timeline and the HTML/Markdown reports are both renderings of these events, so they cannot tell
 // different stories. Reads the trace only.
 
