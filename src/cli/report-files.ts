@@ -1,4 +1,4 @@
-// `--report html|md [--report-dir DIR]` on check and replay: the report files and where they went.
+// `--report html|md [--report-dir DIR]` on check, replay and merge: the report files and where they went.
 
 import { stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

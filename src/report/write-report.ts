@@ -1,6 +1,7 @@
 // Writes a report model to files, one per format, under a name that says what broke and is the
-// same for the same story (so re-running overwrites instead of piling up copies); a search that
-// found nothing is named by its seed and budget, so another search does not overwrite it.
+// same for the same story (so re-running overwrites its own report instead of piling up copies,
+// and never a file paysim did not write); a search that found nothing is named by its seed and
+// budget, so another search does not overwrite it.
 
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
