@@ -34,10 +34,10 @@ import { ContractError, ProcessCrashed } from '../adapters/service-ports.ts';
 import type { Sql, SqlOptions } from '../adapters/sql-port.ts';
 import type { PaymentCenterFactory } from '../check/simulate.ts';
 import type { Design } from '../designs/design.ts';
-import type { Fact } from '../domain/facts.ts';
+import { type Fact, factsOf, type PaymentFact } from '../domain/facts.ts';
 import { type Notification, orderIdOf } from '../domain/messages.ts';
 import type { ProviderProfile } from '../fakes/providers/provider-profile.ts';
-import type { World } from '../kernel/index.ts';
+import type { TraceEntry, World } from '../kernel/index.ts';
 import { AlipayApi, type AlipayCredentials, alipayCredentials } from './alipay-api.ts';
 import { NetworkGuard } from './network-guard.ts';
 import { type ProviderWire, throwingOnMalformed } from './provider-wire.ts';
@@ -169,6 +169,18 @@ class HttpPaymentCenter extends AsyncPaymentCenter {
       throw new ContractError(
         `httpPaymentCenter speaks Stripe, WeChat Pay and Alipay; the design's provider is ${profile.name}`,
       );
+  }
+
+  /** The status the service's rows last stated for the payment of `orderId`, if they ever stated one. */
+  statedPayment(orderId: string): string | undefined {
+    const trace = this.world.trace;
+    for (let i = trace.length - 1; i >= 0; i--) {
+      const entry = trace[i] as TraceEntry;
+      if (!('owner' in entry) || entry.owner !== this.address) continue;
+      const fact = factsOf(entry).find((f) => f.kind === 'payment' && f.orderId === orderId);
+      if (fact !== undefined) return (fact as PaymentFact).status;
+    }
+    return undefined;
   }
 
   /** Before the app's first start: outbound HTTP to msw, its clock to the world's. */
@@ -421,6 +433,12 @@ class HttpBridge implements PaymentCenterHandlers {
 
   async onQuery({ orderId }: { orderId: string }): Promise<void> {
     const res = await this.call('GET', 'queryPayment', orderId);
+    // "Not found" for a payment its own rows hold would read as no payment, and hide one.
+    const held = res.status === 404 ? this.host.statedPayment(orderId) : undefined;
+    if (held !== undefined)
+      throw new ContractError(
+        `GET ${this.route('queryPayment', orderId)} answered 404, but your service's rows state a payment for ${orderId} (${held}): answer the status of every payment it holds, and none only for an order it holds no payment for`,
+      );
     if (!res.ok) return;
     const text = await res.text();
     const status = (parsedJson(text) as { status?: unknown } | undefined)?.status;

@@ -269,6 +269,14 @@ describe('a Hono + Stripe payment center, unmodified, in place of the model', ()
     );
   });
 
+  it('stops the check when GET /payments/:orderId answers 404 for a payment its rows hold', async () => {
+    // A lookup by the wrong key: every query would read as "no answer", and hide the payment.
+    const notFound = withQuery(() => Response.json({ error: 'no such payment' }, { status: 404 }));
+    await expect(search(notFound)).rejects.toThrow(
+      /^GET http:\/\/payment-center\.test\/payments\/o\d\.1 answered 404, but your service's rows state a payment for o\d\.1 \((paying|closing|paid|closed|exception)\): answer the status of every payment it holds/,
+    );
+  });
+
   it('crashes the process on an unhandled promise rejection, as Node does, and restarts it', async () => {
     const design = await resolveDesign('hardened,provider=stripe');
     let starts = 0;
