@@ -28,7 +28,7 @@ import { checkWritable, faultList, positiveInt, seedInt } from './parse.ts';
 import { progressBar, progressWanted } from './progress.ts';
 import { checkReportOptions, writeSearchReport } from './report-files.ts';
 import { describeSettings, yourCode } from './run-settings.ts';
-import { runsText, shardJson, shardOption } from './shards.ts';
+import { runRange, shardJson, shardOption } from './shards.ts';
 import { isStoryText, saveCounterexample } from './story-file.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -149,7 +149,7 @@ export function checkCommand(): Command {
           ...(flags.shard === undefined
             ? []
             : [
-                `  shard ${flags.shard.index}/${flags.shard.count}: ${runsText(from + 1, to)} of the seed's ${flags.runs}; combine the shards' --json results with \`paysim merge\``,
+                `  shard ${flags.shard.index}/${flags.shard.count}: ${runRange(from + 1, to)} of the seed's ${flags.runs}; combine the shards' --json results with \`paysim merge\``,
               ]),
           ...(workers > 1 ? [`  searching on ${workers} worker threads`] : []),
         ];

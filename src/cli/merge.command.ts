@@ -14,7 +14,7 @@ import { lessonFor } from './lessons.ts';
 import { checkWritable } from './parse.ts';
 import { checkReportOptions, writeSearchReport } from './report-files.ts';
 import { describeSettings, yourCode } from './run-settings.ts';
-import { designDigest, mergeShards, readShardResult, runsText } from './shards.ts';
+import { designDigest, mergeShards, readShardResult, runRange } from './shards.ts';
 import { isStoryText, saveCounterexample } from './story-file.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -151,7 +151,7 @@ export function mergeCommand(): Command {
           ...described,
           ...byIndex.map(
             ({ shard, counterexample, file }) =>
-              `  shard ${shard.index}/${search.count} (${runsText(shard.firstRun, shard.lastRun)}): ${counterexample ? `first failing run ${counterexample.foundAtRun}` : 'held'}${shard.index === winner?.shard.index ? ' ← the smallest' : ''}  ${file}`,
+              `  shard ${shard.index}/${search.count} (${runRange(shard.firstRun, shard.lastRun)}): ${counterexample ? `first failing run ${counterexample.foundAtRun}` : 'held'}${shard.index === winner?.shard.index ? ' ← the smallest' : ''}  ${file}`,
           ),
           '',
         ];

@@ -171,7 +171,7 @@ export async function readShardResult(file: string): Promise<ShardResult> {
   const range = valid ? shardRange(shard.runs, shard) : undefined;
   if (range === undefined || range.from + 1 !== shard.firstRun || range.to !== shard.lastRun)
     throw problem(
-      `its shard section says ${runsText(shard.firstRun, shard.lastRun)} for shard ${shard.index}/${shard.count} of ${shard.runs} runs, which is not that shard's part`,
+      `its shard section says ${runRange(shard.firstRun, shard.lastRun)} for shard ${shard.index}/${shard.count} of ${shard.runs} runs, which is not that shard's part`,
     );
   if (doc.verdict !== 'held' && doc.verdict !== 'violated')
     throw problem(`its verdict is ${JSON.stringify(doc.verdict)}, not held or violated`);
@@ -240,7 +240,7 @@ function errorKindsOf(kinds: unknown, shard: ShardSection, explained = false): E
       (k.firstRun as number) < shard.firstRun ||
       (k.firstRun as number) > shard.lastRun
     )
-      return `${at}: firstRun is ${JSON.stringify(k.firstRun)}, not one of the shard's ${runsText(shard.firstRun, shard.lastRun)}`;
+      return `${at}: firstRun is ${JSON.stringify(k.firstRun)}, not one of the shard's ${runRange(shard.firstRun, shard.lastRun)}`;
     const story = storyOf(k, shard);
     if (typeof story === 'string') return `${at}: ${story}`;
     const kind = {
@@ -367,7 +367,7 @@ export function mergeShards(results: readonly ShardResult[]): ShardResult | unde
   if (missing.length > 0) {
     const ranges = missing.map((index) => {
       const { from, to } = shardRange(runs, { index, count });
-      return `${index}/${count} (${runsText(from + 1, to)})`;
+      return `${index}/${count} (${runRange(from + 1, to)})`;
     });
     const commands = missing.map((index) => `${first.shard.check} --shard ${index}/${count} --json`);
     throw new UsageError(
@@ -378,6 +378,6 @@ export function mergeShards(results: readonly ShardResult[]): ShardResult | unde
 }
 
 /** `runs 3-4`, or `run 3` for one. */
-export function runsText(first: number, last: number): string {
+export function runRange(first: number, last: number): string {
   return first === last ? `run ${first}` : `runs ${first}-${last}`;
 }

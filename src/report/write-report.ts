@@ -55,9 +55,10 @@ export async function writeReport(
 ): Promise<WrittenReport[]> {
   await makeFolder(dir);
   const written: WrittenReport[] = [];
+  const name = reportName(model);
   for (const format of formats) {
-    const own = join(dir, `${reportName(model)}.${format}`);
-    const path = await pathFor(dir, reportName(model), format);
+    const own = join(dir, `${name}.${format}`);
+    const path = await pathFor(dir, name, format);
     await writeFile(path, render[format](model));
     written.push(path === own ? { path } : { path, besideOf: own });
   }
